@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# tenet: one Makefile for the BPF programs, the userspace binaries and tests.
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+O := build
+PREFIX ?= /usr/local
+
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib
+BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
+	-Iinclude -Ibpf -I$(ARCH_INC)
+LIBS := -lbpf -lxdp -lelf -lz
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(O)/include/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/lib/*.h include/tenet/*.h)
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
+LIB := $(O)/libtenet.a
+
+TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier
+TEST_BPF := $(O)/tests/test_bpf
+TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
+TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
+
+all: $(TOOLS) $(TEST_BINS)
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+$(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+# Debian packages the build, the tests and the demo need.
+DEPS := clang llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
+	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
+	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
+	tcpdump jq util-linux
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$(echo $$missing | tr '\n' ' ' | sed 's/^/ /')"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	else \
+		echo "deps: all $(words $(DEPS)) packages present"; \
+	fi
+
+check: deps
+	$(MAKE) all
+	tests/run
+
+bench-classifier: $(O)/tn-bench-classifier
+	$(O)/tn-bench-classifier
+
+bench: bench-classifier
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all deps check bench bench-classifier format clean
+.SECONDARY:

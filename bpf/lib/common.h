@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* What every tenet XDP program includes: kernel headers, libbpf helpers and
+ * the shared contract. */
+#ifndef TN_BPF_COMMON_H
+#define TN_BPF_COMMON_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <tenet/dp.h>
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+#define ETH_P_8021Q_BE bpf_htons(0x8100)
+#define ETH_P_8021AD_BE bpf_htons(0x88A8)
+#define ETH_P_QINQ1_BE bpf_htons(0x9100) /* pre-standard QinQ */
+
+/* Neighbour discovery (RFC 4861) message types. */
+#define ND_TYPE_FIRST 133 /* router solicitation */
+#define ND_TYPE_NS 135
+#define ND_TYPE_LAST 137 /* redirect */
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#endif

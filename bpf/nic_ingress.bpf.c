@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * nic_ingress: XDP on a physical NIC. Finds the tenant a frame belongs to,
+ * polices it, and delivers it to the tenant's host-side veth (veth mode, tag
+ * popped) or to the XSK on the NIC queue the tenant owns (direct mode).
+ *
+ * Tagged frames are looked up by (ifindex, VID) or (ifindex, outer, inner);
+ * untagged frames by destination MAC, ARP/NS target, or destination prefix,
+ * as the NIC's flags enable. Maps and counters: include/tenet/dp.h.
+ */
+#include "lib/common.h"
+#include "lib/parse.h"
+#include "lib/policer.h"
+#include "lib/stats.h"
+#include "lib/vlan.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_MAX_NICS);
+	__type(key, __u32);
+	__type(value, struct tn_nic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_nics SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_MAX_VLAN_KEYS);
+	__type(key, struct tn_vlan_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_vlan SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_MAX_MAC_KEYS);
+	__type(key, struct tn_mac_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_mac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_MAX_HOST_KEYS);
+	__type(key, struct tn_host_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_host SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, TN_MAX_PREFIXES);
+	__type(key, struct tn_lpm4_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_lpm4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, TN_MAX_PREFIXES);
+	__type(key, struct tn_lpm6_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_lpm6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TN_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct tn_tenant);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_tenants SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct tn_policer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_policer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, TN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, TN_MAX_NICS * TN_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_nic_xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TN_MAX_NICS * TN_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_qowner SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TN_MAX_NICS);
+	__type(key, __u32);
+	__type(value, struct tn_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_nic_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct tn_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_port_stats SEC(".maps");
+
+static __always_inline __u32 lookup_u32(void *map, void *key)
+{
+	__u32 *v = bpf_map_lookup_elem(map, key);
+
+	return v ? *v : 0;
+}
+
+static __always_inline __u32 classify_tagged(struct pkt *p, __u32 ifindex)
+{
+	struct tn_vlan_key k = {
+		.ifindex = ifindex,
+		.vid = p->vid,
+		.inner_vid = p->inner_vid,
+	};
+
+	return lookup_u32(&tn_vlan, &k);
+}
+
+/* ARP requests and neighbour solicitations, which are sent to broadcast or
+ * multicast, belong to the tenant whose address they ask for. */
+static __always_inline __u32 classify_resolution(struct pkt *p, __u32 ifindex)
+{
+	struct tn_host_key k = { .ifindex = ifindex };
+	struct in6_addr *tgt;
+
+	if (p->arp) {
+		if (p->arp->op != ARPOP_REQUEST_BE)
+			return 0;
+		k.family = AF_INET;
+		__builtin_memcpy(k.addr, p->arp->tpa, 4);
+		return lookup_u32(&tn_host, &k);
+	}
+	if (p->ip6) {
+		tgt = ns_target(p, p->ip6);
+		if (!tgt)
+			return 0;
+		k.family = AF_INET6;
+		__builtin_memcpy(k.addr, tgt, 16);
+		return lookup_u32(&tn_host, &k);
+	}
+	return 0;
+}
+
+static __always_inline __u32 classify_prefix(struct pkt *p, __u32 ifindex)
+{
+	if (p->ip4) {
+		struct tn_lpm4_key k = {
+			.prefixlen = TN_LPM_IFINDEX_BITS + 32,
+			.ifindex = ifindex,
+		};
+
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+		return lookup_u32(&tn_lpm4, &k);
+	}
+	if (p->ip6) {
+		struct tn_lpm6_key k = {
+			.prefixlen = TN_LPM_IFINDEX_BITS + 128,
+			.ifindex = ifindex,
+		};
+
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+		return lookup_u32(&tn_lpm6, &k);
+	}
+	return 0;
+}
+
+static __always_inline __u32 classify_untagged(struct pkt *p,
+					       struct tn_nic *nic, __u32 ifindex)
+{
+	__u32 tid = 0;
+
+	if (nic->flags & TN_NIC_F_MAC) {
+		if (!(p->eth->h_dest[0] & 1)) {
+			struct tn_mac_key k = { .ifindex = ifindex };
+
+			__builtin_memcpy(k.mac, p->eth->h_dest, 6);
+			tid = lookup_u32(&tn_mac, &k);
+		} else {
+			tid = classify_resolution(p, ifindex);
+		}
+		if (tid)
+			return tid;
+	}
+	if (nic->flags & TN_NIC_F_PREFIX)
+		tid = classify_prefix(p, ifindex);
+	return tid;
+}
+
+static __always_inline int deliver_direct(struct xdp_md *ctx,
+					  struct tn_nic *nic, __u32 tid)
+{
+	__u32 q = ctx->rx_queue_index;
+	__u32 idx = nic->nic_id * TN_MAX_QUEUES + q;
+
+	if (q >= TN_MAX_QUEUES || lookup_u32(&tn_qowner, &idx) != tid)
+		return -TN_DROP_WRONG_QUEUE;
+	if (bpf_redirect_map(&tn_nic_xsks, idx, XDP_DROP) != XDP_REDIRECT)
+		return -TN_DROP_NO_SLOT;
+	return 0;
+}
+
+SEC("xdp")
+int nic_ingress(struct xdp_md *ctx)
+{
+	__u64 len = ctx->data_end - ctx->data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct tn_stats *ns, *ps = NULL;
+	struct tn_tenant *tenant;
+	struct tn_policer *pol;
+	struct tn_nic *nic;
+	__u32 key, tid, port;
+	struct pkt p;
+	int err;
+
+	nic = bpf_map_lookup_elem(&tn_nics, &ifindex);
+	key = nic ? nic->nic_id : 0;
+	ns = bpf_map_lookup_elem(&tn_nic_stats, &key);
+	stats_rx(ns, len);
+	if (!nic) {
+		stats_pass(ns, len);
+		return XDP_PASS;
+	}
+
+	if (parse_eth(ctx, &p) < 0 || parse_l3(&p) < 0) {
+		stats_drop(ns, TN_DROP_MALFORMED);
+		return XDP_DROP;
+	}
+	if (p.ntags)
+		tid = classify_tagged(&p, ifindex);
+	else
+		tid = classify_untagged(&p, nic, ifindex);
+
+	tenant = tid ? bpf_map_lookup_elem(&tn_tenants, &tid) : NULL;
+	if (!tenant || !(tenant->flags & TN_TENANT_F_ACTIVE)) {
+		if (nic->default_action == TN_DEFAULT_DROP) {
+			stats_drop(ns, TN_DROP_NO_TENANT);
+			return XDP_DROP;
+		}
+		stats_pass(ns, len);
+		return XDP_PASS;
+	}
+
+	port = tn_port(tid, nic->role & 1);
+	ps = bpf_map_lookup_elem(&tn_port_stats, &port);
+	stats_rx(ps, len);
+
+	pol = bpf_map_lookup_elem(&tn_policer, &port);
+	if (pol && (pol->pkt_cost || pol->byte_cost) &&
+	    !policer_conform(pol, len, bpf_ktime_get_ns())) {
+		stats_drop(ns, TN_DROP_POLICED);
+		stats_drop(ps, TN_DROP_POLICED);
+		return XDP_DROP;
+	}
+
+	if (p.ntags && vlan_pop(ctx, p.ntags) < 0) {
+		stats_drop(ns, TN_DROP_MALFORMED);
+		stats_drop(ps, TN_DROP_MALFORMED);
+		return XDP_DROP;
+	}
+	len = ctx->data_end - ctx->data;
+
+	if (tenant->flags & TN_TENANT_F_DIRECT)
+		err = deliver_direct(ctx, nic, tid);
+	else if (bpf_redirect_map(&tn_ports, port, XDP_DROP) != XDP_REDIRECT)
+		err = -TN_DROP_NO_SLOT;
+	else
+		err = 0;
+	if (err) {
+		stats_drop(ns, -err);
+		stats_drop(ps, -err);
+		return XDP_DROP;
+	}
+	stats_tx(ns, len);
+	stats_tx(ps, len);
+	return XDP_REDIRECT;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * tenant_rx: XDP on the container side of a tenant veth (access0, uplink0).
+ * Transit frames go to the router's XSK for this interface and rx queue;
+ * what the container's kernel must see goes up the stack: ARP, IPv6
+ * neighbour discovery, multicast and broadcast, link-local IPv6, and frames
+ * for the router's own addresses (BGP, ping the router). One instance of the
+ * maps per tenant, pinned under tenants/<id>/ (include/tenet/dp.h).
+ */
+#include "lib/common.h"
+#include "lib/parse.h"
+#include "lib/stats.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_RX_MAX_IFS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_rx_ifs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, TN_RX_MAX_IFS * TN_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_rx_xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct tn_addr_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_rx_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TN_RX_MAX_IFS);
+	__type(key, __u32);
+	__type(value, struct tn_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_rx_stats SEC(".maps");
+
+static __always_inline int own_addr(__u32 family, const void *addr)
+{
+	struct tn_addr_key k = { .family = family };
+
+	__builtin_memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	return bpf_map_lookup_elem(&tn_rx_addrs, &k) != NULL;
+}
+
+/* Is this frame for the container's kernel rather than for forwarding? */
+static __always_inline int for_local(struct pkt *p)
+{
+	if (p->eth->h_dest[0] & 1) /* multicast and broadcast */
+		return 1;
+	if (p->ntags) /* the host pops tags: not ours to forward */
+		return 1;
+	if (p->ip4)
+		return own_addr(AF_INET, &p->ip4->daddr);
+	if (p->ip6) {
+		__u8 *d = p->ip6->daddr.in6_u.u6_addr8;
+		struct icmp6hdr *icmp = (void *)(p->ip6 + 1);
+
+		if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
+			return 1;
+		if (p->ip6->nexthdr == IPPROTO_ICMPV6 &&
+		    (void *)(icmp + 1) <= p->data_end &&
+		    icmp->icmp6_type >= ND_TYPE_FIRST &&
+		    icmp->icmp6_type <= ND_TYPE_LAST)
+			return 1;
+		return own_addr(AF_INET6, d);
+	}
+	return 1; /* ARP and all that is not IP */
+}
+
+SEC("xdp")
+int tenant_rx(struct xdp_md *ctx)
+{
+	__u64 len = ctx->data_end - ctx->data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 *slot, key, idx, q;
+	struct tn_stats *s;
+	struct pkt p;
+
+	slot = bpf_map_lookup_elem(&tn_rx_ifs, &ifindex);
+	key = slot ? *slot : 0;
+	s = bpf_map_lookup_elem(&tn_rx_stats, &key);
+	stats_rx(s, len);
+
+	if (parse_eth(ctx, &p) < 0 || parse_l3(&p) < 0) {
+		stats_drop(s, TN_DROP_MALFORMED);
+		return XDP_DROP;
+	}
+	if (for_local(&p)) {
+		stats_pass(s, len);
+		return XDP_PASS;
+	}
+
+	q = ctx->rx_queue_index;
+	if (!slot || q >= TN_MAX_QUEUES)
+		goto nosock;
+	idx = key * TN_MAX_QUEUES + q;
+	if (bpf_redirect_map(&tn_rx_xsks, idx, XDP_PASS) == XDP_REDIRECT) {
+		stats_tx(s, len);
+		return XDP_REDIRECT;
+	}
+nosock:
+	if (s)
+		s->nosock_packets++;
+	stats_pass(s, len);
+	return XDP_PASS;
+}

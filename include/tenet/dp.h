@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The host data path's contract: map keys and values, counters and drop
+ * reasons shared by bpf/ and userspace. Every map named here is pinned by
+ * name under the agent's bpffs directory (default /sys/fs/bpf/tenet/), so
+ * `bpftool map dump pinned /sys/fs/bpf/tenet/<name>` shows it with BTF.
+ *
+ * Identifiers:
+ *   tenant id  1 .. TN_MAX_TENANTS-1 (0 is never a tenant)
+ *   nic id     1 .. TN_MAX_NICS-1, given by the agent to each attached NIC
+ *              (0 counts frames seen on a NIC with no configuration)
+ *   port       tenant id * 2 + role: the tenant's host-side veth facing the
+ *              NIC of that role (tn<ID>a for access, tn<ID>u for uplink);
+ *              indexes the DEVMAP, the policers and the per-port counters.
+ *
+ * Maps of nic_ingress (on physical NICs):
+ *   tn_nics        HASH   u32 ifindex          -> struct tn_nic
+ *   tn_vlan        HASH   struct tn_vlan_key   -> u32 tenant id
+ *   tn_mac         HASH   struct tn_mac_key    -> u32 tenant id
+ *   tn_host        HASH   struct tn_host_key   -> u32 tenant id
+ *   tn_lpm4        LPM    struct tn_lpm4_key   -> u32 tenant id
+ *   tn_lpm6        LPM    struct tn_lpm6_key   -> u32 tenant id
+ *   tn_tenants     ARRAY  tenant id            -> struct tn_tenant
+ *   tn_policer     ARRAY  port                 -> struct tn_policer
+ *   tn_ports       DEVMAP port                 -> host-side veth ifindex
+ *   tn_nic_xsks    XSKMAP nic id * TN_MAX_QUEUES + rx queue -> XSK (direct)
+ *   tn_qowner      ARRAY  same index as tn_nic_xsks -> u32 tenant id
+ *   tn_nic_stats   PERCPU_ARRAY nic id         -> struct tn_stats
+ *   tn_port_stats  PERCPU_ARRAY port           -> struct tn_stats
+ *
+ * Maps of tenant_egress (on the host-side tenant veths):
+ *   tn_egress      HASH   u32 ifindex (host-side veth) -> struct tn_egress
+ *   tn_nic_dev     DEVMAP nic id               -> NIC ifindex
+ *   tn_egress_stats PERCPU_ARRAY port          -> struct tn_stats
+ *
+ * Maps of tenant_rx (one set per tenant, pinned under tenants/<id>/):
+ *   tn_rx_ifs      HASH   u32 ifindex (in the container) -> u32 iface slot
+ *   tn_rx_xsks     XSKMAP slot * TN_MAX_QUEUES + rx queue -> router's XSK
+ *   tn_rx_addrs    HASH   struct tn_addr_key   -> u32 (unused, 1)
+ *   tn_rx_stats    PERCPU_ARRAY iface slot     -> struct tn_stats
+ */
+#ifndef TENET_DP_H
+#define TENET_DP_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#define TN_MAX_TENANTS 16384
+#define TN_MAX_PORTS (TN_MAX_TENANTS * 2)
+#define TN_MAX_NICS 64
+#define TN_MAX_QUEUES 64
+#define TN_RX_MAX_IFS 4
+/* Upper bounds for the classification tables. */
+#define TN_MAX_VLAN_KEYS 65536
+#define TN_MAX_MAC_KEYS 65536
+#define TN_MAX_HOST_KEYS 65536
+#define TN_MAX_PREFIXES 262144
+
+enum tn_role {
+	TN_ROLE_ACCESS = 0,
+	TN_ROLE_UPLINK = 1,
+};
+
+static inline __u32 tn_port(__u32 tenant_id, __u32 role)
+{
+	return tenant_id * 2 + role;
+}
+
+/* What nic_ingress does with a frame that belongs to no tenant. */
+enum tn_default_action {
+	TN_DEFAULT_PASS = 0, /* to the host's own stack */
+	TN_DEFAULT_DROP = 1,
+};
+
+/* tn_nic.flags: which lookups this NIC does for untagged frames. */
+#define TN_NIC_F_MAC (1u << 0) /* destination MAC, ARP/ND by target */
+#define TN_NIC_F_PREFIX (1u << 1) /* destination prefix (LPM) */
+
+struct tn_nic {
+	__u32 nic_id;
+	__u32 role; /* enum tn_role: selects the tenant's port */
+	__u32 default_action; /* enum tn_default_action */
+	__u32 flags; /* TN_NIC_F_* */
+};
+
+/* Single tag: inner_vid = 0. QinQ (802.1ad outer, 802.1Q inner): both. */
+struct tn_vlan_key {
+	__u32 ifindex;
+	__u16 vid;
+	__u16 inner_vid;
+};
+
+struct tn_mac_key {
+	__u32 ifindex;
+	__u8 mac[6];
+	__u16 pad;
+};
+
+/* A tenant's own address on a shared untagged link: ARP requests (IPv4)
+ * and neighbour solicitations (IPv6) are matched by their target. */
+struct tn_host_key {
+	__u32 ifindex;
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, rest zero */
+};
+
+/* LPM keys: prefixlen counts the 32 ifindex bits too (32 + IP prefix). */
+struct tn_lpm4_key {
+	__u32 prefixlen;
+	__u32 ifindex;
+	__u8 addr[4];
+};
+
+struct tn_lpm6_key {
+	__u32 prefixlen;
+	__u32 ifindex;
+	__u8 addr[16];
+};
+
+#define TN_LPM_IFINDEX_BITS 32
+
+#define TN_TENANT_F_ACTIVE (1u << 0)
+#define TN_TENANT_F_DIRECT (1u << 1) /* deliver to XSK on the NIC queue */
+
+struct tn_tenant {
+	__u32 flags; /* TN_TENANT_F_* */
+	__u32 pad;
+};
+
+/*
+ * Token bucket in both packets/s and bits/s; a rate of 0 is unlimited.
+ * Credit is kept as time (ns << TN_POLICER_SHIFT): a packet costs
+ * pkt_cost, each byte costs byte_cost, the buckets refill with elapsed time
+ * and hold at most burst. Userspace fills the config half with
+ * tn_policer_set() and writes the whole value with BPF_F_LOCK.
+ */
+#define TN_POLICER_SHIFT 16
+
+struct tn_policer {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	/* config */
+	__u64 pkt_cost; /* (1e9 << SHIFT) / pps, 0: no pps limit */
+	__u64 byte_cost; /* (8e9 << SHIFT) / bps, 0: no bit limit */
+	__u64 pkt_burst; /* most credit the pps bucket holds */
+	__u64 byte_burst; /* most credit the bps bucket holds */
+	/* state */
+	__u64 last_ns;
+	__u64 pkt_credit;
+	__u64 byte_credit;
+};
+
+struct tn_egress {
+	__u32 port; /* tenant id * 2 + role, for counters */
+	__u32 nic_id; /* index into tn_nic_dev */
+	__u16 vid; /* 0: untagged */
+	__u16 inner_vid; /* with vid: QinQ, outer 802.1ad */
+	__u32 pad;
+};
+
+/* Host addresses of a tenant router, for tenant_rx. */
+struct tn_addr_key {
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16];
+};
+
+/* Drop reasons: indexes into tn_stats.drop_packets. Keep tn_drop_names in
+ * lib/dp_names.c in step. */
+enum tn_drop {
+	TN_DROP_MALFORMED = 0, /* runt, truncated tag/header, bad IHL/length */
+	TN_DROP_NO_TENANT, /* no tenant and the NIC's default is drop */
+	TN_DROP_POLICED, /* over the tenant's rate or pps */
+	TN_DROP_NO_SLOT, /* tenant has no veth / no XSK in the slot */
+	TN_DROP_WRONG_QUEUE, /* direct mode: rx queue owned by another tenant */
+	TN_DROP_VLAN_SMUGGLED, /* tagged frame from the tenant side */
+	TN_DROP_NO_CONFIG, /* egress veth not bound to a NIC */
+	TN_DROP__MAX,
+};
+
+/* Per-CPU counters; userspace sums the CPUs. "tx" is delivered: redirected
+ * to the tenant's port or XSK (nic_ingress), out the NIC (tenant_egress),
+ * or into the router's XSK (tenant_rx). */
+struct tn_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 pass_packets; /* given to the kernel stack */
+	__u64 pass_bytes;
+	__u64 nosock_packets; /* tenant_rx: transit, no XSK bound: passed */
+	__u64 drop_packets[TN_DROP__MAX];
+};
+
+#endif

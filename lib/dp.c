@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dp.h"
+#include "log.h"
+#include "nic_ingress.skel.h"
+#include "tenant_egress.skel.h"
+#include "tenant_rx.skel.h"
+
+const char *const tn_drop_names[TN_DROP__MAX] = {
+	[TN_DROP_MALFORMED] = "malformed",
+	[TN_DROP_NO_TENANT] = "no_tenant",
+	[TN_DROP_POLICED] = "policed",
+	[TN_DROP_NO_SLOT] = "no_slot",
+	[TN_DROP_WRONG_QUEUE] = "wrong_queue",
+	[TN_DROP_VLAN_SMUGGLED] = "vlan_smuggled",
+	[TN_DROP_NO_CONFIG] = "no_config",
+};
+
+const char *tn_xdp_mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "generic";
+	case XDP_MODE_HW:
+		return "offload";
+	default:
+		return "none";
+	}
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return -errno;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+int tn_dp_bpffs_prepare(const char *dir)
+{
+	char buf[PATH_MAX];
+	int err, r;
+
+	r = on_bpffs(dir);
+	if (r == 1)
+		return 0;
+	/* Mount bpffs on the directory's first component that is not on one:
+	 * /sys/fs/bpf for the default, the directory itself otherwise. */
+	if (!strncmp(dir, "/sys/fs/bpf/", 12) || !strcmp(dir, "/sys/fs/bpf"))
+		snprintf(buf, sizeof(buf), "/sys/fs/bpf");
+	else
+		snprintf(buf, sizeof(buf), "%s", dir);
+	err = mkdir_p(buf);
+	if (err)
+		return err;
+	if (on_bpffs(buf) != 1) {
+		if (mount("bpf", buf, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			tn_err("mount bpffs on %s: %s\n", buf, strerror(errno));
+			return err;
+		}
+		tn_info("mounted bpffs on %s\n", buf);
+	}
+	return mkdir_p(dir);
+}
+
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to a DEVMAP it creates, and libbpf 1.1
+ * then refuses to reuse the pinned map because the flags differ from the
+ * object's. Take the flags of what is pinned so reuse matches.
+ */
+static void match_pinned_flags(struct bpf_object *obj, const char *pin_dir)
+{
+	struct bpf_map_info info;
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		__u32 len = sizeof(info);
+		int fd = tn_dp_map_open(pin_dir, bpf_map__name(map));
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == bpf_map__type(map))
+			bpf_map__set_map_flags(map, info.map_flags);
+		close(fd);
+	}
+}
+
+int tn_dp_prepare(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct tenant_egress *eg = NULL;
+	struct nic_ingress *ni = NULL;
+	int err;
+
+	err = tn_dp_bpffs_prepare(pin_dir);
+	if (err)
+		return err;
+	ni = nic_ingress__open_opts(&opts);
+	eg = tenant_egress__open_opts(&opts);
+	if (!ni || !eg) {
+		err = -errno;
+		goto out;
+	}
+	match_pinned_flags(ni->obj, pin_dir);
+	err = nic_ingress__load(ni);
+	if (!err) {
+		match_pinned_flags(eg->obj, pin_dir);
+		err = tenant_egress__load(eg);
+	}
+	if (err)
+		tn_err("load the data path with maps in %s: %s\n", pin_dir,
+		       strerror(-err));
+out:
+	nic_ingress__destroy(ni);
+	tenant_egress__destroy(eg);
+	return err;
+}
+
+/* libxdp falls back to attaching a program alone when its dispatcher cannot
+ * load (this project's kernel refuses the freplace it needs with EPERM);
+ * that must not go unsaid, since other XDP programs then cannot share the
+ * NIC. */
+static void warn_if_alone(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+
+	if (!libxdp_get_error(mp) && mp && xdp_multiprog__is_legacy(mp))
+		tn_warn("ifindex %d: libxdp dispatcher unavailable, nic_ingress "
+			"attached alone (no other XDP program can share this NIC)\n",
+			ifindex);
+	if (!libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+}
+
+int tn_dp_nic_attach(const char *pin_dir, int ifindex,
+		     enum xdp_attach_mode mode, enum xdp_attach_mode *in_use)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct xdp_program *prog = NULL;
+	struct nic_ingress *skel;
+	int err;
+
+	skel = nic_ingress__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	match_pinned_flags(skel->obj, pin_dir);
+	prog = xdp_program__from_bpf_obj(skel->obj, "xdp");
+	err = libxdp_get_error(prog);
+	if (err) {
+		prog = NULL;
+		tn_err("nic_ingress: %s\n", strerror(-err));
+		goto out;
+	}
+	err = xdp_program__attach(prog, ifindex, mode, 0);
+	if (err) {
+		tn_err("attach nic_ingress to ifindex %d (%s): %s\n", ifindex,
+		       tn_xdp_mode_name(mode), strerror(-err));
+		goto out;
+	}
+	if (in_use)
+		*in_use = xdp_program__is_attached(prog, ifindex);
+	warn_if_alone(ifindex);
+out:
+	xdp_program__close(prog);
+	nic_ingress__destroy(skel);
+	return err;
+}
+
+int tn_dp_nic_detach(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p = NULL;
+	int err = libxdp_get_error(mp);
+
+	if (err)
+		return err;
+	if (!mp)
+		return -ENOENT;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (!p || strcmp(xdp_program__name(p), "nic_ingress"))
+			p = NULL;
+	} else {
+		while ((p = xdp_multiprog__next_prog(p, mp)))
+			if (!strcmp(xdp_program__name(p), "nic_ingress"))
+				break;
+	}
+	if (!p)
+		err = -ENOENT;
+	else
+		err = xdp_program__detach(p, ifindex,
+					  xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	return err;
+}
+
+static __u32 mode_flags(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return XDP_FLAGS_DRV_MODE;
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	default:
+		return 0;
+	}
+}
+
+static int plain_attach(struct bpf_program *prog, int ifindex,
+			enum xdp_attach_mode mode)
+{
+	int err = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
+				 mode_flags(mode), NULL);
+
+	if (err)
+		tn_err("attach %s to ifindex %d (%s): %s\n",
+		       bpf_program__name(prog), ifindex, tn_xdp_mode_name(mode),
+		       strerror(-err));
+	return err;
+}
+
+int tn_dp_egress_attach(const char *pin_dir, int ifindex,
+			enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct tenant_egress *skel;
+	int err;
+
+	skel = tenant_egress__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	match_pinned_flags(skel->obj, pin_dir);
+	err = tenant_egress__load(skel);
+	if (!err)
+		err = plain_attach(skel->progs.tenant_egress, ifindex, mode);
+	tenant_egress__destroy(skel);
+	return err;
+}
+
+int tn_dp_rx_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct tenant_rx *skel;
+	int err;
+
+	err = mkdir_p(pin_dir);
+	if (err)
+		return err;
+	skel = tenant_rx__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	match_pinned_flags(skel->obj, pin_dir);
+	err = tenant_rx__load(skel);
+	if (!err)
+		err = plain_attach(skel->progs.tenant_rx, ifindex, mode);
+	tenant_rx__destroy(skel);
+	return err;
+}
+
+int tn_dp_plain_detach(int ifindex)
+{
+	return bpf_xdp_detach(ifindex, 0, NULL);
+}
+
+int tn_dp_map_open(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	return fd;
+}
+
+int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct tn_stats *v;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(map_fd, &key, v)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		__u64 *dst = (__u64 *)out;
+		const __u64 *src = (const __u64 *)&v[c];
+
+		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+			dst[i] += src[i];
+	}
+out:
+	free(v);
+	return err;
+}
+
+void tn_policer_config(struct tn_policer *pol, uint64_t bps, uint64_t pps,
+		       uint64_t burst_us)
+{
+	const uint64_t one = 1ULL << TN_POLICER_SHIFT;
+	uint64_t burst = burst_us * 1000 * one, min;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->pkt_cost = pps ? 1000000000ULL * one / pps : 0;
+	pol->byte_cost = bps ? 8000000000ULL * one / bps : 0;
+	/* A burst must hold a few of the largest frames, or they never pass. */
+	min = TN_POLICER_MIN_BURST_PKTS * pol->pkt_cost;
+	pol->pkt_burst = burst > min ? burst : min;
+	min = TN_POLICER_MIN_BURST_PKTS * TN_POLICER_MTU * pol->byte_cost;
+	pol->byte_burst = burst > min ? burst : min;
+	pol->pkt_credit = pol->pkt_burst;
+	pol->byte_credit = pol->byte_burst;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace side of the host data path: load the XDP programs with their
+ * maps pinned by name under a bpffs directory, attach and detach them, and
+ * read and write the maps of include/tenet/dp.h. Functions return 0 or
+ * -errno and log what failed.
+ */
+#ifndef TENET_DP_H_USER
+#define TENET_DP_H_USER
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xdp/libxdp.h>
+#include <tenet/dp.h>
+
+extern const char *const tn_drop_names[TN_DROP__MAX];
+
+/* Makes dir (and parents) and mounts bpffs on the deepest missing mount if
+ * dir is not on one. */
+int tn_dp_bpffs_prepare(const char *dir);
+
+/* Prepares bpffs and creates (or reuses) every pinned map of nic_ingress
+ * and tenant_egress under pin_dir, without attaching anything. */
+int tn_dp_prepare(const char *pin_dir);
+
+/* nic_ingress on a NIC, through libxdp so it shares the NIC with other XDP
+ * programs. *in_use gets the mode the kernel gave (native or skb). */
+int tn_dp_nic_attach(const char *pin_dir, int ifindex,
+		     enum xdp_attach_mode mode, enum xdp_attach_mode *in_use);
+int tn_dp_nic_detach(int ifindex);
+
+/* tenant_egress (pin_dir: the agent's) and tenant_rx (pin_dir: the
+ * tenant's own, e.g. <bpffs>/tenants/<id>) on a veth in the current netns. */
+int tn_dp_egress_attach(const char *pin_dir, int ifindex,
+			enum xdp_attach_mode mode);
+int tn_dp_rx_attach(const char *pin_dir, int ifindex,
+		    enum xdp_attach_mode mode);
+/* Removes whatever XDP program is on ifindex (plain attach). */
+int tn_dp_plain_detach(int ifindex);
+
+/* The pinned map dir/name, opened; a new fd or -errno. */
+int tn_dp_map_open(const char *pin_dir, const char *name);
+
+/* Sums one per-CPU struct tn_stats entry. */
+int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out);
+
+/* Fills the config half of a policer for bits/s and packets/s (0 =
+ * unlimited) with a burst of burst_us of traffic at the rate, at least
+ * TN_POLICER_MIN_BURST_PKTS frames of TN_POLICER_MTU bytes, and starts it
+ * full. bps must be 0 or at least 1000. */
+#define TN_POLICER_MTU 9216
+#define TN_POLICER_MIN_BURST_PKTS 4
+void tn_policer_config(struct tn_policer *pol, uint64_t bps, uint64_t pps,
+		       uint64_t burst_us);
+
+const char *tn_xdp_mode_name(enum xdp_attach_mode mode);
+
+#endif

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tn-dp: load, attach and configure the host data path by hand, without
+ * tenetd (like xdp-loader for tenet's programs). For tests, benchmarks and
+ * debugging; tenetd uses the same lib/dp.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "dp.h"
+#include "log.h"
+#include "parse.h"
+
+static const char *bpffs = "/sys/fs/bpf/tenet";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tn-dp [--bpffs DIR] [-v] OBJECT COMMAND ...\n"
+		"  nic attach DEV id N [role access|uplink] [default pass|drop]\n"
+		"             [mode native|generic] [match mac|prefix|mac,prefix]\n"
+		"  nic detach DEV\n"
+		"  egress attach DEV tenant T role access|uplink nic-id N\n"
+		"             [vlan V [inner-vlan V]] [mode native|generic]\n"
+		"  rx attach DEV tenant T slot S [addr IP]... [mode native|generic]\n"
+		"  detach DEV                 (tenant_egress or tenant_rx)\n"
+		"  tenant add T [direct]      mark tenant T active\n"
+		"  vlan add DEV V [inner-vlan V] tenant T\n"
+		"  port set T role access|uplink DEV\n"
+		"The bpffs DIR (default %s) holds the pinned maps; tenant_rx\n"
+		"pins under DIR/tenants/T. Run in the netns that holds DEV.\n",
+		bpffs);
+}
+
+static int fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tn-dp: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int dev_index(const char *name, int *ifindex)
+{
+	*ifindex = (int)if_nametoindex(name);
+	if (!*ifindex)
+		return fail("no such device: %s", name);
+	return 0;
+}
+
+static int parse_mode(const char *s, enum xdp_attach_mode *mode)
+{
+	if (!strcmp(s, "native"))
+		*mode = XDP_MODE_NATIVE;
+	else if (!strcmp(s, "generic"))
+		*mode = XDP_MODE_SKB;
+	else
+		return fail("mode must be native or generic, not '%s'", s);
+	return 0;
+}
+
+static int parse_role(const char *s, __u32 *role)
+{
+	if (!strcmp(s, "access"))
+		*role = TN_ROLE_ACCESS;
+	else if (!strcmp(s, "uplink"))
+		*role = TN_ROLE_UPLINK;
+	else
+		return fail("role must be access or uplink, not '%s'", s);
+	return 0;
+}
+
+static int map_update(const char *dir, const char *map, const void *k,
+		      const void *v)
+{
+	int fd = tn_dp_map_open(dir, map), err = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "tn-dp: open %s/%s: %s\n", dir, map,
+			strerror(-fd));
+		return 1;
+	}
+	if (bpf_map_update_elem(fd, k, v, 0)) {
+		fprintf(stderr, "tn-dp: update %s: %s\n", map, strerror(errno));
+		err = 1;
+	}
+	close(fd);
+	return err;
+}
+
+/* argv: DEV id N [...] */
+static int do_nic_attach(int argc, char **argv)
+{
+	enum xdp_attach_mode mode = XDP_MODE_NATIVE, in_use;
+	struct tn_nic nic = { .role = TN_ROLE_ACCESS };
+	int ifindex, i, err;
+
+	if (argc < 1 || dev_index(argv[0], &ifindex))
+		return argc < 1 ? fail("%s", "nic attach needs DEV") : 1;
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "id")) {
+			if (tn_parse_u32(v, 1, TN_MAX_NICS - 1, &nic.nic_id))
+				return fail("id must be 1..63, not '%s'", v);
+		} else if (!strcmp(k, "role")) {
+			if (parse_role(v, &nic.role))
+				return 1;
+		} else if (!strcmp(k, "default")) {
+			if (!strcmp(v, "pass"))
+				nic.default_action = TN_DEFAULT_PASS;
+			else if (!strcmp(v, "drop"))
+				nic.default_action = TN_DEFAULT_DROP;
+			else
+				return fail("default must be pass or drop, not '%s'", v);
+		} else if (!strcmp(k, "mode")) {
+			if (parse_mode(v, &mode))
+				return 1;
+		} else if (!strcmp(k, "match")) {
+			if (strstr(v, "mac"))
+				nic.flags |= TN_NIC_F_MAC;
+			if (strstr(v, "prefix"))
+				nic.flags |= TN_NIC_F_PREFIX;
+			if (!nic.flags)
+				return fail("match takes mac, prefix or mac,prefix, not '%s'", v);
+		} else {
+			return fail("unknown nic attach argument '%s'", k);
+		}
+	}
+	if (i != argc || !nic.nic_id)
+		return fail("%s", "nic attach DEV id N [...]: id is required");
+
+	if (tn_dp_prepare(bpffs))
+		return 1;
+	if (map_update(bpffs, "tn_nics", &ifindex, &nic) ||
+	    map_update(bpffs, "tn_nic_dev", &nic.nic_id, &ifindex))
+		return 1;
+	err = tn_dp_nic_attach(bpffs, ifindex, mode, &in_use);
+	if (err)
+		return 1;
+	printf("nic_ingress on %s: xdp-mode %s requested, %s in use\n", argv[0],
+	       tn_xdp_mode_name(mode), tn_xdp_mode_name(in_use));
+	return 0;
+}
+
+static int do_nic_detach(int argc, char **argv)
+{
+	int ifindex, err, fd;
+
+	if (argc != 1)
+		return fail("%s", "nic detach DEV");
+	if (dev_index(argv[0], &ifindex))
+		return 1;
+	err = tn_dp_nic_detach(ifindex);
+	if (err) {
+		fprintf(stderr, "tn-dp: detach nic_ingress from %s: %s\n",
+			argv[0], strerror(-err));
+		return 1;
+	}
+	fd = tn_dp_map_open(bpffs, "tn_nics");
+	if (fd >= 0) {
+		bpf_map_delete_elem(fd, &ifindex);
+		close(fd);
+	}
+	return 0;
+}
+
+static int do_egress_attach(int argc, char **argv)
+{
+	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
+	struct tn_egress eg = { 0 };
+	__u32 tid = 0, role = 0, v32;
+	int ifindex, i, have_role = 0, have_nic = 0;
+
+	if (argc < 1 || dev_index(argv[0], &ifindex))
+		return argc < 1 ? fail("%s", "egress attach needs DEV") : 1;
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "tenant")) {
+			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
+				return fail("tenant must be 1..16383, not '%s'", v);
+		} else if (!strcmp(k, "role")) {
+			if (parse_role(v, &role))
+				return 1;
+			have_role = 1;
+		} else if (!strcmp(k, "nic-id")) {
+			if (tn_parse_u32(v, 1, TN_MAX_NICS - 1, &eg.nic_id))
+				return fail("nic-id must be 1..63, not '%s'", v);
+			have_nic = 1;
+		} else if (!strcmp(k, "vlan") || !strcmp(k, "inner-vlan")) {
+			if (tn_parse_u32(v, 1, 4094, &v32))
+				return fail("vlan must be 1..4094, not '%s'", v);
+			if (k[0] == 'v')
+				eg.vid = v32;
+			else
+				eg.inner_vid = v32;
+		} else if (!strcmp(k, "mode")) {
+			if (parse_mode(v, &mode))
+				return 1;
+		} else {
+			return fail("unknown egress attach argument '%s'", k);
+		}
+	}
+	if (i != argc || !tid || !have_role || !have_nic)
+		return fail("%s", "egress attach DEV tenant T role R nic-id N");
+	if (eg.inner_vid && !eg.vid)
+		return fail("%s", "inner-vlan needs vlan");
+	eg.port = tn_port(tid, role);
+	if (tn_dp_prepare(bpffs) || map_update(bpffs, "tn_egress", &ifindex, &eg))
+		return 1;
+	return tn_dp_egress_attach(bpffs, ifindex, mode) ? 1 : 0;
+}
+
+static int do_rx_attach(int argc, char **argv)
+{
+	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
+	__u32 tid = 0, slot = TN_RX_MAX_IFS, one = 1;
+	char dir[PATH_MAX];
+	int ifindex, i, fd, err = 0;
+
+	if (argc < 1 || dev_index(argv[0], &ifindex))
+		return argc < 1 ? fail("%s", "rx attach needs DEV") : 1;
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "tenant")) {
+			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
+				return fail("tenant must be 1..16383, not '%s'", v);
+		} else if (!strcmp(k, "slot")) {
+			if (tn_parse_u32(v, 0, TN_RX_MAX_IFS - 1, &slot))
+				return fail("slot must be 0..3, not '%s'", v);
+		} else if (!strcmp(k, "addr")) {
+			continue; /* after the maps exist */
+		} else if (!strcmp(k, "mode")) {
+			if (parse_mode(v, &mode))
+				return 1;
+		} else {
+			return fail("unknown rx attach argument '%s'", k);
+		}
+	}
+	if (i != argc || !tid || slot >= TN_RX_MAX_IFS)
+		return fail("%s", "rx attach DEV tenant T slot S");
+	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs, tid);
+	if (tn_dp_bpffs_prepare(bpffs) || tn_dp_rx_attach(dir, ifindex, mode))
+		return 1;
+	if (map_update(dir, "tn_rx_ifs", &ifindex, &slot))
+		return 1;
+	fd = tn_dp_map_open(dir, "tn_rx_addrs");
+	for (i = 1; fd >= 0 && i + 1 < argc && !err; i += 2) {
+		struct tn_addr_key k = { 0 };
+		int family;
+
+		if (strcmp(argv[i], "addr"))
+			continue;
+		if (tn_parse_ip(argv[i + 1], &family, k.addr)) {
+			err = fail("addr must be an IPv4 or IPv6 address, not '%s'",
+				   argv[i + 1]);
+			break;
+		}
+		k.family = family;
+		if (bpf_map_update_elem(fd, &k, &one, 0))
+			err = fail("update tn_rx_addrs: %s", strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? 1 : err;
+}
+
+static int do_detach(int argc, char **argv)
+{
+	int ifindex, err;
+
+	if (argc != 1)
+		return fail("%s", "detach DEV");
+	if (dev_index(argv[0], &ifindex))
+		return 1;
+	err = tn_dp_plain_detach(ifindex);
+	if (err)
+		return fail("detach: %s", strerror(-err));
+	return 0;
+}
+
+static int do_tenant_add(int argc, char **argv)
+{
+	struct tn_tenant t = { .flags = TN_TENANT_F_ACTIVE };
+	__u32 tid;
+
+	if (argc < 1 || argc > 2 ||
+	    tn_parse_u32(argv[0], 1, TN_MAX_TENANTS - 1, &tid))
+		return fail("%s", "tenant add T [direct], T in 1..16383");
+	if (argc == 2) {
+		if (strcmp(argv[1], "direct"))
+			return fail("unknown tenant add argument '%s'", argv[1]);
+		t.flags |= TN_TENANT_F_DIRECT;
+	}
+	return map_update(bpffs, "tn_tenants", &tid, &t);
+}
+
+static int do_vlan_add(int argc, char **argv)
+{
+	struct tn_vlan_key k = { 0 };
+	__u32 v, tid;
+	int ifindex, i = 2;
+
+	if (argc < 4 || dev_index(argv[0], &ifindex))
+		return argc < 4 ? fail("%s", "vlan add DEV V [inner-vlan V] tenant T") : 1;
+	k.ifindex = ifindex;
+	if (tn_parse_u32(argv[1], 1, 4094, &v))
+		return fail("vlan must be 1..4094, not '%s'", argv[1]);
+	k.vid = v;
+	if (!strcmp(argv[i], "inner-vlan") && argc == 6) {
+		if (tn_parse_u32(argv[i + 1], 1, 4094, &v))
+			return fail("inner-vlan must be 1..4094, not '%s'", argv[i + 1]);
+		k.inner_vid = v;
+		i += 2;
+	}
+	if (i + 2 != argc || strcmp(argv[i], "tenant") ||
+	    tn_parse_u32(argv[i + 1], 1, TN_MAX_TENANTS - 1, &tid))
+		return fail("%s", "vlan add DEV V [inner-vlan V] tenant T");
+	return map_update(bpffs, "tn_vlan", &k, &tid);
+}
+
+static int do_port_set(int argc, char **argv)
+{
+	__u32 tid, role, port;
+	int ifindex;
+
+	if (argc != 4 || strcmp(argv[1], "role"))
+		return fail("%s", "port set T role access|uplink DEV");
+	if (tn_parse_u32(argv[0], 1, TN_MAX_TENANTS - 1, &tid))
+		return fail("tenant must be 1..16383, not '%s'", argv[0]);
+	if (parse_role(argv[2], &role) || dev_index(argv[3], &ifindex))
+		return 1;
+	port = tn_port(tid, role);
+	return map_update(bpffs, "tn_ports", &port, &ifindex);
+}
+
+static const struct cmd {
+	const char *obj, *verb;
+	int (*func)(int argc, char **argv);
+} cmds[] = {
+	{ "nic", "attach", do_nic_attach },
+	{ "nic", "detach", do_nic_detach },
+	{ "egress", "attach", do_egress_attach },
+	{ "rx", "attach", do_rx_attach },
+	{ "detach", NULL, do_detach },
+	{ "tenant", "add", do_tenant_add },
+	{ "vlan", "add", do_vlan_add },
+	{ "port", "set", do_port_set },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bpffs", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum tn_log_level level = TN_LOG_WARN;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+b:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			bpffs = optarg;
+			break;
+		case 'v':
+			level = TN_LOG_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	tn_log_init("tn-dp", level);
+	argc -= optind;
+	argv += optind;
+	for (size_t i = 0; argc >= 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct cmd *cm = &cmds[i];
+
+		if (strcmp(argv[0], cm->obj))
+			continue;
+		if (!cm->verb)
+			return cm->func(argc - 1, argv + 1);
+		if (argc >= 2 && !strcmp(argv[1], cm->verb))
+			return cm->func(argc - 2, argv + 2);
+	}
+	usage(stderr);
+	return 2;
+}
