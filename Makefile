@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib
+override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib -Itests/bpf
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz
@@ -49,7 +49,8 @@ $(LIB): $(LIB_OBJS)
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o $(LIB)
+$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o \
+		$(O)/tests/bpf/env.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)

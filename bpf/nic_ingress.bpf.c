@@ -92,7 +92,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, TN_MAX_NICS * TN_MAX_QUEUES);
+	__uint(max_entries, TN_MAX_NICS *TN_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -100,7 +100,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TN_MAX_NICS * TN_MAX_QUEUES);
+	__uint(max_entries, TN_MAX_NICS *TN_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -189,7 +189,8 @@ static __always_inline __u32 classify_prefix(struct pkt *p, __u32 ifindex)
 }
 
 static __always_inline __u32 classify_untagged(struct pkt *p,
-					       struct tn_nic *nic, __u32 ifindex)
+					       struct tn_nic *nic,
+					       __u32 ifindex)
 {
 	__u32 tid = 0;
 

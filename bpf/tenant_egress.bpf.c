@@ -67,7 +67,8 @@ int tenant_egress(struct xdp_md *ctx)
 		stats_drop(s, TN_DROP_MALFORMED);
 		return XDP_DROP;
 	}
-	if (bpf_redirect_map(&tn_nic_dev, eg->nic_id, XDP_DROP) != XDP_REDIRECT) {
+	if (bpf_redirect_map(&tn_nic_dev, eg->nic_id, XDP_DROP) !=
+	    XDP_REDIRECT) {
 		stats_drop(s, TN_DROP_NO_SLOT);
 		return XDP_DROP;
 	}

@@ -23,7 +23,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, TN_RX_MAX_IFS * TN_MAX_QUEUES);
+	__uint(max_entries, TN_RX_MAX_IFS *TN_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

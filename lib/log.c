@@ -55,7 +55,8 @@ void tn_log_init(const char *prog, enum tn_log_level level)
 
 int tn_log_level_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
+	     i++)
 		if (!strcmp(s, level_names[i]))
 			return (int)i;
 	return -1;

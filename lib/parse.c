@@ -72,7 +72,8 @@ int tn_parse_prefix(const char *s, int strict, int *family, uint8_t addr[16],
 	const char *slash;
 	uint32_t plen, bits;
 
-	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(buf))
+	if (!s || !(slash = strchr(s, '/')) ||
+	    (size_t)(slash - s) >= sizeof(buf))
 		return -EINVAL;
 	memcpy(buf, s, slash - s);
 	buf[slash - s] = '\0';

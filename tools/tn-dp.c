@@ -120,7 +120,9 @@ static int do_nic_attach(int argc, char **argv)
 			else if (!strcmp(v, "drop"))
 				nic.default_action = TN_DEFAULT_DROP;
 			else
-				return fail("default must be pass or drop, not '%s'", v);
+				return fail(
+					"default must be pass or drop, not '%s'",
+					v);
 		} else if (!strcmp(k, "mode")) {
 			if (parse_mode(v, &mode))
 				return 1;
@@ -130,7 +132,9 @@ static int do_nic_attach(int argc, char **argv)
 			if (strstr(v, "prefix"))
 				nic.flags |= TN_NIC_F_PREFIX;
 			if (!nic.flags)
-				return fail("match takes mac, prefix or mac,prefix, not '%s'", v);
+				return fail(
+					"match takes mac, prefix or mac,prefix, not '%s'",
+					v);
 		} else {
 			return fail("unknown nic attach argument '%s'", k);
 		}
@@ -187,18 +191,21 @@ static int do_egress_attach(int argc, char **argv)
 
 		if (!strcmp(k, "tenant")) {
 			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
-				return fail("tenant must be 1..16383, not '%s'", v);
+				return fail("tenant must be 1..16383, not '%s'",
+					    v);
 		} else if (!strcmp(k, "role")) {
 			if (parse_role(v, &role))
 				return 1;
 			have_role = 1;
 		} else if (!strcmp(k, "nic-id")) {
 			if (tn_parse_u32(v, 1, TN_MAX_NICS - 1, &eg.nic_id))
-				return fail("nic-id must be 1..63, not '%s'", v);
+				return fail("nic-id must be 1..63, not '%s'",
+					    v);
 			have_nic = 1;
 		} else if (!strcmp(k, "vlan") || !strcmp(k, "inner-vlan")) {
 			if (tn_parse_u32(v, 1, 4094, &v32))
-				return fail("vlan must be 1..4094, not '%s'", v);
+				return fail("vlan must be 1..4094, not '%s'",
+					    v);
 			if (k[0] == 'v')
 				eg.vid = v32;
 			else
@@ -215,7 +222,8 @@ static int do_egress_attach(int argc, char **argv)
 	if (eg.inner_vid && !eg.vid)
 		return fail("%s", "inner-vlan needs vlan");
 	eg.port = tn_port(tid, role);
-	if (tn_dp_prepare(bpffs) || map_update(bpffs, "tn_egress", &ifindex, &eg))
+	if (tn_dp_prepare(bpffs) ||
+	    map_update(bpffs, "tn_egress", &ifindex, &eg))
 		return 1;
 	return tn_dp_egress_attach(bpffs, ifindex, mode) ? 1 : 0;
 }
@@ -234,7 +242,8 @@ static int do_rx_attach(int argc, char **argv)
 
 		if (!strcmp(k, "tenant")) {
 			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
-				return fail("tenant must be 1..16383, not '%s'", v);
+				return fail("tenant must be 1..16383, not '%s'",
+					    v);
 		} else if (!strcmp(k, "slot")) {
 			if (tn_parse_u32(v, 0, TN_RX_MAX_IFS - 1, &slot))
 				return fail("slot must be 0..3, not '%s'", v);
@@ -262,8 +271,9 @@ static int do_rx_attach(int argc, char **argv)
 		if (strcmp(argv[i], "addr"))
 			continue;
 		if (tn_parse_ip(argv[i + 1], &family, k.addr)) {
-			err = fail("addr must be an IPv4 or IPv6 address, not '%s'",
-				   argv[i + 1]);
+			err = fail(
+				"addr must be an IPv4 or IPv6 address, not '%s'",
+				argv[i + 1]);
 			break;
 		}
 		k.family = family;
@@ -299,7 +309,8 @@ static int do_tenant_add(int argc, char **argv)
 		return fail("%s", "tenant add T [direct], T in 1..16383");
 	if (argc == 2) {
 		if (strcmp(argv[1], "direct"))
-			return fail("unknown tenant add argument '%s'", argv[1]);
+			return fail("unknown tenant add argument '%s'",
+				    argv[1]);
 		t.flags |= TN_TENANT_F_DIRECT;
 	}
 	return map_update(bpffs, "tn_tenants", &tid, &t);
@@ -312,14 +323,18 @@ static int do_vlan_add(int argc, char **argv)
 	int ifindex, i = 2;
 
 	if (argc < 4 || dev_index(argv[0], &ifindex))
-		return argc < 4 ? fail("%s", "vlan add DEV V [inner-vlan V] tenant T") : 1;
+		return argc < 4 ?
+			       fail("%s",
+				    "vlan add DEV V [inner-vlan V] tenant T") :
+			       1;
 	k.ifindex = ifindex;
 	if (tn_parse_u32(argv[1], 1, 4094, &v))
 		return fail("vlan must be 1..4094, not '%s'", argv[1]);
 	k.vid = v;
 	if (!strcmp(argv[i], "inner-vlan") && argc == 6) {
 		if (tn_parse_u32(argv[i + 1], 1, 4094, &v))
-			return fail("inner-vlan must be 1..4094, not '%s'", argv[i + 1]);
+			return fail("inner-vlan must be 1..4094, not '%s'",
+				    argv[i + 1]);
 		k.inner_vid = v;
 		i += 2;
 	}
@@ -388,7 +403,8 @@ int main(int argc, char **argv)
 	tn_log_init("tn-dp", level);
 	argc -= optind;
 	argv += optind;
-	for (size_t i = 0; argc >= 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (size_t i = 0; argc >= 1 && i < sizeof(cmds) / sizeof(cmds[0]);
+	     i++) {
 		const struct cmd *cm = &cmds[i];
 
 		if (strcmp(argv[0], cm->obj))
