@@ -83,6 +83,9 @@ static int map_update(const char *dir, const char *map, const void *k,
 {
 	int fd = tn_dp_map_open(dir, map), err = 0;
 
+	/* The agent's maps are made on first use, whatever the command. */
+	if (fd == -ENOENT && dir == bpffs && !tn_dp_prepare(bpffs))
+		fd = tn_dp_map_open(dir, map);
 	if (fd < 0) {
 		fprintf(stderr, "tn-dp: open %s/%s: %s\n", dir, map,
 			strerror(-fd));
