@@ -67,6 +67,27 @@ struct {
 } tn_lpm6 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TN_PCACHE_SIZE);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct tn_pcache_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_pcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_lpm_gen SEC(".maps");
+
+/* Set before load to look prefixes up in the trie alone (benchmarks; or a
+ * NIC facing so many destinations that the cache would only churn). */
+const volatile __u32 tn_pcache_off = 0;
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TN_MAX_TENANTS);
 	__type(key, __u32);
@@ -165,7 +186,7 @@ static __always_inline __u32 classify_resolution(struct pkt *p, __u32 ifindex)
 	return 0;
 }
 
-static __always_inline __u32 classify_prefix(struct pkt *p, __u32 ifindex)
+static __always_inline __u32 lpm_lookup(struct pkt *p, __u32 ifindex)
 {
 	if (p->ip4) {
 		struct tn_lpm4_key k = {
@@ -186,6 +207,40 @@ static __always_inline __u32 classify_prefix(struct pkt *p, __u32 ifindex)
 		return lookup_u32(&tn_lpm6, &k);
 	}
 	return 0;
+}
+
+/* The trie's answer through tn_pcache (see include/tenet/dp.h). Misses,
+ * "no tenant" answers included, are cached too. */
+static __always_inline __u32 classify_prefix(struct pkt *p, __u32 ifindex)
+{
+	struct tn_pcache_key k = { .ifindex = ifindex };
+	__u32 zero = 0, gen, tid;
+	__u64 *hit, v;
+
+	if (tn_pcache_off)
+		return lpm_lookup(p, ifindex);
+	/* Test each pointer before use: the verifier does not know that
+	 * ip4 and ip6 exclude each other. */
+	if (p->ip4) {
+		k.family = AF_INET;
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+	} else if (p->ip6) {
+		k.family = AF_INET6;
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+	} else {
+		return 0;
+	}
+	gen = lookup_u32(&tn_lpm_gen, &zero);
+	hit = bpf_map_lookup_elem(&tn_pcache, &k);
+	if (hit) {
+		v = *hit;
+		if ((__u32)(v >> 32) == gen)
+			return (__u32)v;
+	}
+	tid = lpm_lookup(p, ifindex);
+	v = (__u64)gen << 32 | tid;
+	bpf_map_update_elem(&tn_pcache, &k, &v, BPF_ANY);
+	return tid;
 }
 
 static __always_inline __u32 classify_untagged(struct pkt *p,

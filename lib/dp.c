@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -314,6 +315,41 @@ int tn_dp_map_open(const char *pin_dir, const char *name)
 	if (fd < 0)
 		return -errno;
 	return fd;
+}
+
+int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
+		     const uint8_t *addr, unsigned int len, uint32_t tid)
+{
+	struct tn_lpm6_key k6 = { .ifindex = ifindex };
+	struct tn_lpm4_key k4 = { .ifindex = ifindex };
+	__u32 zero = 0, gen;
+	void *key;
+	int err;
+
+	if (family == AF_INET && len <= 32) {
+		k4.prefixlen = TN_LPM_IFINDEX_BITS + len;
+		memcpy(k4.addr, addr, 4);
+		key = &k4;
+	} else if (family == AF_INET6 && len <= 128) {
+		k6.prefixlen = TN_LPM_IFINDEX_BITS + len;
+		memcpy(k6.addr, addr, 16);
+		key = &k6;
+	} else {
+		return -EINVAL;
+	}
+	err = tid ? bpf_map_update_elem(lpm_fd, key, &tid, 0) :
+		    bpf_map_delete_elem(lpm_fd, key);
+	if (err)
+		return -errno;
+	/* After the change, never before: nic_ingress reads the generation
+	 * before its trie lookup, so an answer it caches from the old trie
+	 * carries the old generation and is ignored from now on. */
+	if (bpf_map_lookup_elem(gen_fd, &zero, &gen))
+		return -errno;
+	gen++;
+	if (bpf_map_update_elem(gen_fd, &zero, &gen, 0))
+		return -errno;
+	return 0;
 }
 
 int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out)

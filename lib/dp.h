@@ -41,6 +41,12 @@ int tn_dp_plain_detach(int ifindex);
 /* The pinned map dir/name, opened; a new fd or -errno. */
 int tn_dp_map_open(const char *pin_dir, const char *name);
 
+/* Sets (tid > 0) or removes (tid 0) the prefix addr/len on ifindex in the
+ * LPM trie lpm_fd (tn_lpm4 or tn_lpm6 by family), then bumps tn_lpm_gen
+ * (gen_fd) so no cached answer of the old table survives. */
+int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
+		     const uint8_t *addr, unsigned int len, uint32_t tid);
+
 /* Sums one per-CPU struct tn_stats entry. */
 int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out);
 

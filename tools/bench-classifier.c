@@ -43,21 +43,33 @@
 #define NVIDS 4094
 #define MAP(name) offsetof(struct nic_ingress, maps.name)
 
-enum kind { VLAN, QINQ, MAC, ARP, LPM4, LPM6, NKINDS };
+enum kind { VLAN, QINQ, MAC, ARP, LPM4, LPM6, LPM4T, LPM6T, NKINDS };
 
+/* lpm4/lpm6 are what nic_ingress does: the trie behind its prefix cache,
+ * which a repeated frame always hits. lpm4t/lpm6t load it with the cache
+ * off (tn_pcache_off): the trie's own cost, the floor of a cache miss.
+ * They are reported for information, outside the target. */
 static const struct {
 	const char *name;
 	size_t map; /* offset of the key map in the skeleton */
 	__u32 nic_flags;
 	int tagged;
+	int trie_only;
 } kinds[NKINDS] = {
-	[VLAN] = { "vlan", MAP(tn_vlan), 0, 1 },
-	[QINQ] = { "qinq", MAP(tn_vlan), 0, 1 },
-	[MAC] = { "mac", MAP(tn_mac), TN_NIC_F_MAC, 0 },
-	[ARP] = { "arp", MAP(tn_host), TN_NIC_F_MAC, 0 },
-	[LPM4] = { "lpm4", MAP(tn_lpm4), TN_NIC_F_PREFIX, 0 },
-	[LPM6] = { "lpm6", MAP(tn_lpm6), TN_NIC_F_PREFIX, 0 },
+	[VLAN] = { "vlan", MAP(tn_vlan), 0, 1, 0 },
+	[QINQ] = { "qinq", MAP(tn_vlan), 0, 1, 0 },
+	[MAC] = { "mac", MAP(tn_mac), TN_NIC_F_MAC, 0, 0 },
+	[ARP] = { "arp", MAP(tn_host), TN_NIC_F_MAC, 0, 0 },
+	[LPM4] = { "lpm4", MAP(tn_lpm4), TN_NIC_F_PREFIX, 0, 0 },
+	[LPM6] = { "lpm6", MAP(tn_lpm6), TN_NIC_F_PREFIX, 0, 0 },
+	[LPM4T] = { "lpm4t", MAP(tn_lpm4), TN_NIC_F_PREFIX, 0, 1 },
+	[LPM6T] = { "lpm6t", MAP(tn_lpm6), TN_NIC_F_PREFIX, 0, 1 },
 };
+
+static int is_v6(enum kind k)
+{
+	return k == LPM6 || k == LPM6T;
+}
 
 static const __u32 counts[NCOUNTS] = { 1, 1000, 10000 };
 
@@ -214,17 +226,17 @@ static int make_key(enum kind k, __u32 i, __u32 t, __u32 nic, struct gen *g,
 		f->len = ETH_ZLEN; /* padded as on the wire */
 		return 0;
 	default: /* lpm4 keys are lpm6 keys with a shorter address */
-		if (next_prefix(g, k == LPM6, &base, &len))
+		if (next_prefix(g, is_v6(k), &base, &len))
 			return -ENOSPC;
 		key->lpm6.prefixlen = TN_LPM_IFINDEX_BITS + len;
 		key->lpm6.ifindex = nic;
-		put_be(a, base, k == LPM6 ? 8 : 4);
+		put_be(a, base, is_v6(k) ? 8 : 4);
 		memcpy(key->lpm6.addr, a, 16);
 		if (!f)
 			return 0;
-		a[k == LPM6 ? 15 : 3] |= 1;
-		inet_ntop(k == LPM6 ? AF_INET6 : AF_INET, a, ip, sizeof(ip));
-		if (k == LPM6)
+		a[is_v6(k) ? 15 : 3] |= 1;
+		inet_ntop(is_v6(k) ? AF_INET6 : AF_INET, a, ip, sizeof(ip));
+		if (is_v6(k))
 			fr_udp6(f, MAC_B, 0, 0, "2001:db8:ffff::1", ip);
 		else
 			fr_udp4(f, MAC_B, 0, 0, "192.0.2.1", ip);
@@ -250,6 +262,7 @@ static int fill(struct setup *s, enum kind k, __u32 n)
 	struct gen g = gen_start;
 	union key key;
 
+	e->pcache_off = kinds[k].trie_only;
 	if (env_load(e))
 		return fail("loading the programs failed");
 	s->n = n;
@@ -373,24 +386,28 @@ static void report(int json, __u32 repeat, int runs, const int *live,
 		if (!len[k])
 			continue;
 		ratio = res[k][2] / res[k][0];
-		if (ratio > TARGET)
+		if (ratio > TARGET && !kinds[k].trie_only)
 			strcat(strcat(missed, " "), kinds[k].name);
 		printf(json ? "%s\n  {\"kind\": \"%s\", \"frame_bytes\": %d, "
 			      "\"run\": \"%s\", \"ns\": {\"1\": %.1f, \"1000\": "
 			      "%.1f, \"10000\": %.1f}, \"ratio\": %.3f, "
 			      "\"ok\": %s}" :
-			      "%s%-4s  %5d  %-5s  %8.1f  %12.1f  %13.1f  "
+			      "%s%-5s %5d  %-5s  %8.1f  %12.1f  %13.1f  "
 			      "%13.2f  %s\n",
 		       json ? sep : "", kinds[k].name, len[k],
 		       live[k] ? "live" : "plain", res[k][0], res[k][1],
-		       res[k][2], ratio, ok[json][ratio <= TARGET]);
+		       res[k][2], ratio,
+		       kinds[k].trie_only ? (json ? "null" : "(info)") :
+					    ok[json][ratio <= TARGET]);
 		sep = ",";
 	}
 	if (json)
 		printf("\n], \"target_met\": %s}\n", ok[1][!*missed]);
 	else
 		printf("run: plain = BPF_PROG_RUN, live = with "
-		       "BPF_F_TEST_XDP_LIVE_FRAMES (redirect included)\n");
+		       "BPF_F_TEST_XDP_LIVE_FRAMES (redirect included)\n"
+		       "lpm4/lpm6: prefix cache hit; lpm4t/lpm6t: cache off, "
+		       "the trie alone (a miss costs this and a cache insert)\n");
 	fprintf(json ? stderr : stdout,
 		*missed ? "target missed for:%s\n" : "target met\n", missed);
 }
@@ -404,7 +421,8 @@ static int usage(FILE *out)
 		"at least 1000000)\n"
 		"  -n RUNS    runs per tenant count, the median is reported "
 		"(default 5, 1 .. %d)\n"
-		"  -k KIND    only vlan, qinq, mac, arp, lpm4 or lpm6\n"
+		"  -k KIND    only vlan, qinq, mac, arp, lpm4, lpm6, lpm4t or "
+		"lpm6t\n"
 		"  -l         live frames for every kind (tagged kinds always)\n"
 		"  -j         JSON instead of the table\n",
 		MAX_RUNS);
@@ -464,7 +482,7 @@ int main(int argc, char **argv)
 		}
 		len[k] = (int)s[0].f.len;
 		fprintf(stderr,
-			"%-4s  %d-byte frame, %s: %.1f %.1f %.1f ns (%ld s)\n",
+			"%-5s %d-byte frame, %s: %.1f %.1f %.1f ns (%ld s)\n",
 			kinds[k].name, len[k], live[k] ? "live" : "plain",
 			res[k][0], res[k][1], res[k][2],
 			(long)(time(NULL) - t0));

@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"  tenant add T [direct]      mark tenant T active\n"
 		"  vlan add DEV V [inner-vlan V] tenant T\n"
 		"  port set T role access|uplink DEV\n"
+		"  prefix add DEV CIDR tenant T | prefix del DEV CIDR\n"
 		"The bpffs DIR (default %s) holds the pinned maps; tenant_rx\n"
 		"pins under DIR/tenants/T. Run in the netns that holds DEV.\n",
 		bpffs);
@@ -347,6 +348,52 @@ static int do_vlan_add(int argc, char **argv)
 	return map_update(bpffs, "tn_vlan", &k, &tid);
 }
 
+/* prefix add DEV CIDR tenant T | prefix del DEV CIDR */
+static int do_prefix(int argc, char **argv, int add)
+{
+	int ifindex, family, lpm, gen, err;
+	unsigned int len;
+	__u32 tid = 0;
+	__u8 a[16];
+
+	if (argc != (add ? 4 : 2) || (add && strcmp(argv[2], "tenant")))
+		return fail(
+			"%s",
+			"prefix add DEV CIDR tenant T | prefix del DEV CIDR");
+	if (dev_index(argv[0], &ifindex))
+		return 1;
+	if (tn_parse_prefix(argv[1], 1, &family, a, &len))
+		return fail(
+			"prefix must be ADDR/LEN with no host bits set, not '%s'",
+			argv[1]);
+	if (add && tn_parse_u32(argv[3], 1, TN_MAX_TENANTS - 1, &tid))
+		return fail("tenant must be 1..16383, not '%s'", argv[3]);
+	if (tn_dp_prepare(bpffs))
+		return 1;
+	lpm = tn_dp_map_open(bpffs, family == AF_INET ? "tn_lpm4" : "tn_lpm6");
+	gen = tn_dp_map_open(bpffs, "tn_lpm_gen");
+	err = lpm < 0 ? lpm : gen < 0 ? gen : 0;
+	if (!err)
+		err = tn_dp_prefix_set(lpm, gen, ifindex, family, a, len, tid);
+	if (lpm >= 0)
+		close(lpm);
+	if (gen >= 0)
+		close(gen);
+	if (err)
+		return fail("prefix: %s", strerror(-err));
+	return 0;
+}
+
+static int do_prefix_add(int argc, char **argv)
+{
+	return do_prefix(argc, argv, 1);
+}
+
+static int do_prefix_del(int argc, char **argv)
+{
+	return do_prefix(argc, argv, 0);
+}
+
 static int do_port_set(int argc, char **argv)
 {
 	__u32 tid, role, port;
@@ -374,6 +421,8 @@ static const struct cmd {
 	{ "tenant", "add", do_tenant_add },
 	{ "vlan", "add", do_vlan_add },
 	{ "port", "set", do_port_set },
+	{ "prefix", "add", do_prefix_add },
+	{ "prefix", "del", do_prefix_del },
 };
 
 int main(int argc, char **argv)

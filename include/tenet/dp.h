@@ -20,6 +20,10 @@
  *   tn_host        HASH   struct tn_host_key   -> u32 tenant id
  *   tn_lpm4        LPM    struct tn_lpm4_key   -> u32 tenant id
  *   tn_lpm6        LPM    struct tn_lpm6_key   -> u32 tenant id
+ *   tn_pcache      LRU_HASH (per-CPU lists) struct tn_pcache_key -> u64
+ *                  (generation << 32 | tenant id): results of tn_lpm4/6
+ *   tn_lpm_gen     ARRAY  0 -> u32 generation of tn_lpm4/6; bumped after
+ *                  every prefix change (tn_dp_prefix_set), it voids tn_pcache
  *   tn_tenants     ARRAY  tenant id            -> struct tn_tenant
  *   tn_policer     ARRAY  port                 -> struct tn_policer
  *   tn_ports       DEVMAP port                 -> host-side veth ifindex
@@ -118,6 +122,20 @@ struct tn_lpm6_key {
 };
 
 #define TN_LPM_IFINDEX_BITS 32
+
+/*
+ * The LPM trie's lookup walks deeper as prefixes are added (about log2 of
+ * their number). Its answers are cached per (ifindex, destination), tagged
+ * with tn_lpm_gen as read before the trie lookup; an entry of an older
+ * generation is ignored, so a cached answer never outlives a change.
+ */
+#define TN_PCACHE_SIZE 65536
+
+struct tn_pcache_key {
+	__u32 ifindex;
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16];
+};
 
 #define TN_TENANT_F_ACTIVE (1u << 0)
 #define TN_TENANT_F_DIRECT (1u << 1) /* deliver to XSK on the NIC queue */

@@ -73,6 +73,7 @@ int env_load(struct xdp_env *e)
 	e->rx = tenant_rx__open();
 	if (!e->ni || !e->eg || !e->rx)
 		goto err;
+	e->ni->rodata->tn_pcache_off = e->pcache_off ? 1 : 0;
 	unpin(e->ni->obj);
 	unpin(e->eg->obj);
 	unpin(e->rx->obj);

@@ -18,6 +18,7 @@ struct xdp_env {
 	int if_nic2; /* "uplink NIC" */
 	int if_veth; /* a tenant's host-side veth */
 	int if_veth2; /* its peer, the container side */
+	int pcache_off; /* load nic_ingress with its prefix cache off */
 	struct nic_ingress *ni;
 	struct tenant_egress *eg;
 	struct tenant_rx *rx;

@@ -131,6 +131,8 @@ static void host(int ifindex, const char *ip, __u32 tid)
 	upd(env.ni->maps.tn_host, &k, &tid);
 }
 
+/* Sets (tid) or removes (tid 0) a prefix as the agent does: trie, then
+ * generation. */
 static void prefix(int ifindex, const char *cidr, __u32 tid)
 {
 	unsigned int len;
@@ -138,19 +140,13 @@ static void prefix(int ifindex, const char *cidr, __u32 tid)
 	__u8 a[16];
 
 	assert_int_equal(tn_parse_prefix(cidr, 1, &family, a, &len), 0);
-	if (family == AF_INET) {
-		struct tn_lpm4_key k = { .prefixlen = 32 + len,
-					 .ifindex = ifindex };
-
-		memcpy(k.addr, a, 4);
-		upd(env.ni->maps.tn_lpm4, &k, &tid);
-	} else {
-		struct tn_lpm6_key k = { .prefixlen = 32 + len,
-					 .ifindex = ifindex };
-
-		memcpy(k.addr, a, 16);
-		upd(env.ni->maps.tn_lpm6, &k, &tid);
-	}
+	assert_int_equal(
+		tn_dp_prefix_set(family == AF_INET ?
+					 bpf_map__fd(env.ni->maps.tn_lpm4) :
+					 bpf_map__fd(env.ni->maps.tn_lpm6),
+				 bpf_map__fd(env.ni->maps.tn_lpm_gen), ifindex,
+				 family, a, len, tid),
+		0);
 }
 
 /* The standard world most fixtures run in. */
@@ -886,10 +882,83 @@ static void test_police_accuracy_bps(void **state)
 	police_accuracy(50000000, 0); /* 50 Mbit/s */
 }
 
+/* Which tenant's uplink port the frame went to: 0 if none. */
+static __u32 delivered_to(void (*in)(struct frame *f))
+{
+	static const __u32 tids[] = { T1, T2 };
+	struct tn_stats before[2], after;
+	struct frame f, out;
+	__u32 verdict, who = 0;
+	int fd = bpf_map__fd(env.ni->maps.tn_port_stats);
+
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(tn_dp_stats_read(fd, tn_port(tids[i], UPL),
+						  &before[i]),
+				 0);
+	in(&f);
+	assert_int_equal(env_run(prog_fd(P_NIC), env.if_nic2, 0, &f, &out,
+				 &verdict, 0, NULL),
+			 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			tn_dp_stats_read(fd, tn_port(tids[i], UPL), &after), 0);
+		if (after.tx_packets != before[i].tx_packets)
+			who = tids[i];
+	}
+	return who;
+}
+
+/*
+ * The prefix cache never answers from a table that has changed: answers
+ * follow every add and delete at once, IPv4 and IPv6, including a prefix
+ * that turns "no tenant" into a tenant.
+ */
+static void test_prefix_cache(void **state)
+{
+	__u32 zero = 0;
+	__u64 v;
+	struct tn_pcache_key k = { .ifindex = (__u32)env.if_nic2,
+				   .family = AF_INET };
+
+	(void)state;
+	if (skip_why)
+		skip();
+	assert_int_equal(env_load(&env), 0);
+	setup_std(&env);
+	assert_int_equal(delivered_to(in_lpm4_25), T2);
+	assert_int_equal(delivered_to(in_lpm4_25), T2); /* from the cache */
+	inet_pton(AF_INET, "198.51.100.200", k.addr);
+	assert_int_equal(bpf_map_lookup_elem(
+				 bpf_map__fd(env.ni->maps.tn_pcache), &k, &v),
+			 0);
+	assert_int_equal((__u32)v, T2);
+
+	prefix(env.if_nic2, "198.51.100.128/25", 0);
+	assert_int_equal(delivered_to(in_lpm4_25), T1);
+	prefix(env.if_nic2, "198.51.100.200/32", T2);
+	assert_int_equal(delivered_to(in_lpm4_25), T2);
+	prefix(env.if_nic2, "198.51.100.200/32", 0);
+	prefix(env.if_nic2, "198.51.100.0/24", 0);
+	assert_int_equal(delivered_to(in_lpm4_25), 0); /* cached: none */
+	assert_int_equal(delivered_to(in_lpm4_25), 0);
+	prefix(env.if_nic2, "198.51.100.0/24", T1);
+	assert_int_equal(delivered_to(in_lpm4_25), T1);
+
+	assert_int_equal(delivered_to(in_lpm6_64), T2);
+	prefix(env.if_nic2, "2001:db8:1:2::/64", 0);
+	assert_int_equal(delivered_to(in_lpm6_64), T1);
+	assert_int_equal(
+		bpf_map_lookup_elem(bpf_map__fd(env.ni->maps.tn_lpm_gen), &zero,
+				    &zero),
+		0);
+	assert_int_equal(zero, 4 + 6); /* one bump per change */
+	env_unload(&env);
+}
+
 int main(void)
 {
 	size_t n = sizeof(fixtures) / sizeof(fixtures[0]);
-	struct CMUnitTest *tests = calloc(n + 2, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
 	int err;
 
 	tn_log_init("test_bpf", TN_LOG_WARN);
@@ -905,7 +974,9 @@ int main(void)
 	tests[n].test_func = test_police_accuracy_pps;
 	tests[n + 1].name = "policer: 50 Mbit/s within 5% over a second";
 	tests[n + 1].test_func = test_police_accuracy_bps;
-	err = _cmocka_run_group_tests("bpf", tests, n + 2, NULL, NULL);
+	tests[n + 2].name = "prefix cache: follows every prefix change at once";
+	tests[n + 2].test_func = test_prefix_cache;
+	err = _cmocka_run_group_tests("bpf", tests, n + 3, NULL, NULL);
 	free(tests);
 	return err;
 }

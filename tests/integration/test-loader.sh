@@ -68,6 +68,12 @@ t_check "bpftool map dump pinned tenants/1/tn_rx_ifs: acc0 -> slot 0" \
 t_check "bpftool map dump pinned tenants/1/tn_rx_addrs: 10.0.0.1" \
 	test "$(dump tenants/1/tn_rx_addrs | jq -c '.[0].key.addr[0:4]')" = "[10,0,0,1]"
 
+nsx H $DP prefix add nic0 198.51.100.0/24 tenant 1
+t_check "tn-dp prefix add: tn_lpm4 has (nic0, 198.51.100.0/24) -> 1" \
+	test "$(dump tn_lpm4 | jq -c '.[0] | [.key.prefixlen, .key.addr, .value]')" = "[56,[198,51,100,0],1]"
+t_check "tn-dp prefix add: tn_lpm_gen bumped to 1" \
+	test "$(dump tn_lpm_gen | jq -c '.[0].value')" = 1
+
 # Per-CPU counters, summed: stat MAP KEY FIELD [DROP-INDEX]
 stat() {
 	local sel=".value.$3"
