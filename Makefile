@@ -10,10 +10,11 @@ PREFIX ?= /usr/local
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib -Itests/bpf
+override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
+	-Itenant -Itests/bpf
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
-LIBS := -lbpf -lxdp -lelf -lz
+LIBS := -lbpf -lxdp -lelf -lz -ljson-c
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -24,7 +25,10 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB := $(O)/libtenet.a
 
-TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier
+RT_SRCS := $(filter-out tenant/main.c,$(wildcard tenant/*.c))
+RT_LIB := $(O)/librouter.a
+
+TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib
 TEST_BPF := $(O)/tests/test_bpf
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
@@ -39,12 +43,21 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h)
+$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
+
+$(RT_LIB): $(patsubst %.c,$(O)/%.o,$(RT_SRCS))
+	$(AR) rcs $@ $^
+
+$(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+
+$(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
@@ -56,14 +69,14 @@ $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(RT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lcmocka
 
 # Debian packages the build, the tests and the demo need.
 DEPS := clang llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
-	tcpdump jq util-linux python3
+	tcpdump jq util-linux python3 iputils-ping valgrind
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

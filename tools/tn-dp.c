@@ -12,10 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
 #include "dp.h"
+#include "handoff.h"
 #include "log.h"
 #include "parse.h"
 
@@ -36,6 +44,8 @@ static void usage(FILE *f)
 		"  vlan add DEV V [inner-vlan V] tenant T\n"
 		"  port set T role access|uplink DEV\n"
 		"  prefix add DEV CIDR tenant T | prefix del DEV CIDR\n"
+		"  serve SOCKPATH tenant T IFNAME...  hand AF_XDP sockets to a\n"
+		"             tenet-router --agent SOCKPATH, as tenetd does\n"
 		"The bpffs DIR (default %s) holds the pinned maps; tenant_rx\n"
 		"pins under DIR/tenants/T. Run in the netns that holds DEV.\n",
 		bpffs);
@@ -409,6 +419,140 @@ static int do_port_set(int argc, char **argv)
 	return map_update(bpffs, "tn_ports", &port, &ifindex);
 }
 
+/*
+ * serve SOCKPATH tenant T IFNAME...: what tenetd does for a router that
+ * holds no capability (lib/handoff.h): make its AF_XDP sockets here, in the
+ * netns of its interfaces, hand them over, put the bound ones in the
+ * tenant's XSKMAP, and take them out when the router goes away.
+ */
+static int do_serve(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int lfd, conn = -1, xsk_map = -1, if_map = -1, err = 1, fd;
+	int fds[TN_RX_MAX_IFS * TN_MAX_QUEUES];
+	__u32 keys[TN_RX_MAX_IFS * TN_MAX_QUEUES];
+	int nfds = 0, nkeys = 0, nifs = argc - 3;
+	int64_t queues = 1;
+	char dir[PATH_MAX];
+	json_object *m;
+	__u32 tid;
+
+	if (argc < 4 || strcmp(argv[1], "tenant") ||
+	    tn_parse_u32(argv[2], 1, TN_MAX_TENANTS - 1, &tid) ||
+	    nifs > TN_RX_MAX_IFS || strlen(argv[0]) >= sizeof(sa.sun_path))
+		return fail("%s",
+			    "serve SOCKPATH tenant T IFNAME... (at most 4)");
+	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs, tid);
+	xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
+	if_map = tn_dp_map_open(dir, "tn_rx_ifs");
+	if (xsk_map < 0 || if_map < 0)
+		return fail("no tenant_rx maps in %s: rx attach first", dir);
+	strcpy(sa.sun_path, argv[0]);
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(sa.sun_path, 0666) || listen(lfd, 1))
+		return fail("listen: %s", strerror(errno));
+	printf("serving %s\n", sa.sun_path);
+	fflush(stdout);
+	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0 || tn_ho_recv(conn, &m, &fd) ||
+	    strcmp(tn_ho_type(m), "hello")) {
+		fail("%s", "no hello from the router");
+		goto out;
+	}
+	tn_ho_int(m, "queues", &queues);
+	json_object_put(m);
+	for (int64_t q = 0; q < queues && q < TN_MAX_QUEUES; q++)
+		for (int i = 0; i < nifs; i++) {
+			json_object *x = json_object_new_object();
+			int ifindex = (int)if_nametoindex(argv[3 + i]);
+
+			fds[nfds] = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+			if (!ifindex || fds[nfds] < 0) {
+				fail("socket for %s failed", argv[3 + i]);
+				json_object_put(x);
+				goto out;
+			}
+			json_object_object_add(x, "type",
+					       json_object_new_string("xsk"));
+			json_object_object_add(
+				x, "ifname",
+				json_object_new_string(argv[3 + i]));
+			json_object_object_add(x, "ifindex",
+					       json_object_new_int(ifindex));
+			json_object_object_add(x, "queue",
+					       json_object_new_int64(q));
+			err = tn_ho_send(conn, x, fds[nfds++]);
+			json_object_put(x);
+			if (err) {
+				fail("send: %s", strerror(-err));
+				goto out;
+			}
+		}
+	m = json_object_new_object();
+	json_object_object_add(m, "type", json_object_new_string("done"));
+	tn_ho_send(conn, m, -1);
+	json_object_put(m);
+	for (int n = 0; n < nfds; n++) {
+		const char *name;
+		int64_t ifindex, q;
+		__u32 slot, key;
+
+		if (tn_ho_recv(conn, &m, &fd)) {
+			fail("%s", "the router left before binding");
+			goto out;
+		}
+		name = tn_ho_str(m, "ifname");
+		if (strcmp(tn_ho_type(m), "bound") ||
+		    !tn_ho_int(m, "ifindex", &ifindex) ||
+		    !tn_ho_int(m, "queue", &q) ||
+		    bpf_map_lookup_elem(if_map, &(__u32){ (__u32)ifindex },
+					&slot)) {
+			printf("not bound: %s\n",
+			       json_object_to_json_string(m));
+			json_object_put(m);
+			continue;
+		}
+		/* The socket we made for this interface and queue. */
+		key = slot * TN_MAX_QUEUES + (__u32)q;
+		for (int i = 0; i < nifs; i++)
+			if (if_nametoindex(argv[3 + i]) ==
+			    (unsigned int)ifindex)
+				fd = fds[q * nifs + i];
+		if (bpf_map_update_elem(xsk_map, &key, &fd, 0))
+			printf("XSKMAP %s q%lld: %s\n", name ? name : "?",
+			       (long long)q, strerror(errno));
+		else
+			keys[nkeys++] = key;
+		printf("bound %s q%lld zerocopy %s\n", name ? name : "?",
+		       (long long)q,
+		       json_object_get_boolean(
+			       json_object_object_get(m, "zerocopy")) ?
+			       "yes" :
+			       "no");
+		fflush(stdout);
+		json_object_put(m);
+	}
+	/* Until the router goes: then its sockets leave the XSKMAP. */
+	while (!tn_ho_recv(conn, &m, &fd))
+		json_object_put(m);
+	for (int k = 0; k < nkeys; k++)
+		bpf_map_delete_elem(xsk_map, &keys[k]);
+	printf("router gone: %d XSKMAP slots cleared\n", nkeys);
+	err = 0;
+out:
+	for (int n = 0; n < nfds; n++)
+		close(fds[n]);
+	if (conn >= 0)
+		close(conn);
+	close(lfd);
+	unlink(sa.sun_path);
+	close(xsk_map);
+	close(if_map);
+	return err ? 1 : 0;
+}
+
 static const struct cmd {
 	const char *obj, *verb;
 	int (*func)(int argc, char **argv);
@@ -423,6 +567,7 @@ static const struct cmd {
 	{ "port", "set", do_port_set },
 	{ "prefix", "add", do_prefix_add },
 	{ "prefix", "del", do_prefix_del },
+	{ "serve", NULL, do_serve },
 };
 
 int main(int argc, char **argv)

@@ -838,7 +838,7 @@ static void police_accuracy(__u64 bps, __u64 pps)
 		skip();
 	assert_int_equal(env_load(&env), 0);
 	setup_std(&env);
-	tn_policer_config(&pol, bps, pps, 50000); /* 50 ms burst */
+	tn_policer_config(&pol, bps, pps, 200000); /* 200 ms burst */
 	upd(env.ni->maps.tn_policer, &p, &pol);
 	in_mac_b(&in);
 	burst = pps ? (double)pol.pkt_burst / pol.pkt_cost :

@@ -72,3 +72,62 @@ nsx() {
 	shift
 	nsenter --net="/run/netns/$P-$n" "$@"
 }
+# nsx_bg NAME CMD...: CMD in the background; BG gets its PID (nsenter
+# execs CMD, so it is CMD's), which the cleanup kills.
+nsx_bg() {
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$P-$n" "$@" &
+	BG=$!
+	T_PIDS+=("$BG")
+}
+
+# topo_a_r_b: two hosts and a router netns between them, the router's own
+# kernel forwarding off (so only tenet-router can forward):
+#
+#   netns A              netns R                            netns B
+#   ha 10.1.0.2 ------- a0 10.1.0.1     b0 10.2.0.1 ------- hb 10.2.0.2
+#   2001:db8:1::2          2001:db8:1::1  2001:db8:2::1       2001:db8:2::2
+#                                                           lo 10.3.0.1
+topo_a_r_b() {
+	local n
+	ns_add A && ns_add R && ns_add B || return 1
+	nsx R ip link add a0 type veth peer name ha netns "$P-A" || return 1
+	nsx R ip link add b0 type veth peer name hb netns "$P-B" || return 1
+	nsx R sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+	for n in A R B; do
+		nsx $n sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+		nsx $n ip link set lo up
+	done
+	nsx A ip addr add 10.1.0.2/24 dev ha
+	nsx A ip addr add 2001:db8:1::2/64 dev ha nodad
+	nsx R ip addr add 10.1.0.1/24 dev a0
+	nsx R ip addr add 2001:db8:1::1/64 dev a0 nodad
+	nsx R ip addr add 10.2.0.1/24 dev b0
+	nsx R ip addr add 2001:db8:2::1/64 dev b0 nodad
+	nsx B ip addr add 10.2.0.2/24 dev hb
+	nsx B ip addr add 2001:db8:2::2/64 dev hb nodad
+	nsx B ip addr add 10.3.0.1/32 dev lo
+	# Hosts send full checksums, as frames from a real wire have: a
+	# veth would pass the kernel's "checksum later" on to the router,
+	# which forwards bytes and would send them on unfinished.
+	nsx A ethtool -K ha tx off >/dev/null &&
+		nsx B ethtool -K hb tx off >/dev/null || return 1
+	nsx A ip link set ha up && nsx B ip link set hb up &&
+		nsx R ip link set a0 up && nsx R ip link set b0 up || return 1
+	nsx A ip route add default via 10.1.0.1 &&
+		nsx A ip -6 route add default via 2001:db8:1::1 &&
+		nsx B ip route add default via 10.2.0.1 &&
+		nsx B ip -6 route add default via 2001:db8:2::1
+}
+
+# wait_for FILE PATTERN [TENTHS]: until PATTERN shows in FILE (5 s).
+wait_for() {
+	local i
+	for i in $(seq "${3:-50}"); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -92,10 +92,9 @@ t_check "in: tenant_rx saw them, no XSK yet -> passed and counted" \
 	test "$(stat tenants/1/tn_rx_stats 0 nosock_packets)" = 5
 
 # Out: untagged from the container leaves nic0 tagged 100.
-nsx X timeout 10 tcpdump -i nic0p -nn -e -c 3 'vlan 100 and udp port 5000' \
-	>"$T_DIR/cap" 2>/dev/null &
-cap=$!
-T_PIDS+=("$cap")
+nsx_bg X timeout 10 tcpdump -i nic0p -nn -e -c 3 'vlan 100 and udp port 5000' \
+	>"$T_DIR/cap" 2>/dev/null
+cap=$BG
 sleep 1
 nsx C $SEND acc0 02:00:00:00:00:0c 02:00:00:00:00:0b \
 	--ipv4 10.0.0.1 198.51.100.1 --count 3

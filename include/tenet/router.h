@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tenet-router's contract with the outside: its counters, and the file it
+ * keeps them in so tenetd (or anyone allowed) can read them without asking:
+ * a struct tn_rstats_file, mmap'd read-only. The router writes, nobody else.
+ */
+#ifndef TENET_ROUTER_H
+#define TENET_ROUTER_H
+
+#include <stdint.h>
+
+/* Per interface and queue. Keep tn_rc_names in tenant/stats.c in step. */
+enum tn_rc {
+	TN_RC_RX = 0, /* frames read from the RX ring */
+	TN_RC_TX, /* frames put on this interface's TX ring */
+	TN_RC_FORWARDED, /* received here and sent on (any interface) */
+	TN_RC_NO_ROUTE, /* no route: ICMP net unreachable */
+	TN_RC_TTL_EXCEEDED, /* TTL/hop limit ran out: ICMP time exceeded */
+	TN_RC_TOO_BIG, /* over the egress MTU: ICMP frag needed / too big */
+	TN_RC_NEIGH_MISS, /* next hop unresolved: frame held, resolution asked */
+	TN_RC_NEIGH_DROP, /* held too long, queue full, or resolution failed */
+	TN_RC_TX_RING_FULL, /* no room on the egress TX ring */
+	TN_RC_MALFORMED, /* failed the IP header checks */
+	TN_RC_UNREACHABLE, /* route of type unreachable/prohibit: ICMP sent */
+	TN_RC_BLACKHOLE, /* route of type blackhole: silently dropped */
+	TN_RC_NO_IFACE, /* route out an interface the router has no socket on */
+	TN_RC_ICMP_SENT, /* ICMP/ICMPv6 errors sent */
+	TN_RC_ICMP_LIMITED, /* ICMP errors not sent: rate limit or rules */
+	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error */
+	TN_RC__MAX,
+};
+
+#define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
+#define TN_RSTATS_VERSION 1
+#define TN_RSTATS_MAX 16 /* interface x queue slots */
+
+struct tn_rstats_slot {
+	char ifname[16];
+	uint32_t ifindex;
+	uint32_t queue;
+	uint8_t used;
+	uint8_t zc_requested; /* 1: zero-copy asked for (auto or forced) */
+	uint8_t zc_in_use; /* 1: zero-copy, 0: copy mode */
+	uint8_t pad[5];
+	uint64_t ctr[TN_RC__MAX];
+};
+
+struct tn_rstats_file {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t nslots;
+	uint32_t pid;
+	uint64_t started; /* CLOCK_REALTIME seconds */
+	struct tn_rstats_slot slot[TN_RSTATS_MAX];
+};
+
+#endif

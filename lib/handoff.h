@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Handing AF_XDP sockets to a router that may not make them itself.
+ *
+ * AF_XDP bind() resolves the ifindex in the netns where socket() was
+ * called, so the agent makes each socket in the netns that holds the
+ * interface and sends the descriptor over a unix SOCK_SEQPACKET socket
+ * (SCM_RIGHTS). The router registers UMEM in its own memory, maps the
+ * rings, binds, and says so; only a bound socket can go into an XSKMAP.
+ * Messages are JSON objects, one per packet:
+ *
+ *   router -> agent  {"type":"hello","version":1,"pid":N,"queues":Q}
+ *   agent -> router  {"type":"xsk","ifname":S,"ifindex":N,"queue":N} + fd
+ *                    ... one per interface and queue, then {"type":"done"}
+ *   router -> agent  {"type":"bound","ifname":S,"ifindex":N,"queue":N,
+ *                     "zerocopy":B}  or  {"type":"error","ifname":S,
+ *                     "queue":N,"message":S}  for each socket
+ *
+ * The connection stays open while the router runs: when it closes, the
+ * agent takes the sockets out of the XSKMAP and closes its copies.
+ */
+#ifndef TENET_HANDOFF_H
+#define TENET_HANDOFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#define TN_HO_VERSION 1
+#define TN_HO_MAX_MSG 4096
+
+/* Sends msg (and fd, if >= 0). 0 or -errno. */
+int tn_ho_send(int conn, json_object *msg, int fd);
+/* Receives one message; *fd gets a passed descriptor or -1. 0, -errno,
+ * or -ECONNRESET when the peer is gone. The caller puts *msg. */
+int tn_ho_recv(int conn, json_object **msg, int *fd);
+/* The "type" of a message, "" if none. */
+const char *tn_ho_type(json_object *msg);
+/* Integer and string fields: false if missing or of another type. */
+bool tn_ho_int(json_object *msg, const char *key, int64_t *v);
+const char *tn_ho_str(json_object *msg, const char *key);
+
+#endif

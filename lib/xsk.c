@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "xsk.h"
+
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
+int tn_umem_init(struct tn_umem *u, uint32_t nframes, uint32_t frame_size)
+{
+	memset(u, 0, sizeof(*u));
+	u->size = (uint64_t)nframes * frame_size;
+	u->area = mmap(NULL, u->size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (u->area == MAP_FAILED) {
+		u->area = NULL;
+		return -errno;
+	}
+	u->free = calloc(nframes, sizeof(*u->free));
+	if (!u->free) {
+		munmap(u->area, u->size);
+		u->area = NULL;
+		return -ENOMEM;
+	}
+	u->frame_size = frame_size;
+	u->nframes = nframes;
+	for (uint32_t i = 0; i < nframes; i++)
+		u->free[i] = (uint64_t)(nframes - 1 - i) * frame_size;
+	u->nfree = nframes;
+	return 0;
+}
+
+void tn_umem_free(struct tn_umem *u)
+{
+	if (u->area)
+		munmap(u->area, u->size);
+	free(u->free);
+	memset(u, 0, sizeof(*u));
+}
+
+static int map_ring(struct tn_xsk *x, int i, const struct xdp_ring_offset *off,
+		    size_t desc_size, uint32_t n, uint64_t pgoff, void *ring,
+		    bool producer)
+{
+	struct xsk_ring_prod *r = ring; /* prod and cons share a layout */
+	void *m;
+
+	x->map_len[i] = off->desc + n * desc_size;
+	m = mmap(NULL, x->map_len[i], PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_POPULATE, x->fd, (off_t)pgoff);
+	if (m == MAP_FAILED)
+		return -errno;
+	x->maps[i] = m;
+	r->mask = n - 1;
+	r->size = n;
+	r->producer = (uint32_t *)((char *)m + off->producer);
+	r->consumer = (uint32_t *)((char *)m + off->consumer);
+	r->flags = (uint32_t *)((char *)m + off->flags);
+	r->ring = (char *)m + off->desc;
+	r->cached_prod = *r->producer;
+	r->cached_cons = *r->consumer;
+	/* A producer sees size free slots past what the kernel consumed. */
+	if (producer)
+		r->cached_cons += n;
+	return 0;
+}
+
+/* bind() right after the previous owner of the queue closed its socket can
+ * see EBUSY for a moment: retry for up to a second. */
+static int bind_retry(int fd, struct sockaddr_xdp *sxdp)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	for (int i = 0; i < 50; i++) {
+		if (!bind(fd, (struct sockaddr *)sxdp, sizeof(*sxdp)))
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		nanosleep(&ts, NULL);
+	}
+	return -EBUSY;
+}
+
+/* Zero-copy where the driver can; copy only when the kernel says it cannot,
+ * and say so. */
+static int bind_mode(int fd, struct sockaddr_xdp *sxdp, enum tn_xsk_mode mode)
+{
+	struct sockaddr_xdp zc = *sxdp;
+	int err;
+
+	if (mode != TN_XSK_COPY) {
+		zc.sxdp_flags |= XDP_ZEROCOPY;
+		err = bind_retry(fd, &zc);
+		if (err != -EOPNOTSUPP || mode == TN_XSK_ZEROCOPY)
+			return err;
+		tn_info("ifindex %u queue %u: the driver cannot do zero-copy: "
+			"copy mode\n",
+			sxdp->sxdp_ifindex, sxdp->sxdp_queue_id);
+	}
+	sxdp->sxdp_flags |= XDP_COPY;
+	return bind_retry(fd, sxdp);
+}
+
+int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
+		 uint32_t queue, const struct tn_xsk_opts *o)
+{
+	uint32_t n = o->ring_size ? o->ring_size : TN_XSK_RING;
+	struct xdp_umem_reg reg = {
+		.addr = (uint64_t)(uintptr_t)u->area,
+		.len = u->size,
+		.chunk_size = u->frame_size,
+	};
+	struct sockaddr_xdp sxdp = {
+		.sxdp_family = AF_XDP,
+		.sxdp_ifindex = (uint32_t)ifindex,
+		.sxdp_queue_id = queue,
+		.sxdp_flags = XDP_USE_NEED_WAKEUP,
+	};
+	struct xdp_mmap_offsets off;
+	struct xdp_options opts;
+	socklen_t len = sizeof(off);
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->fd = fd;
+	x->ifindex = ifindex;
+	x->queue = queue;
+	if (n & (n - 1))
+		return -EINVAL;
+	if (o->shared_umem_fd < 0 &&
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
+		return -errno;
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) ||
+	    getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
+		return -errno;
+	err = map_ring(x, 0, &off.rx, sizeof(struct xdp_desc), n,
+		       XDP_PGOFF_RX_RING, &x->rx, false);
+	if (!err)
+		err = map_ring(x, 1, &off.tx, sizeof(struct xdp_desc), n,
+			       XDP_PGOFF_TX_RING, &x->tx, true);
+	if (!err)
+		err = map_ring(x, 2, &off.fr, sizeof(uint64_t), n,
+			       XDP_UMEM_PGOFF_FILL_RING, &x->fill, true);
+	if (!err)
+		err = map_ring(x, 3, &off.cr, sizeof(uint64_t), n,
+			       XDP_UMEM_PGOFF_COMPLETION_RING, &x->comp, false);
+	if (err)
+		goto fail;
+
+	if (o->shared_umem_fd >= 0) {
+		/* A socket sharing a UMEM takes its mode and wakeup flags
+		 * from the first one: the kernel refuses any here. */
+		sxdp.sxdp_flags = XDP_SHARED_UMEM;
+		sxdp.sxdp_shared_umem_fd = (uint32_t)o->shared_umem_fd;
+		err = bind_retry(fd, &sxdp);
+		if (err)
+			goto fail;
+	} else {
+		err = bind_mode(fd, &sxdp, o->mode);
+		if (err)
+			goto fail;
+	}
+	len = sizeof(opts);
+	if (!getsockopt(fd, SOL_XDP, XDP_OPTIONS, &opts, &len))
+		x->zerocopy = opts.flags & XDP_OPTIONS_ZEROCOPY;
+	return 0;
+fail:
+	for (int i = 0; i < 4; i++)
+		if (x->maps[i])
+			munmap(x->maps[i], x->map_len[i]);
+	memset(x->maps, 0, sizeof(x->maps));
+	return err;
+}
+
+void tn_xsk_close(struct tn_xsk *x)
+{
+	for (int i = 0; i < 4; i++)
+		if (x->maps[i])
+			munmap(x->maps[i], x->map_len[i]);
+	if (x->fd >= 0)
+		close(x->fd);
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+}
+
+uint32_t tn_xsk_refill(struct tn_xsk *x, struct tn_umem *u, uint32_t n)
+{
+	uint32_t room = xsk_prod_nb_free(&x->fill, n), idx, i;
+
+	/* reserve is all-or-nothing: ask for what surely fits */
+	if (n > room)
+		n = room;
+	if (n > u->nfree)
+		n = u->nfree;
+	if (!n || xsk_ring_prod__reserve(&x->fill, n, &idx) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&x->fill, idx + i) =
+			u->free[--u->nfree];
+	xsk_ring_prod__submit(&x->fill, n);
+	return n;
+}
+
+uint32_t tn_xsk_complete(struct tn_xsk *x, struct tn_umem *u)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&x->comp, TN_XSK_RING, &idx);
+
+	for (uint32_t i = 0; i < n; i++)
+		tn_umem_put(u, *xsk_ring_cons__comp_addr(&x->comp, idx + i));
+	if (n)
+		xsk_ring_cons__release(&x->comp, n);
+	return n;
+}
+
+void tn_xsk_kick_tx(struct tn_xsk *x)
+{
+	if (!xsk_ring_prod__needs_wakeup(&x->tx))
+		return;
+	/* ENOBUFS/EAGAIN/EBUSY: the kernel is busy with the ring; the next
+	 * loop kicks again. */
+	sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+}

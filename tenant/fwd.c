@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-frame path: validate, look up, rewrite, send; or answer with an
+ * ICMP error, or hold the frame while the kernel resolves the next hop.
+ * Frames never leave the UMEM: a forwarded frame is the received buffer put
+ * on another socket's TX ring, an ICMP error is built over the frame that
+ * caused it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "pkt.h"
+#include "router.h"
+
+#define NS_PER_SEC 1000000000ull
+#define RESOLVE_RETRY_NS NS_PER_SEC /* ask the kernel again after */
+#define RESOLVE_GIVEUP_NS (3 * NS_PER_SEC) /* drop what is held after */
+#define REVALIDATE_NS (15 * NS_PER_SEC) /* re-ask for neighbours in use */
+#define ICMP_BURST 50
+
+static inline uint8_t *frame_at(struct router *r, uint64_t addr)
+{
+	return (uint8_t *)r->umem.area + addr;
+}
+
+static inline uint32_t frame_room(struct router *r, uint64_t addr)
+{
+	return r->umem.frame_size - (uint32_t)(addr % r->umem.frame_size);
+}
+
+static void drop(struct router *r, struct rt_if *i, enum tn_rc why,
+		 uint64_t addr)
+{
+	i->ctr[why]++;
+	tn_umem_put(&r->umem, addr);
+}
+
+/* Puts one frame on o's TX ring; it is kicked after the batch. */
+static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
+{
+	struct xdp_desc *d;
+	uint32_t idx;
+
+	if (xsk_ring_prod__reserve(&o->xsk.tx, 1, &idx) != 1) {
+		drop(r, o, TN_RC_TX_RING_FULL, addr);
+		return false;
+	}
+	d = xsk_ring_prod__tx_desc(&o->xsk.tx, idx);
+	d->addr = addr;
+	d->len = len;
+	d->options = 0;
+	xsk_ring_prod__submit(&o->xsk.tx, 1);
+	o->ctr[TN_RC_TX]++;
+	o->tx_pending++;
+	return true;
+}
+
+/* Makes the kernel resolve a neighbour by sending it an empty UDP datagram
+ * (discard port, one hop): the only way that needs no capability. The
+ * kernel's answer arrives as a neighbour event. */
+static void ask_kernel(struct router *r, struct neigh *n)
+{
+	n->asked_ns = r->now_ns;
+	if (n->family == AF_INET) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons(9) };
+
+		memcpy(&sa.sin_addr, n->addr, 4);
+		sendto(r->probe4, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		       sizeof(sa));
+	} else {
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(9),
+					   .sin6_scope_id =
+						   (uint32_t)n->ifindex };
+
+		memcpy(&sa.sin6_addr, n->addr, 16);
+		sendto(r->probe6, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		       sizeof(sa));
+	}
+}
+
+/* Addresses the frame to the neighbour and sends it: forwarded, counted
+ * on the interface it came in on. */
+static void send_to_neigh(struct router *r, struct rt_if *in, struct rt_if *o,
+			  struct neigh *n, uint64_t addr, uint32_t len)
+{
+	uint8_t *f = frame_at(r, addr);
+
+	memcpy(f, n->mac, 6);
+	memcpy(f + 6, o->mac, 6);
+	n->used = true;
+	if (tx(r, o, addr, len))
+		in->ctr[TN_RC_FORWARDED]++;
+}
+
+static bool icmp_token(struct router *r)
+{
+	double add;
+
+	if (!r->o.icmp_rate)
+		return false;
+	add = (double)(r->now_ns - r->icmp_last_ns) * r->o.icmp_rate /
+	      NS_PER_SEC;
+	r->icmp_last_ns = r->now_ns;
+	r->icmp_tokens += add;
+	if (r->icmp_tokens > ICMP_BURST)
+		r->icmp_tokens = ICMP_BURST;
+	if (r->icmp_tokens < 1)
+		return false;
+	r->icmp_tokens -= 1;
+	return true;
+}
+
+/*
+ * Answers the frame at addr (received on in, parsed into pi) with an ICMP
+ * error, built in its own buffer and routed back to its source like any
+ * frame, out of an interface whose address becomes the error's source
+ * (RFC 1812 4.3.2.4). Consumes the frame.
+ */
+static void icmp_reply(struct router *r, struct rt_if *in, uint64_t addr,
+		       const struct pkt_info *pi, uint8_t type, uint8_t code,
+		       uint32_t info)
+{
+	uint8_t *f = frame_at(r, addr), *ip = f + pi->l3_off, mac[6];
+	bool v4 = pi->kind == PKT_IPV4;
+	uint32_t nhi, len, src4;
+	struct rt_if *o = NULL;
+	struct neigh *n = NULL;
+	struct nh *nh;
+
+	/* Never about link-layer broadcast or multicast (RFC 1812 4.3.2.7,
+	 * RFC 4443 2.4 e.4); then the ICMP rules, then the rate limit. */
+	if ((f[0] & 1) ||
+	    !(v4 ? icmp4_error_allowed(ip, pi->l3_len) :
+		   icmp6_error_allowed(ip, pi->l3_len, type, code)) ||
+	    !icmp_token(r))
+		goto limited;
+	if (v4) {
+		memcpy(&src4, ip + 12, 4);
+		nhi = fib4_lookup(r->fib4, ntohl(src4));
+	} else {
+		nhi = fib6_lookup(r->fib6, ip + 8);
+	}
+	if (nhi == FIB_NONE)
+		goto limited;
+	nh = &r->nh.v[nhi];
+	if (nh->type == NH_UNICAST)
+		o = rt_if_by_index(r, nh->ifindex);
+	if (!o || !(v4 ? o->has4 : o->has6))
+		goto limited;
+	if (nh->family)
+		n = neigh_find(&r->neigh, nh->family, nh->ifindex, nh->gw);
+	else
+		n = neigh_find(&r->neigh, v4 ? AF_INET : AF_INET6, o->ifindex,
+			       v4 ? ip + 12 : ip + 8);
+	if (n && n->state == NEIGH_VALID)
+		memcpy(mac, n->mac, 6);
+	else if (o == in) /* the hop it came from is the way back */
+		memcpy(mac, f + 6, 6);
+	else
+		goto limited;
+	len = v4 ? icmp4_error(f, frame_room(r, addr), ip, pi->l3_len, type,
+			       code, info, o->addr4, o->mac, mac) :
+		   icmp6_error(f, frame_room(r, addr), ip, pi->l3_len, type,
+			       code, info, o->addr6, o->mac, mac);
+	if (!len)
+		goto limited;
+	in->ctr[TN_RC_ICMP_SENT]++;
+	tx(r, o, addr, len);
+	return;
+limited:
+	drop(r, in, TN_RC_ICMP_LIMITED, addr);
+}
+
+static void hold(struct router *r, struct rt_if *in, struct neigh *n,
+		 struct rt_if *o, uint64_t addr, uint32_t len)
+{
+	in->ctr[TN_RC_NEIGH_MISS]++;
+	if (n->state == NEIGH_FAILED &&
+	    r->now_ns - n->asked_ns < RESOLVE_RETRY_NS) {
+		drop(r, in, TN_RC_NEIGH_DROP, addr);
+		return;
+	}
+	if (n->state == NEIGH_FAILED ||
+	    r->now_ns - n->asked_ns >= RESOLVE_RETRY_NS) {
+		n->state = NEIGH_INCOMPLETE;
+		ask_kernel(r, n);
+	}
+	if (n->nheld == NEIGH_HOLD || r->nheld >= RT_HELD_MAX) {
+		drop(r, in, TN_RC_NEIGH_DROP, addr);
+		return;
+	}
+	n->held[n->nheld++] = (struct held){ addr, len, (uint16_t)(in - r->ifs),
+					     (uint16_t)(o - r->ifs) };
+	r->nheld++;
+}
+
+void fwd_neigh_update(struct router *r, struct neigh *n)
+{
+	for (uint32_t i = 0; i < n->nheld; i++) {
+		struct held *h = &n->held[i];
+		struct rt_if *o = &r->ifs[h->oslot];
+
+		if (n->state == NEIGH_VALID)
+			send_to_neigh(r, &r->ifs[h->islot], o, n, h->addr,
+				      h->len);
+		else
+			drop(r, &r->ifs[h->islot], TN_RC_NEIGH_DROP, h->addr);
+	}
+	r->nheld -= n->nheld;
+	n->nheld = 0;
+}
+
+static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
+		    uint32_t len)
+{
+	uint8_t *f = frame_at(r, addr), *ip;
+	struct pkt_info pi;
+	struct rt_if *o;
+	struct neigh *n;
+	uint32_t nhi, d4;
+	struct nh *nh;
+	bool v4;
+
+	if (pkt_parse(f, len, &pi) < 0) {
+		drop(r, in, TN_RC_MALFORMED, addr);
+		return;
+	}
+	v4 = pi.kind == PKT_IPV4;
+	ip = f + pi.l3_off;
+	if (pi.ttl <= 1) {
+		in->ctr[TN_RC_TTL_EXCEEDED]++;
+		icmp_reply(r, in, addr, &pi, v4 ? 11 : 3, 0, 0);
+		return;
+	}
+	if (v4) {
+		memcpy(&d4, ip + 16, 4);
+		nhi = fib4_lookup(r->fib4, ntohl(d4));
+	} else {
+		nhi = fib6_lookup(r->fib6, ip + 24);
+	}
+	if (nhi == FIB_NONE) {
+		in->ctr[TN_RC_NO_ROUTE]++;
+		icmp_reply(r, in, addr, &pi, v4 ? 3 : 1, 0, 0);
+		return;
+	}
+	nh = &r->nh.v[nhi];
+	switch (nh->type) {
+	case NH_BLACKHOLE:
+		drop(r, in, TN_RC_BLACKHOLE, addr);
+		return;
+	case NH_UNREACHABLE: /* as Linux answers: host unreachable, no route */
+		in->ctr[TN_RC_UNREACHABLE]++;
+		icmp_reply(r, in, addr, &pi, v4 ? 3 : 1, v4 ? 1 : 0, 0);
+		return;
+	case NH_PROHIBIT:
+		in->ctr[TN_RC_UNREACHABLE]++;
+		icmp_reply(r, in, addr, &pi, v4 ? 3 : 1, v4 ? 13 : 1, 0);
+		return;
+	}
+	o = rt_if_by_index(r, nh->ifindex);
+	if (!o) {
+		drop(r, in, TN_RC_NO_IFACE, addr);
+		return;
+	}
+	if (pi.l3_len > o->mtu) {
+		in->ctr[TN_RC_TOO_BIG]++;
+		/* IPv4 without DF would be fragmented; we do not fragment,
+		 * and say so by the counter. */
+		if (v4 && !(ip[6] & 0x40))
+			drop(r, in, TN_RC_ICMP_LIMITED, addr);
+		else
+			icmp_reply(r, in, addr, &pi, v4 ? 3 : 2, v4 ? 4 : 0,
+				   o->mtu);
+		return;
+	}
+	if (v4)
+		ip4_dec_ttl(ip);
+	else
+		ip6_dec_hlim(ip);
+
+	if (nh->family) {
+		n = nh->neigh;
+		if (!n)
+			n = nh->neigh = neigh_get(&r->neigh, nh->family,
+						  nh->ifindex, nh->gw);
+	} else {
+		n = neigh_get(&r->neigh, v4 ? AF_INET : AF_INET6, o->ifindex,
+			      v4 ? ip + 16 : ip + 24);
+	}
+	if (!n) {
+		drop(r, in, TN_RC_NEIGH_DROP, addr);
+		return;
+	}
+	if (n->state == NEIGH_VALID)
+		send_to_neigh(r, in, o, n, addr, len);
+	else
+		hold(r, in, n, o, addr, len);
+}
+
+void fwd_rx(struct router *r, int slot)
+{
+	struct rt_if *in = &r->ifs[slot];
+	uint32_t idx, n;
+
+	n = xsk_ring_cons__peek(&in->xsk.rx, r->o.batch, &idx);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&in->xsk.rx, idx + i);
+
+		in->ctr[TN_RC_RX]++;
+		fwd_one(r, in, d->addr, d->len);
+	}
+	if (n)
+		xsk_ring_cons__release(&in->xsk.rx, n);
+}
+
+static void neigh_tick(struct neigh *n, void *arg)
+{
+	struct router *r = arg;
+
+	if (n->state == NEIGH_INCOMPLETE && n->nheld &&
+	    r->now_ns - n->asked_ns >= RESOLVE_GIVEUP_NS) {
+		n->state = NEIGH_FAILED;
+		fwd_neigh_update(r, n);
+	}
+	/* The kernel's entry goes stale as our traffic bypasses it; asking
+	 * again makes the kernel re-probe the neighbour and tell us if its
+	 * address changed. */
+	if (n->state == NEIGH_VALID && n->used &&
+	    r->now_ns - n->asked_ns >= REVALIDATE_NS) {
+		n->used = false;
+		ask_kernel(r, n);
+	}
+}
+
+void fwd_timer(struct router *r)
+{
+	neigh_walk(&r->neigh, neigh_tick, r);
+}
+
+static void neigh_release(struct neigh *n, void *arg)
+{
+	struct router *r = arg;
+
+	for (uint32_t i = 0; i < n->nheld; i++)
+		tn_umem_put(&r->umem, n->held[i].addr);
+	r->nheld -= n->nheld;
+	n->nheld = 0;
+}
+
+void fwd_drop_held(struct router *r)
+{
+	neigh_walk(&r->neigh, neigh_release, r);
+}

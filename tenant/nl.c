@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The router's control plane is the container's kernel: routes (from `ip
+ * route`, BIRD or FRR), addresses, links and neighbours are mirrored over
+ * rtnetlink. One socket subscribes to the change groups before another
+ * dumps everything, so nothing changed during the dump is missed (events
+ * are applied after it, and applying one twice is harmless).
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "log.h"
+#include "router.h"
+
+/* Large enough for a dump message batch (the kernel fills up to 32 KiB). */
+#define NL_BUF 32768
+
+static int rt_family_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* ---- links and addresses ---- */
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void on_link(struct router *r, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct rt_if *i = rt_if_by_index(r, ifi->ifi_index);
+
+	if (!i || nlh->nlmsg_type != RTM_NEWLINK)
+		return;
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
+	if (tb[IFLA_MTU])
+		i->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
+		memcpy(i->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+}
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFA_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void on_addr(struct router *r, const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct rt_if *i = rt_if_by_index(r, (int)ifa->ifa_index);
+	bool add = nlh->nlmsg_type == RTM_NEWADDR;
+	const struct nlattr *a;
+	const uint8_t *addr;
+
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!i || !a ||
+	    mnl_attr_get_payload_len(a) !=
+		    (uint16_t)rt_family_len(ifa->ifa_family))
+		return;
+	addr = mnl_attr_get_payload(a);
+	if (ifa->ifa_family == AF_INET) {
+		if (add && !i->has4) {
+			memcpy(i->addr4, addr, 4);
+			i->has4 = true;
+		} else if (!add && i->has4 && !memcmp(i->addr4, addr, 4)) {
+			i->has4 = false;
+		}
+	} else if (ifa->ifa_family == AF_INET6) {
+		/* ICMPv6 errors go to anywhere: they need a global source,
+		 * and a link-local one only while there is nothing else. */
+		bool global = ifa->ifa_scope == RT_SCOPE_UNIVERSE;
+		bool ll_now = i->has6 && i->addr6[0] == 0xfe &&
+			      (i->addr6[1] & 0xc0) == 0x80;
+
+		if (add && (!i->has6 || (global && ll_now))) {
+			memcpy(i->addr6, addr, 16);
+			i->has6 = true;
+		} else if (!add && i->has6 && !memcmp(i->addr6, addr, 16)) {
+			i->has6 = false;
+		}
+	}
+	if (r->addr_cb)
+		r->addr_cb(r, add, ifa->ifa_family, addr);
+}
+
+/* ---- routes ---- */
+
+struct route_msg {
+	int family;
+	unsigned int len;
+	uint8_t dst[16];
+	struct nh nh;
+	bool ours; /* main table, a type we forward or refuse */
+};
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void gateway(struct route_msg *m, const struct nlattr *gw,
+		    const struct nlattr *via)
+{
+	if (gw && mnl_attr_get_payload_len(gw) ==
+			  (uint16_t)rt_family_len(m->family)) {
+		m->nh.family = (uint8_t)m->family;
+		memcpy(m->nh.gw, mnl_attr_get_payload(gw),
+		       rt_family_len(m->family));
+	} else if (via && mnl_attr_get_payload_len(via) >= 2) {
+		/* RTA_VIA: an IPv4 route with an IPv6 gateway (RFC 5549) */
+		const struct rtvia *v = mnl_attr_get_payload(via);
+		uint16_t alen = mnl_attr_get_payload_len(via) - 2;
+
+		if (alen == (uint16_t)rt_family_len(v->rtvia_family)) {
+			m->nh.family = (uint8_t)v->rtvia_family;
+			memcpy(m->nh.gw, v->rtvia_addr, alen);
+		}
+	}
+}
+
+static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	uint32_t table = rtm->rtm_table;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	if (tb[RTA_TABLE])
+		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	m->family = rtm->rtm_family;
+	m->len = rtm->rtm_dst_len;
+	if (table != RT_TABLE_MAIN || (rtm->rtm_flags & RTM_F_CLONED) ||
+	    (m->family != AF_INET && m->family != AF_INET6))
+		return;
+	switch (rtm->rtm_type) {
+	case RTN_UNICAST:
+		m->nh.type = NH_UNICAST;
+		break;
+	case RTN_BLACKHOLE:
+		m->nh.type = NH_BLACKHOLE;
+		break;
+	case RTN_UNREACHABLE:
+		m->nh.type = NH_UNREACHABLE;
+		break;
+	case RTN_PROHIBIT:
+		m->nh.type = NH_PROHIBIT;
+		break;
+	default:
+		return;
+	}
+	if (tb[RTA_DST])
+		memcpy(m->dst, mnl_attr_get_payload(tb[RTA_DST]),
+		       rt_family_len(m->family));
+	if (tb[RTA_OIF])
+		m->nh.ifindex = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	gateway(m, tb[RTA_GATEWAY], tb[RTA_VIA]);
+	if (tb[RTA_MULTIPATH] && !m->nh.ifindex) {
+		/* ECMP is not spread yet: the first path carries it all. */
+		const struct rtnexthop *nh =
+			mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		const struct nlattr *ntb[RTA_MAX + 1] = { 0 };
+
+		if (mnl_attr_get_payload_len(tb[RTA_MULTIPATH]) >=
+			    sizeof(*nh) &&
+		    nh->rtnh_len >= sizeof(*nh) &&
+		    nh->rtnh_len <=
+			    mnl_attr_get_payload_len(tb[RTA_MULTIPATH])) {
+			m->nh.ifindex = nh->rtnh_ifindex;
+			mnl_attr_parse_payload(RTNH_DATA(nh),
+					       nh->rtnh_len - sizeof(*nh),
+					       route_attr, ntb);
+			gateway(m, ntb[RTA_GATEWAY], ntb[RTA_VIA]);
+		}
+	}
+	m->ours = true;
+}
+
+static void on_route(struct router *r, const struct nlmsghdr *nlh)
+{
+	bool add = nlh->nlmsg_type == RTM_NEWROUTE;
+	struct route_msg m;
+	uint32_t old, host4 = 0;
+	int64_t idx;
+	int err;
+
+	parse_route(nlh, &m);
+	if (!m.ours)
+		return;
+	if (m.family == AF_INET) {
+		memcpy(&host4, m.dst, 4);
+		host4 = ntohl(host4);
+		old = fib4_get(r->fib4, host4, m.len);
+	} else {
+		old = fib6_get(r->fib6, m.dst, m.len);
+	}
+	if (!add) {
+		if (old == FIB_NONE)
+			return;
+		err = m.family == AF_INET ? fib4_del(r->fib4, host4, m.len) :
+					    fib6_del(r->fib6, m.dst, m.len);
+		if (!err)
+			nh_put(&r->nh, old);
+		r->route_changes++;
+		return;
+	}
+	idx = nh_get(&r->nh, &m.nh);
+	if (idx < 0 || idx > FIB_NH_MAX) {
+		tn_err("route: next hop table: %s\n", strerror(ENOMEM));
+		return;
+	}
+	err = m.family == AF_INET ?
+		      fib4_add(r->fib4, host4, m.len, (uint32_t)idx) :
+		      fib6_add(r->fib6, m.dst, m.len, (uint32_t)idx);
+	if (err) {
+		char buf[INET6_ADDRSTRLEN];
+
+		nh_put(&r->nh, (uint32_t)idx);
+		tn_err("route %s/%u: %s\n",
+		       inet_ntop(m.family, m.dst, buf, sizeof(buf)), m.len,
+		       strerror(-err));
+		return;
+	}
+	if (old != FIB_NONE)
+		nh_put(&r->nh, old);
+	r->route_changes++;
+}
+
+/* ---- neighbours ---- */
+
+static int neigh_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, NDA_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
+{
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	const uint16_t usable = NUD_REACHABLE | NUD_STALE | NUD_DELAY |
+				NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
+	struct neigh *n;
+
+	if ((nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6) ||
+	    !rt_if_by_index(r, nd->ndm_ifindex))
+		return;
+	mnl_attr_parse(nlh, sizeof(*nd), neigh_attr, tb);
+	if (!tb[NDA_DST] || mnl_attr_get_payload_len(tb[NDA_DST]) !=
+				    (uint16_t)rt_family_len(nd->ndm_family))
+		return;
+	n = neigh_find(&r->neigh, nd->ndm_family, nd->ndm_ifindex,
+		       mnl_attr_get_payload(tb[NDA_DST]));
+	if (nlh->nlmsg_type == RTM_DELNEIGH) {
+		/* Kept, unresolved: the next frame asks again. */
+		if (n)
+			n->state = NEIGH_INCOMPLETE;
+		return;
+	}
+	if (!n && !(nd->ndm_state & usable))
+		return; /* nothing of ours waits for it */
+	if (!n)
+		n = neigh_get(&r->neigh, nd->ndm_family, nd->ndm_ifindex,
+			      mnl_attr_get_payload(tb[NDA_DST]));
+	if (!n)
+		return;
+	if ((nd->ndm_state & usable) && tb[NDA_LLADDR] &&
+	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+		n->state = NEIGH_VALID;
+	} else if (nd->ndm_state & NUD_FAILED) {
+		n->state = NEIGH_FAILED;
+	} else {
+		return;
+	}
+	fwd_neigh_update(r, n);
+}
+
+static int on_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct router *r = data;
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(r, nlh);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(r, nlh);
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		on_route(r, nlh);
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		on_neigh(r, nlh);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* ---- sockets ---- */
+
+int nl_open(struct router *r)
+{
+	unsigned int groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR |
+			      RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+			      RTMGRP_IPV6_ROUTE;
+	int rcvbuf = 4 << 20;
+
+	r->ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	r->req = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!r->ev || !r->req ||
+	    mnl_socket_bind(r->ev, groups, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_bind(r->req, 0, MNL_SOCKET_AUTOPID)) {
+		int err = -errno;
+
+		nl_close(r);
+		return err;
+	}
+	/* Room for a burst of route changes (a BGP session coming up); the
+	 * kernel caps it at net.core.rmem_max. Past that, events are lost
+	 * and nl_events says -ENOBUFS: the caller rebuilds from a dump. */
+	setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	r->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void nl_close(struct router *r)
+{
+	if (r->ev)
+		mnl_socket_close(r->ev);
+	if (r->req)
+		mnl_socket_close(r->req);
+	r->ev = r->req = NULL;
+}
+
+int nl_event_fd(const struct router *r)
+{
+	return mnl_socket_get_fd(r->ev);
+}
+
+static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint32_t portid = mnl_socket_get_portid(r->req);
+	struct rtgenmsg *g;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++r->seq;
+	/* Each request has its own header; all start with the family. */
+	g = mnl_nlmsg_put_extra_header(nlh, hdr);
+	g->rtgen_family = family;
+	if (mnl_socket_sendto(r->req, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(r->req, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, r->seq, portid, on_msg, r);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
+}
+
+int nl_dump_all(struct router *r)
+{
+	static const struct {
+		uint16_t type;
+		uint8_t family;
+		size_t hdr;
+	} what[] = {
+		{ RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg) },
+		{ RTM_GETADDR, AF_UNSPEC, sizeof(struct ifaddrmsg) },
+		{ RTM_GETROUTE, AF_INET, sizeof(struct rtmsg) },
+		{ RTM_GETROUTE, AF_INET6, sizeof(struct rtmsg) },
+		{ RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg) },
+	};
+
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		int err = dump(r, what[i].type, what[i].family, what[i].hdr);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int nl_events(struct router *r)
+{
+	char buf[NL_BUF];
+	ssize_t n;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(r->ev, buf, sizeof(buf));
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		/* Events carry sequence 0 and the kernel's port id. */
+		if (mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, r) < 0 &&
+		    errno != ESRCH)
+			return -errno;
+	}
+}

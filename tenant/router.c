@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tenet-router: a tenant's AF_XDP forwarding engine. It takes its sockets
+ * from tenetd (--agent: file descriptors over a unix socket, the router
+ * holding no capability at all) or makes them itself (--standalone, with
+ * tenant_rx on its interfaces), mirrors the container kernel's routes and
+ * neighbours over rtnetlink, and forwards between its interfaces.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "router.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *const tn_rc_names[TN_RC__MAX] = {
+	[TN_RC_RX] = "rx",
+	[TN_RC_TX] = "tx",
+	[TN_RC_FORWARDED] = "forwarded",
+	[TN_RC_NO_ROUTE] = "no_route",
+	[TN_RC_TTL_EXCEEDED] = "ttl_exceeded",
+	[TN_RC_TOO_BIG] = "too_big",
+	[TN_RC_NEIGH_MISS] = "neigh_miss",
+	[TN_RC_NEIGH_DROP] = "neigh_drop",
+	[TN_RC_TX_RING_FULL] = "tx_ring_full",
+	[TN_RC_MALFORMED] = "malformed",
+	[TN_RC_UNREACHABLE] = "unreachable",
+	[TN_RC_BLACKHOLE] = "blackhole",
+	[TN_RC_NO_IFACE] = "no_iface",
+	[TN_RC_ICMP_SENT] = "icmp_sent",
+	[TN_RC_ICMP_LIMITED] = "icmp_limited",
+	[TN_RC_NO_FRAME] = "no_frame",
+};
+
+void rt_stats_print(const struct tn_rstats_file *sf, FILE *out)
+{
+	for (uint32_t s = 0; s < sf->nslots; s++) {
+		const struct tn_rstats_slot *sl = &sf->slot[s];
+
+		if (!sl->used)
+			continue;
+		fprintf(out, "%s q%u xsk %s (%s requested):", sl->ifname,
+			sl->queue, sl->zc_in_use ? "zero-copy" : "copy",
+			sl->zc_requested ? "zero-copy" : "copy");
+		for (int c = 0; c < TN_RC__MAX; c++)
+			fprintf(out, " %s %llu", tn_rc_names[c],
+				(unsigned long long)sl->ctr[c]);
+		fputc('\n', out);
+	}
+	fflush(out);
+}
+
+/* Counters live in a file others may map read-only; without one, in
+ * anonymous memory of the same layout. */
+struct tn_rstats_file *rt_stats_open(const char *path)
+{
+	struct tn_rstats_file *sf;
+	int fd = -1;
+
+	if (path) {
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || ftruncate(fd, sizeof(*sf))) {
+			tn_err("stats file %s: %s\n", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return NULL;
+		}
+	}
+	sf = mmap(NULL, sizeof(*sf), PROT_READ | PROT_WRITE,
+		  path ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (sf == MAP_FAILED)
+		return NULL;
+	memset(sf, 0, sizeof(*sf));
+	sf->magic = TN_RSTATS_MAGIC;
+	sf->version = TN_RSTATS_VERSION;
+	sf->pid = (uint32_t)getpid();
+	sf->started = (uint64_t)time(NULL);
+	return sf;
+}
+
+int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue)
+{
+	int one = 1, err;
+
+	memset(r, 0, sizeof(*r));
+	r->o = *o;
+	r->queue = queue;
+	r->probe4 = r->probe6 = -1;
+	r->fib4 = fib4_create();
+	r->fib6 = fib6_create();
+	if (!r->fib4 || !r->fib6)
+		return -ENOMEM;
+	err = nh_table_init(&r->nh);
+	if (!err)
+		err = neigh_table_init(&r->neigh, 1024);
+	if (!err)
+		err = tn_umem_init(&r->umem, o->frames, TN_XSK_FRAME_SIZE);
+	if (err)
+		return err;
+	r->probe4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	r->probe6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (r->probe4 < 0 || r->probe6 < 0)
+		return -errno;
+	/* One hop is all a resolution probe needs to go. */
+	setsockopt(r->probe4, IPPROTO_IP, IP_TTL, &one, sizeof(one));
+	setsockopt(r->probe6, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one,
+		   sizeof(one));
+	r->icmp_tokens = 10;
+	r->icmp_last_ns = now_ns();
+	return nl_open(r);
+}
+
+void rt_fini(struct router *r)
+{
+	fwd_drop_held(r);
+	for (int i = 0; i < r->nifs; i++)
+		if (r->ifs[i].xsk.maps[0])
+			tn_xsk_close(&r->ifs[i].xsk);
+	nl_close(r);
+	if (r->probe4 >= 0)
+		close(r->probe4);
+	if (r->probe6 >= 0)
+		close(r->probe6);
+	neigh_table_free(&r->neigh);
+	nh_table_free(&r->nh);
+	fib4_destroy(r->fib4);
+	fib6_destroy(r->fib6);
+	tn_umem_free(&r->umem);
+}
+
+/* Adds an interface and sets up fd as its socket for r's queue. */
+int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
+	      struct tn_rstats_slot *slot)
+{
+	struct tn_xsk_opts xo = { .mode = r->o.xsk_mode,
+				  .ring_size = r->o.ring,
+				  .shared_umem_fd = r->nifs ? r->ifs[0].xsk.fd :
+							      -1 };
+	struct rt_if *i;
+	int err;
+
+	if (r->nifs == RT_MAX_IFS)
+		return -E2BIG;
+	i = &r->ifs[r->nifs];
+	memset(i, 0, sizeof(*i));
+	i->ifindex = ifindex;
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->mtu = 1500;
+	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, r->queue, &xo);
+	if (err) {
+		tn_err("%s queue %u: AF_XDP socket: %s\n", name, r->queue,
+		       strerror(-err));
+		return err;
+	}
+	if (r->o.busy_poll) {
+		int v = 20, budget = (int)r->o.batch;
+
+		/* SO_PREFER_BUSY_POLL = 69, SO_BUSY_POLL_BUDGET = 70 */
+		if (setsockopt(fd, SOL_SOCKET, 69, &(int){ 1 }, sizeof(int)) ||
+		    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, sizeof(v)) ||
+		    setsockopt(fd, SOL_SOCKET, 70, &budget, sizeof(budget)))
+			tn_warn("%s: busy poll: %s\n", name, strerror(errno));
+	}
+	slot->used = 1;
+	slot->ifindex = (uint32_t)ifindex;
+	slot->queue = r->queue;
+	snprintf(slot->ifname, sizeof(slot->ifname), "%s", name);
+	slot->zc_requested = r->o.xsk_mode != TN_XSK_COPY;
+	slot->zc_in_use = i->xsk.zerocopy;
+	i->ctr = slot->ctr;
+	tn_info("%s queue %u: AF_XDP %s (%s requested)\n", name, r->queue,
+		i->xsk.zerocopy ? "zero-copy" : "copy",
+		r->o.xsk_mode == TN_XSK_COPY	 ? "copy" :
+		r->o.xsk_mode == TN_XSK_ZEROCOPY ? "zero-copy" :
+						   "zero-copy if possible");
+	r->nifs++;
+	/* Share the frames among the fill rings. */
+	tn_xsk_refill(&i->xsk, &r->umem, r->umem.nframes / (RT_MAX_IFS * 2));
+	return 0;
+}
+
+int rt_resync(struct router *r)
+{
+	tn_warn("queue %u: netlink events were lost: rebuilding routes and "
+		"neighbours from a dump\n",
+		r->queue);
+	fwd_drop_held(r);
+	fib4_destroy(r->fib4);
+	fib6_destroy(r->fib6);
+	nh_table_free(&r->nh);
+	neigh_table_free(&r->neigh);
+	r->fib4 = fib4_create();
+	r->fib6 = fib6_create();
+	if (!r->fib4 || !r->fib6 || nh_table_init(&r->nh) ||
+	    neigh_table_init(&r->neigh, 1024))
+		return -ENOMEM;
+	return nl_dump_all(r);
+}
+
+static void after_batch(struct router *r)
+{
+	for (int s = 0; s < r->nifs; s++) {
+		struct rt_if *i = &r->ifs[s];
+
+		if (i->tx_pending) {
+			tn_xsk_kick_tx(&i->xsk);
+			i->tx_pending = 0;
+		}
+		tn_xsk_complete(&i->xsk, &r->umem);
+		tn_xsk_refill(&i->xsk, &r->umem, r->o.batch * 2);
+		if (xsk_ring_prod__needs_wakeup(&i->xsk.tx) &&
+		    xsk_prod_nb_free(&i->xsk.tx, i->xsk.tx.size) <
+			    i->xsk.tx.size)
+			tn_xsk_kick_tx(&i->xsk); /* TX left from before */
+	}
+}
+
+/* The loop of one forwarding thread. */
+int rt_run(struct router *r)
+{
+	struct pollfd pfd[RT_MAX_IFS + 1];
+	uint64_t last_timer = 0, last_nl = 0;
+	int n = r->nifs, err;
+
+	for (int s = 0; s < n; s++)
+		pfd[s] = (struct pollfd){ .fd = r->ifs[s].xsk.fd,
+					  .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = nl_event_fd(r), .events = POLLIN };
+	while (!*r->stop) {
+		if (!r->o.busy_poll) {
+			if (poll(pfd, (nfds_t)n + 1, 100) < 0 && errno != EINTR)
+				return -errno;
+		} else {
+			/* Drives the driver's NAPI from this thread. */
+			for (int s = 0; s < n; s++)
+				recvfrom(r->ifs[s].xsk.fd, NULL, 0,
+					 MSG_DONTWAIT, NULL, NULL);
+		}
+		r->now_ns = now_ns();
+		for (int s = 0; s < n; s++)
+			fwd_rx(r, s);
+		after_batch(r);
+		/* Routes: at once when polled, within 1 ms when busy. */
+		if ((pfd[n].revents & POLLIN) ||
+		    (r->o.busy_poll && r->now_ns - last_nl > 1000000)) {
+			last_nl = r->now_ns;
+			err = nl_events(r);
+			if (err == -ENOBUFS)
+				err = rt_resync(r);
+			if (err)
+				tn_err("netlink: %s\n", strerror(-err));
+		}
+		if (r->now_ns - last_timer > 100000000) {
+			last_timer = r->now_ns;
+			fwd_timer(r);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tenet-router's state. One struct router per forwarding thread: each
+ * thread serves one queue index on every interface, owns a UMEM shared by
+ * its sockets (a frame received on one interface is sent from another with
+ * no copy), and keeps its own mirror of the kernel's routes and neighbours,
+ * so nothing on the per-packet path is shared between threads.
+ */
+#ifndef TN_ROUTER_H
+#define TN_ROUTER_H
+
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <libmnl/libmnl.h>
+#include <tenet/router.h>
+
+#include "fib.h"
+#include "nh.h"
+#include "xsk.h"
+
+#define RT_MAX_IFS 4
+#define RT_BATCH_DEFAULT 64
+#define RT_HELD_MAX 256 /* frames held for resolution, all neighbours */
+
+struct rt_if {
+	int ifindex;
+	char name[IFNAMSIZ];
+	uint8_t mac[6];
+	uint32_t mtu;
+	bool has4, has6;
+	uint8_t addr4[4]; /* source of ICMP errors sent out here */
+	uint8_t addr6[16];
+	struct tn_xsk xsk;
+	uint64_t *ctr; /* TN_RC__MAX counters in the stats file */
+	uint32_t tx_pending; /* descriptors put on the TX ring, not kicked */
+};
+
+struct rt_opts {
+	uint32_t batch;
+	uint32_t frames; /* UMEM frames */
+	uint32_t ring;
+	enum tn_xsk_mode xsk_mode;
+	bool busy_poll;
+	uint32_t icmp_rate; /* errors per second, 0: none */
+};
+
+struct router {
+	struct rt_opts o;
+	uint32_t queue;
+	int nifs;
+	struct rt_if ifs[RT_MAX_IFS];
+	struct tn_umem umem;
+	struct fib4 *fib4;
+	struct fib6 *fib6;
+	struct nh_table nh;
+	struct neigh_table neigh;
+	uint32_t nheld;
+	/* netlink: events on ev, dumps and requests on req */
+	struct mnl_socket *ev, *req;
+	uint32_t seq;
+	int probe4, probe6; /* UDP sockets whose sends make the kernel
+			      * resolve a neighbour */
+	/* ICMP error rate limit: a token bucket in errors */
+	double icmp_tokens;
+	uint64_t icmp_last_ns;
+	uint64_t now_ns; /* CLOCK_MONOTONIC at the top of the loop */
+	uint64_t route_changes;
+	struct tn_rstats_file *stats;
+	volatile sig_atomic_t *stop;
+	/* Called for address changes of a router interface (standalone
+	 * mode keeps tenant_rx's address map in step). */
+	void (*addr_cb)(struct router *r, bool add, int family,
+			const uint8_t *addr);
+	void *cb_arg;
+};
+
+static inline struct rt_if *rt_if_by_index(struct router *r, int ifindex)
+{
+	for (int i = 0; i < r->nifs; i++)
+		if (r->ifs[i].ifindex == ifindex)
+			return &r->ifs[i];
+	return NULL;
+}
+
+/* router.c: one forwarding thread's life */
+extern const char *const tn_rc_names[TN_RC__MAX];
+int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue);
+void rt_fini(struct router *r);
+int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
+	      struct tn_rstats_slot *slot);
+int rt_run(struct router *r);
+/* Rebuilds routes and neighbours from a dump (after lost events). */
+int rt_resync(struct router *r);
+struct tn_rstats_file *rt_stats_open(const char *path);
+void rt_stats_print(const struct tn_rstats_file *sf, FILE *out);
+
+/* nl.c: the mirror of the kernel's links, addresses, routes, neighbours */
+int nl_open(struct router *r);
+void nl_close(struct router *r);
+int nl_dump_all(struct router *r);
+/* Reads and applies pending events; 0 or -errno. */
+int nl_events(struct router *r);
+int nl_event_fd(const struct router *r);
+
+/* fwd.c: the per-frame path */
+/* Handles a batch of frames received on ifs[slot]. */
+void fwd_rx(struct router *r, int slot);
+/* A neighbour has changed state: send or drop what waits for it. */
+void fwd_neigh_update(struct router *r, struct neigh *n);
+/* Periodic work: resolution timeouts, revalidation of neighbours in use. */
+void fwd_timer(struct router *r);
+/* Returns held frames to the UMEM (shutdown). */
+void fwd_drop_held(struct router *r);
+
+#endif

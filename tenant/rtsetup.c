@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Agent mode: tenetd hands us AF_XDP sockets (lib/handoff.h) made in our
+ * netns, and keeps tenant_rx and its maps; we need no capability.
+ *
+ * Standalone mode: the router makes its own AF_XDP sockets in its netns,
+ * loads tenant_rx (unpinned: it lives as long as we do) on its interfaces
+ * and fills its maps: interface slots, the sockets, and the addresses of
+ * the router, which go to the kernel (kept in step with netlink).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <tenet/dp.h>
+
+#include "handoff.h"
+#include "log.h"
+#include "pkt.h"
+#include "rtsetup.h"
+#include "tenant_rx.skel.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
+struct setup {
+	struct rt_config *c;
+	int conn; /* to tenetd, agent mode */
+	struct tenant_rx *rx;
+	int ifindex[RT_MAX_IFS];
+	struct router *r; /* c->queues of them */
+	struct tn_rstats_file *sf;
+};
+
+static void rx_addr_cb(struct router *r, bool add, int family,
+		       const uint8_t *addr)
+{
+	struct setup *s = r->cb_arg;
+	struct tn_addr_key k = { .family = (uint32_t)family };
+	int fd = bpf_map__fd(s->rx->maps.tn_rx_addrs);
+	__u32 one = 1;
+
+	memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	if (add ? bpf_map_update_elem(fd, &k, &one, 0) :
+		  bpf_map_delete_elem(fd, &k))
+		if (add || errno != ENOENT)
+			tn_warn("tenant_rx address map: %s\n", strerror(errno));
+}
+
+static int standalone_xdp(struct setup *s)
+{
+	struct rt_config *c = s->c;
+	struct bpf_map *m;
+	int err;
+
+	s->rx = tenant_rx__open();
+	if (!s->rx)
+		return -errno;
+	bpf_object__for_each_map(m, s->rx->obj)
+		bpf_map__set_pin_path(m, NULL);
+	err = tenant_rx__load(s->rx);
+	if (err)
+		return err;
+	for (int i = 0; i < c->nifs; i++) {
+		__u32 slot = (__u32)i;
+
+		err = bpf_xdp_attach(s->ifindex[i],
+				     bpf_program__fd(s->rx->progs.tenant_rx),
+				     c->xdp_mode, NULL);
+		if (err) {
+			tn_err("%s: attach tenant_rx (%s): %s\n", c->ifnames[i],
+			       c->xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" :
+								   "native",
+			       strerror(-err));
+			return err;
+		}
+		err = bpf_map_update_elem(bpf_map__fd(s->rx->maps.tn_rx_ifs),
+					  &s->ifindex[i], &slot, 0);
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
+static void standalone_detach(struct setup *s)
+{
+	for (int i = 0; s->rx && i < s->c->nifs; i++)
+		bpf_xdp_detach(s->ifindex[i], s->c->xdp_mode, NULL);
+	tenant_rx__destroy(s->rx);
+}
+
+/* Makes the sockets of queue q and hands them to tenant_rx. */
+static int standalone_sockets(struct setup *s, uint32_t q)
+{
+	struct router *r = &s->r[q];
+
+	for (int i = 0; i < s->c->nifs; i++) {
+		__u32 idx = (__u32)i * TN_MAX_QUEUES + q;
+		int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0), err;
+
+		if (fd < 0)
+			return -errno;
+		err = rt_add_if(
+			r, s->c->ifnames[i], s->ifindex[i], fd,
+			&s->sf->slot[q * (uint32_t)s->c->nifs + (uint32_t)i]);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(s->rx->maps.tn_rx_xsks),
+					&idx, &fd, 0))
+			return -errno;
+	}
+	return 0;
+}
+
+static int agent_reply(struct setup *s, const char *ifname, int64_t ifindex,
+		       int64_t q, int err, bool zc)
+{
+	json_object *m = json_object_new_object();
+	int ret;
+
+	json_object_object_add(m, "type",
+			       json_object_new_string(err ? "error" : "bound"));
+	json_object_object_add(m, "ifname", json_object_new_string(ifname));
+	json_object_object_add(m, "ifindex", json_object_new_int64(ifindex));
+	json_object_object_add(m, "queue", json_object_new_int64(q));
+	if (err)
+		json_object_object_add(m, "message",
+				       json_object_new_string(strerror(-err)));
+	else
+		json_object_object_add(m, "zerocopy",
+				       json_object_new_boolean(zc));
+	ret = tn_ho_send(s->conn, m, -1);
+	json_object_put(m);
+	return ret;
+}
+
+/* Takes sockets from tenetd until it says "done". */
+static int agent_sockets(struct setup *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	json_object *m = json_object_new_object();
+	int err, fd;
+
+	if (strlen(s->c->agent) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, s->c->agent);
+	s->conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s->conn < 0 ||
+	    connect(s->conn, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		tn_err("connect to tenetd at %s: %s\n", s->c->agent,
+		       strerror(errno));
+		json_object_put(m);
+		return err;
+	}
+	json_object_object_add(m, "type", json_object_new_string("hello"));
+	json_object_object_add(m, "version",
+			       json_object_new_int(TN_HO_VERSION));
+	json_object_object_add(m, "pid", json_object_new_int(getpid()));
+	json_object_object_add(m, "queues",
+			       json_object_new_int((int)s->c->queues));
+	err = tn_ho_send(s->conn, m, -1);
+	json_object_put(m);
+	while (!err) {
+		const char *name;
+		int64_t ifindex, q;
+		struct router *r;
+
+		err = tn_ho_recv(s->conn, &m, &fd);
+		if (err)
+			break;
+		if (!strcmp(tn_ho_type(m), "done")) {
+			json_object_put(m);
+			break;
+		}
+		name = tn_ho_str(m, "ifname");
+		if (strcmp(tn_ho_type(m), "xsk") || fd < 0 || !name ||
+		    !tn_ho_int(m, "ifindex", &ifindex) ||
+		    !tn_ho_int(m, "queue", &q) || q < 0 ||
+		    q >= (int64_t)s->c->queues ||
+		    s->sf->nslots == TN_RSTATS_MAX) {
+			tn_err("tenetd sent a message we cannot use: %s\n",
+			       json_object_to_json_string(m));
+			err = agent_reply(s, name ? name : "", 0, 0, -EINVAL,
+					  false);
+			if (fd >= 0)
+				close(fd);
+			json_object_put(m);
+			continue;
+		}
+		r = &s->r[q];
+		err = rt_add_if(r, name, (int)ifindex, fd,
+				&s->sf->slot[s->sf->nslots]);
+		if (err)
+			close(fd);
+		else
+			s->sf->nslots++;
+		err = agent_reply(s, name, ifindex, q, err,
+				  !err && r->ifs[r->nifs - 1].xsk.zerocopy);
+		json_object_put(m);
+	}
+	if (err)
+		tn_err("taking sockets from tenetd: %s\n", strerror(-err));
+	return err;
+}
+
+static void *thread_main(void *arg)
+{
+	struct router *r = arg;
+
+	return (void *)(long)rt_run(r);
+}
+
+int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
+	    volatile sig_atomic_t *want_stats)
+{
+	struct setup s = { .c = c };
+	pthread_t th[16];
+	uint32_t started = 0, q;
+	uint64_t ticks = 0;
+	uint16_t id;
+	int err = 0;
+
+	if (c->queues * (uint32_t)c->nifs > TN_RSTATS_MAX)
+		return -E2BIG;
+	for (int i = 0; c->standalone && i < c->nifs; i++) {
+		s.ifindex[i] = (int)if_nametoindex(c->ifnames[i]);
+		if (!s.ifindex[i]) {
+			tn_err("%s: no such interface\n", c->ifnames[i]);
+			return -ENODEV;
+		}
+	}
+	s.sf = rt_stats_open(c->stats_path);
+	s.r = calloc(c->queues, sizeof(*s.r));
+	if (!s.sf || !s.r)
+		return -ENOMEM;
+	s.conn = -1;
+	/* ICMP error IDs that cannot be guessed from outside */
+	if (getrandom(&id, sizeof(id), 0) == sizeof(id))
+		icmp4_seed_id(id);
+	for (q = 0; !err && q < c->queues; q++) {
+		err = rt_init(&s.r[q], &c->o, q);
+		s.r[q].stats = s.sf;
+		s.r[q].stop = stop;
+	}
+	if (!err && c->standalone) {
+		s.sf->nslots = c->queues * (uint32_t)c->nifs;
+		err = standalone_xdp(&s);
+		for (q = 0; !err && q < c->queues; q++)
+			err = standalone_sockets(&s, q);
+		/* One copy of the address map: one thread keeps it. */
+		s.r[0].addr_cb = rx_addr_cb;
+		s.r[0].cb_arg = &s;
+	} else if (!err) {
+		err = agent_sockets(&s);
+	}
+	for (q = 0; !err && q < c->queues; q++) {
+		if (!s.r[q].nifs) {
+			tn_err("queue %u: no socket to forward on\n", q);
+			err = -ENODEV;
+		} else {
+			err = nl_dump_all(&s.r[q]);
+		}
+	}
+	if (err)
+		tn_err("setting up: %s\n", strerror(-err));
+	for (q = 0; !err && q < c->queues; q++) {
+		err = -pthread_create(&th[q], NULL, thread_main, &s.r[q]);
+		if (!err)
+			started++;
+	}
+	if (!err)
+		tn_info("forwarding on %d interfaces, %u queues\n", s.r[0].nifs,
+			c->queues);
+	while (!err && !*stop) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		ticks++;
+		if (*want_stats || (c->stats_interval &&
+				    ticks % (10 * c->stats_interval) == 0)) {
+			*want_stats = 0;
+			rt_stats_print(s.sf, stderr);
+		}
+	}
+	*stop = 1;
+	for (q = 0; q < started; q++) {
+		void *ret;
+
+		pthread_join(th[q], &ret);
+		if (ret)
+			err = (int)(long)ret;
+	}
+	rt_stats_print(s.sf, stderr);
+	standalone_detach(&s);
+	if (s.conn >= 0)
+		close(s.conn);
+	for (q = 0; q < c->queues; q++)
+		if (s.r[q].fib4)
+			rt_fini(&s.r[q]);
+	free(s.r);
+	munmap(s.sf, sizeof(*s.sf));
+	return err;
+}
