@@ -16,9 +16,9 @@ BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(O)/include/%.skel.h,$(BPF_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
+SKELS := $(patsubst %.bpf.c,$(O)/include/%.skel.h,$(notdir $(BPF_SRCS)))
 BPF_HDRS := $(wildcard bpf/lib/*.h include/tenet/*.h)
 
 LIB_SRCS := $(wildcard lib/*.c)
@@ -28,7 +28,8 @@ LIB := $(O)/libtenet.a
 RT_SRCS := $(filter-out tenant/main.c,$(wildcard tenant/*.c))
 RT_LIB := $(O)/librouter.a
 
-TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib
+TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
+	$(O)/tn-bench-xdp
 TEST_BPF := $(O)/tests/test_bpf
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
@@ -36,6 +37,10 @@ TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
 all: $(TOOLS) $(TEST_BINS)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bpf/%.bpf.o: tools/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -55,6 +60,9 @@ $(RT_LIB): $(patsubst %.c,$(O)/%.o,$(RT_SRCS))
 
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+
+$(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
@@ -97,7 +105,13 @@ check: deps
 bench-classifier: $(O)/tn-bench-classifier
 	$(O)/tn-bench-classifier
 
-bench: bench-classifier
+bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp
+	tools/bench-router.sh
+
+bench-fib: $(O)/tn-bench-fib
+	$(O)/tn-bench-fib
+
+bench: bench-classifier bench-fib bench-router
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -105,7 +119,7 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check bench bench-classifier format clean
+.PHONY: all deps check bench bench-classifier bench-router bench-fib format clean
 .SECONDARY:
 
 demo:

@@ -230,7 +230,11 @@ void tn_xsk_kick_tx(struct tn_xsk *x)
 {
 	if (!xsk_ring_prod__needs_wakeup(&x->tx))
 		return;
-	/* ENOBUFS/EAGAIN/EBUSY: the kernel is busy with the ring; the next
-	 * loop kicks again. */
-	sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+	/* Copy mode sends at most 32 frames a call and answers EAGAIN while
+	 * more wait; other errors (ENOBUFS, EBUSY) mean the kernel is busy
+	 * with the ring: the next loop kicks again. */
+	for (int n = 0; n < 16; n++)
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
+		    errno != EAGAIN)
+			break;
 }

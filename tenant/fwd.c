@@ -303,12 +303,14 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 		hold(r, in, n, o, addr, len);
 }
 
-void fwd_rx(struct router *r, int slot)
+void fwd_rx(struct router *r, int slot, uint32_t budget)
 {
 	struct rt_if *in = &r->ifs[slot];
 	uint32_t idx, n;
 
-	n = xsk_ring_cons__peek(&in->xsk.rx, r->o.batch, &idx);
+	if (!budget)
+		return;
+	n = xsk_ring_cons__peek(&in->xsk.rx, budget, &idx);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&in->xsk.rx, idx + i);

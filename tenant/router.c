@@ -216,21 +216,42 @@ int rt_resync(struct router *r)
 	return nl_dump_all(r);
 }
 
+/*
+ * Takes no more from an RX ring than the other interfaces' TX rings can
+ * take: when transmit is the bottleneck (copy mode builds an skb per frame)
+ * frames wait in the RX ring, where the kernel drops them at no cost to
+ * us, instead of being parsed, routed and then dropped for a full ring.
+ */
+static uint32_t rx_budget(struct router *r, int slot)
+{
+	uint32_t b = r->o.batch;
+
+	for (int s = 0; s < r->nifs; s++) {
+		uint32_t room;
+
+		if (s == slot)
+			continue;
+		room = xsk_prod_nb_free(&r->ifs[s].xsk.tx, b);
+		if (room < b)
+			b = room;
+	}
+	return b;
+}
+
 static void after_batch(struct router *r)
 {
 	for (int s = 0; s < r->nifs; s++) {
 		struct rt_if *i = &r->ifs[s];
 
-		if (i->tx_pending) {
-			tn_xsk_kick_tx(&i->xsk);
-			i->tx_pending = 0;
-		}
-		tn_xsk_complete(&i->xsk, &r->umem);
-		tn_xsk_refill(&i->xsk, &r->umem, r->o.batch * 2);
-		if (xsk_ring_prod__needs_wakeup(&i->xsk.tx) &&
+		/* Kick for what we just queued and for what an earlier
+		 * kick left on the ring. */
+		if (i->tx_pending ||
 		    xsk_prod_nb_free(&i->xsk.tx, i->xsk.tx.size) <
 			    i->xsk.tx.size)
-			tn_xsk_kick_tx(&i->xsk); /* TX left from before */
+			tn_xsk_kick_tx(&i->xsk);
+		i->tx_pending = 0;
+		tn_xsk_complete(&i->xsk, &r->umem);
+		tn_xsk_refill(&i->xsk, &r->umem, r->o.batch * 2);
 	}
 }
 
@@ -257,7 +278,7 @@ int rt_run(struct router *r)
 		}
 		r->now_ns = now_ns();
 		for (int s = 0; s < n; s++)
-			fwd_rx(r, s);
+			fwd_rx(r, s, rx_budget(r, s));
 		after_batch(r);
 		/* Routes: at once when polled, within 1 ms when busy. */
 		if ((pfd[n].revents & POLLIN) ||

@@ -106,8 +106,8 @@ int nl_events(struct router *r);
 int nl_event_fd(const struct router *r);
 
 /* fwd.c: the per-frame path */
-/* Handles a batch of frames received on ifs[slot]. */
-void fwd_rx(struct router *r, int slot);
+/* Handles up to budget frames received on ifs[slot]. */
+void fwd_rx(struct router *r, int slot, uint32_t budget);
 /* A neighbour has changed state: send or drop what waits for it. */
 void fwd_neigh_update(struct router *r, struct neigh *n);
 /* Periodic work: resolution timeouts, revalidation of neighbours in use. */
