@@ -269,14 +269,14 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 		return;
 	}
 	if (pi.l3_len > o->mtu) {
+		/* IPv4 without DF would be fragmented; we do not fragment
+		 * (yet): dropped, and the counter says so. */
+		if (v4 && !(ip[6] & 0x40)) {
+			drop(r, in, TN_RC_TOO_BIG, addr);
+			return;
+		}
 		in->ctr[TN_RC_TOO_BIG]++;
-		/* IPv4 without DF would be fragmented; we do not fragment,
-		 * and say so by the counter. */
-		if (v4 && !(ip[6] & 0x40))
-			drop(r, in, TN_RC_ICMP_LIMITED, addr);
-		else
-			icmp_reply(r, in, addr, &pi, v4 ? 3 : 2, v4 ? 4 : 0,
-				   o->mtu);
+		icmp_reply(r, in, addr, &pi, v4 ? 3 : 2, v4 ? 4 : 0, o->mtu);
 		return;
 	}
 	if (v4)

@@ -116,7 +116,7 @@ kernel_run() { # SIZE
 
 tenet_run() { # SIZE [profile]
 	nsx R sysctl -qw net.ipv4.ip_forward=0
-	nsx_bg R taskset -c 1 "$BUILD/tenet-router" --standalone -i a0 -i b0 \
+	nsx_bg R taskset -c 1 "$BUILD/tenet-router" --standalone -i a0 -i b0 ${ROUTER_ARGS:-} \
 		>"$T_DIR/router.log" 2>&1
 	ROUTER=$BG
 	wait_for "$T_DIR/router.log" "forwarding on" 100 ||

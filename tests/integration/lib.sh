@@ -89,11 +89,13 @@ nsx_bg() {
 #   ha 10.1.0.2 ------- a0 10.1.0.1     b0 10.2.0.1 ------- hb 10.2.0.2
 #   2001:db8:1::2          2001:db8:1::1  2001:db8:2::1       2001:db8:2::2
 #                                                           lo 10.3.0.1
+# TOPO_QUEUES=N gives every veth N queues.
 topo_a_r_b() {
-	local n
+	local n q=${TOPO_QUEUES:-1}
+	local mq="numtxqueues $q numrxqueues $q"
 	ns_add A && ns_add R && ns_add B || return 1
-	nsx R ip link add a0 type veth peer name ha netns "$P-A" || return 1
-	nsx R ip link add b0 type veth peer name hb netns "$P-B" || return 1
+	nsx R ip link add a0 $mq type veth peer name ha $mq netns "$P-A" || return 1
+	nsx R ip link add b0 $mq type veth peer name hb $mq netns "$P-B" || return 1
 	nsx R sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 	for n in A R B; do
 		nsx $n sysctl -qw net.ipv6.conf.all.accept_dad=0 \

@@ -83,6 +83,26 @@ t_check "IPv6 without a route: ICMPv6 no route" \
 	sh -c "nsenter --net=/run/netns/$P-A ping -6 -c 1 -W 2 2001:db8:99::1 | grep -qi 'no route'"
 t_check "no_route counted" test "$(counter a0 no_route)" -ge 3
 
+# Egress MTU: DF set -> ICMP fragmentation needed; IPv6 -> packet too big.
+nsx R ip link set b0 mtu 1400
+sleep 0.2
+t_check "IPv4 DF over b0's MTU 1400: frag needed (mtu = 1400) from the router" \
+	sh -c "nsenter --net=/run/netns/$P-A ping -c 1 -W 2 -M do -s 1472 10.2.0.2 | grep -q 'mtu = 1400'"
+t_check "IPv4 DF at b0's MTU passes" \
+	nsx A ping -c 1 -W 2 -M do -s 1372 10.2.0.2
+t_check "IPv6 over b0's MTU: packet too big (mtu=1400)" \
+	sh -c "nsenter --net=/run/netns/$P-A ping -6 -c 2 -i 0.3 -W 2 -s 1452 2001:db8:2::2 | grep -qi 'mtu=1400'"
+t_check "too_big counted" test "$(counter a0 too_big)" -ge 2
+nsx R ip link set b0 mtu 1500
+
+# A next hop that never answers: frames held, then dropped and counted.
+nsx R ip route add 10.5.0.0/24 via 10.2.0.99
+t_check "gateway 10.2.0.99 does not exist: ping fails" \
+	sh -c "! nsenter --net=/run/netns/$P-A ping -c 2 -i 0.5 -W 1 10.5.0.1"
+sleep 3.5
+t_check "neigh_miss counted" test "$(counter a0 neigh_miss)" -ge 2
+t_check "neigh_drop counted once resolution failed" test "$(counter a0 neigh_drop)" -ge 1
+
 kill -TERM "$ROUTER"
 wait "$ROUTER"
 t_check "SIGTERM: clean exit 0" test $? = 0
