@@ -27,16 +27,31 @@ static int rt_family_len(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-/* ---- links and addresses ---- */
+/* Attributes by type into tb[0..max]; unknown types are skipped. */
+struct attrs {
+	const struct nlattr **tb;
+	uint16_t max;
+};
 
-static int link_attr(const struct nlattr *a, void *data)
+static int attr_cb(const struct nlattr *a, void *data)
 {
-	const struct nlattr **tb = data;
+	struct attrs *t = data;
+	uint16_t type = mnl_attr_get_type(a);
 
-	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
+	if (type <= t->max)
+		t->tb[type] = a;
 	return MNL_CB_OK;
 }
+
+static void parse_attrs(const struct nlmsghdr *nlh, size_t hdr,
+			const struct nlattr **tb, uint16_t max)
+{
+	struct attrs t = { tb, max };
+
+	mnl_attr_parse(nlh, (unsigned int)hdr, attr_cb, &t);
+}
+
+/* ---- links and addresses ---- */
 
 static void on_link(struct router *r, const struct nlmsghdr *nlh)
 {
@@ -46,20 +61,11 @@ static void on_link(struct router *r, const struct nlmsghdr *nlh)
 
 	if (!i || nlh->nlmsg_type != RTM_NEWLINK)
 		return;
-	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
+	parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
 	if (tb[IFLA_MTU])
 		i->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(i->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
-}
-
-static int addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
 }
 
 static void on_addr(struct router *r, const struct nlmsghdr *nlh)
@@ -71,7 +77,7 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 	const struct nlattr *a;
 	const uint8_t *addr;
 
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!i || !a ||
 	    mnl_attr_get_payload_len(a) !=
@@ -113,15 +119,6 @@ struct route_msg {
 	bool ours; /* main table, a type we forward or refuse */
 };
 
-static int route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 static void gateway(struct route_msg *m, const struct nlattr *gw,
 		    const struct nlattr *via)
 {
@@ -149,7 +146,7 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 	uint32_t table = rtm->rtm_table;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
 	if (tb[RTA_TABLE])
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
 	m->family = rtm->rtm_family;
@@ -191,9 +188,11 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 		    nh->rtnh_len <=
 			    mnl_attr_get_payload_len(tb[RTA_MULTIPATH])) {
 			m->nh.ifindex = nh->rtnh_ifindex;
+			struct attrs t = { ntb, RTA_MAX };
+
 			mnl_attr_parse_payload(RTNH_DATA(nh),
 					       nh->rtnh_len - sizeof(*nh),
-					       route_attr, ntb);
+					       attr_cb, &t);
 			gateway(m, ntb[RTA_GATEWAY], ntb[RTA_VIA]);
 		}
 	}
@@ -252,15 +251,6 @@ static void on_route(struct router *r, const struct nlmsghdr *nlh)
 
 /* ---- neighbours ---- */
 
-static int neigh_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, NDA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 {
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
@@ -272,7 +262,7 @@ static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 	if ((nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6) ||
 	    !rt_if_by_index(r, nd->ndm_ifindex))
 		return;
-	mnl_attr_parse(nlh, sizeof(*nd), neigh_attr, tb);
+	parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
 	if (!tb[NDA_DST] || mnl_attr_get_payload_len(tb[NDA_DST]) !=
 				    (uint16_t)rt_family_len(nd->ndm_family))
 		return;
