@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -34,7 +35,7 @@ int tn_ho_send(int conn, json_object *msg, int fd)
 
 int tn_ho_recv(int conn, json_object **msg, int *fd)
 {
-	char buf[TN_HO_MAX_MSG + 1], cbuf[CMSG_SPACE(sizeof(int))];
+	char buf[TN_HO_MAX_MSG + 1], cbuf[CMSG_SPACE(4 * sizeof(int))];
 	struct iovec iov = { .iov_base = buf, .iov_len = TN_HO_MAX_MSG };
 	struct msghdr mh = { .msg_iov = &iov,
 			     .msg_iovlen = 1,
@@ -50,10 +51,23 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	/* One descriptor is kept; any more the peer sent are closed. */
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		goto bad;
 	buf[n] = '\0';
@@ -64,6 +78,9 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 bad:
 	json_object_put(*msg);
 	*msg = NULL;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 	return -EBADMSG;
 }
 

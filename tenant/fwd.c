@@ -20,6 +20,7 @@
 #define RESOLVE_RETRY_NS NS_PER_SEC /* ask the kernel again after */
 #define RESOLVE_GIVEUP_NS (3 * NS_PER_SEC) /* drop what is held after */
 #define REVALIDATE_NS (15 * NS_PER_SEC) /* re-ask for neighbours in use */
+#define FORGET_NS (10 * NS_PER_SEC) /* unresolved, nothing held: forget */
 #define ICMP_BURST 50
 
 static inline uint8_t *frame_at(struct router *r, uint64_t addr)
@@ -59,28 +60,53 @@ static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
 	return true;
 }
 
-/* Makes the kernel resolve a neighbour by sending it an empty UDP datagram
+/*
+ * Makes the kernel resolve a neighbour by sending it an empty UDP datagram
  * (discard port, one hop): the only way that needs no capability. The
- * kernel's answer arrives as a neighbour event. */
+ * datagram leaves by the neighbour's interface (IP_PKTINFO), so a gateway
+ * the kernel has no route to (an "onlink" one) is taken as on the link.
+ * The kernel's answer arrives as a neighbour event.
+ */
 static void ask_kernel(struct router *r, struct neigh *n)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} c = { 0 };
+	struct msghdr mh = { .msg_control = c.buf };
+	struct cmsghdr *cm = (struct cmsghdr *)c.buf;
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(9),
+				    .sin6_scope_id = (uint32_t)n->ifindex };
+	struct sockaddr_in sa4 = { .sin_family = AF_INET,
+				   .sin_port = htons(9) };
+
 	n->asked_ns = r->now_ns;
 	if (n->family == AF_INET) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-					  .sin_port = htons(9) };
+		struct in_pktinfo pi = { .ipi_ifindex = n->ifindex };
 
-		memcpy(&sa.sin_addr, n->addr, 4);
-		sendto(r->probe4, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sa,
-		       sizeof(sa));
+		memcpy(&sa4.sin_addr, n->addr, 4);
+		mh.msg_name = &sa4;
+		mh.msg_namelen = sizeof(sa4);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		sendmsg(r->probe4, &mh, MSG_DONTWAIT);
 	} else {
-		struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
-					   .sin6_port = htons(9),
-					   .sin6_scope_id =
-						   (uint32_t)n->ifindex };
+		struct in6_pktinfo pi = { .ipi6_ifindex =
+						  (unsigned int)n->ifindex };
 
-		memcpy(&sa.sin6_addr, n->addr, 16);
-		sendto(r->probe6, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sa,
-		       sizeof(sa));
+		memcpy(&sa6.sin6_addr, n->addr, 16);
+		mh.msg_name = &sa6;
+		mh.msg_namelen = sizeof(sa6);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		sendmsg(r->probe6, &mh, MSG_DONTWAIT);
 	}
 }
 
@@ -170,8 +196,8 @@ static void icmp_reply(struct router *r, struct rt_if *in, uint64_t addr,
 			       code, info, o->addr6, o->mac, mac);
 	if (!len)
 		goto limited;
-	in->ctr[TN_RC_ICMP_SENT]++;
-	tx(r, o, addr, len);
+	if (tx(r, o, addr, len))
+		in->ctr[TN_RC_ICMP_SENT]++;
 	return;
 limited:
 	drop(r, in, TN_RC_ICMP_LIMITED, addr);
@@ -341,9 +367,26 @@ static void neigh_tick(struct neigh *n, void *arg)
 	}
 }
 
+/* Entries made for destinations that never answered, holding nothing. */
+static bool neigh_dead(struct neigh *n, void *arg)
+{
+	struct router *r = arg;
+
+	return n->state != NEIGH_VALID && !n->nheld &&
+	       r->now_ns - n->asked_ns >= FORGET_NS;
+}
+
+static void neigh_gone(struct neigh *n, void *arg)
+{
+	struct router *r = arg;
+
+	nh_forget_neigh(&r->nh, n);
+}
+
 void fwd_timer(struct router *r)
 {
 	neigh_walk(&r->neigh, neigh_tick, r);
+	neigh_sweep(&r->neigh, neigh_dead, neigh_gone, r);
 }
 
 static void neigh_release(struct neigh *n, void *arg)

@@ -188,9 +188,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tn_log_init("tenet-router", (enum tn_log_level)level);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	/* No SA_RESTART: a signal must end a wait for tenetd too. */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return rt_main(&cfg, &stop, &want_stats) ? 1 : 0;
 }

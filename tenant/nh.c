@@ -70,6 +70,9 @@ static int rehash(struct nh_table *t, uint32_t hcap)
 	free(t->hash);
 	t->hash = h;
 	t->hcap = hcap;
+	t->hused = 0;
+	for (uint32_t i = 0; i < t->n; i++)
+		t->hused += t->v[i].refs != 0;
 	return 0;
 }
 
@@ -106,15 +109,23 @@ int64_t nh_get(struct nh_table *t, const struct nh *key)
 	t->v[idx] = *key;
 	t->v[idx].refs = 1;
 	t->v[idx].neigh = NULL;
-	/* Keep the index at most half full. Entries freed later stay in it
-	 * as stale pointers that lookups skip; a rebuild drops them. */
-	if (2 * t->n >= t->hcap) {
-		if (rehash(t, 2 * t->hcap)) {
+	/* Entries freed earlier stay in the index as stale pointers that
+	 * lookups skip, and each reuse of a slot adds one: count every
+	 * taken index slot and rebuild (dropping the stale ones, growing if
+	 * live entries need it) before the probe loops could find no empty
+	 * slot. */
+	if (2 * (t->hused + 1) >= t->hcap) {
+		uint32_t live = 0;
+
+		for (uint32_t i = 0; i < t->n; i++)
+			live += t->v[i].refs != 0;
+		if (rehash(t, 4 * live >= t->hcap ? 2 * t->hcap : t->hcap)) {
 			t->v[idx].refs = 0;
 			return -ENOMEM;
 		}
 	} else {
 		t->hash[j] = idx + 1;
+		t->hused++;
 	}
 	return idx;
 }
@@ -183,6 +194,8 @@ struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 
 	if (n)
 		return n;
+	if (t->n >= NEIGH_MAX)
+		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -195,6 +208,27 @@ struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 	t->b[b] = n;
 	t->n++;
 	return n;
+}
+
+void neigh_sweep(struct neigh_table *t, bool (*dead)(struct neigh *, void *),
+		 void (*gone)(struct neigh *, void *), void *arg)
+{
+	for (uint32_t i = 0; i < t->nb; i++) {
+		struct neigh **pp = &t->b[i];
+
+		while (*pp) {
+			struct neigh *n = *pp;
+
+			if (!dead(n, arg)) {
+				pp = &n->next;
+				continue;
+			}
+			gone(n, arg);
+			*pp = n->next;
+			free(n);
+			t->n--;
+		}
+	}
 }
 
 void neigh_walk(struct neigh_table *t, void (*fn)(struct neigh *, void *),

@@ -37,6 +37,7 @@ struct nh_table {
 	uint32_t n, cap; /* slots in use up to n; cap allocated */
 	uint32_t *hash; /* open addressing over v indexes + 1, 0 empty */
 	uint32_t hcap;
+	uint32_t hused; /* index slots taken, stale ones included */
 };
 
 int nh_table_init(struct nh_table *t);
@@ -54,6 +55,9 @@ enum neigh_state {
 };
 
 #define NEIGH_HOLD 4 /* frames held per neighbour */
+#define NEIGH_MAX \
+	65536 /* entries: a scan of a connected /64 must not
+			 * grow the table without end */
 
 struct held {
 	uint64_t addr; /* UMEM address */
@@ -85,9 +89,13 @@ int neigh_table_init(struct neigh_table *t, uint32_t buckets);
 void neigh_table_free(struct neigh_table *t);
 struct neigh *neigh_find(const struct neigh_table *t, uint8_t family,
 			 int ifindex, const uint8_t *addr);
-/* Finds or makes (state INCOMPLETE) the entry; NULL on ENOMEM. */
+/* Finds or makes (state INCOMPLETE) the entry; NULL on ENOMEM or when
+ * the table holds NEIGH_MAX entries. */
 struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 			const uint8_t *addr);
+/* Frees every entry dead() says is dead, after telling gone(). */
+void neigh_sweep(struct neigh_table *t, bool (*dead)(struct neigh *, void *),
+		 void (*gone)(struct neigh *, void *), void *arg);
 /* Calls fn for every entry; fn may not delete. */
 void neigh_walk(struct neigh_table *t, void (*fn)(struct neigh *, void *),
 		void *arg);

@@ -79,11 +79,16 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 
 	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!i || !a ||
-	    mnl_attr_get_payload_len(a) !=
-		    (uint16_t)rt_family_len(ifa->ifa_family))
+	if (!a || mnl_attr_get_payload_len(a) !=
+			  (uint16_t)rt_family_len(ifa->ifa_family))
 		return;
 	addr = mnl_attr_get_payload(a);
+	/* Every address of the router's is its own, on lo or a dummy as
+	 * much as on a forwarding interface. */
+	if (r->addr_cb)
+		r->addr_cb(r, add, ifa->ifa_family, addr);
+	if (!i)
+		return;
 	if (ifa->ifa_family == AF_INET) {
 		if (add && !i->has4) {
 			memcpy(i->addr4, addr, 4);
@@ -105,8 +110,6 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 			i->has6 = false;
 		}
 	}
-	if (r->addr_cb)
-		r->addr_cb(r, add, ifa->ifa_family, addr);
 }
 
 /* ---- routes ---- */

@@ -240,6 +240,8 @@ static uint32_t rx_budget(struct router *r, int slot)
 
 static void after_batch(struct router *r)
 {
+	uint32_t share = r->umem.nframes / (2 * (uint32_t)r->nifs), fill;
+
 	for (int s = 0; s < r->nifs; s++) {
 		struct rt_if *i = &r->ifs[s];
 
@@ -251,7 +253,16 @@ static void after_batch(struct router *r)
 			tn_xsk_kick_tx(&i->xsk);
 		i->tx_pending = 0;
 		tn_xsk_complete(&i->xsk, &r->umem);
-		tn_xsk_refill(&i->xsk, &r->umem, r->o.batch * 2);
+		/* Each fill ring holds at most its share of half the UMEM:
+		 * an idle interface must not sit on the frames busy ones
+		 * need. */
+		fill = i->xsk.fill.size -
+		       xsk_prod_nb_free(&i->xsk.fill, i->xsk.fill.size);
+		if (fill < share)
+			tn_xsk_refill(&i->xsk, &r->umem,
+				      share - fill < r->o.batch * 2 ?
+					      share - fill :
+					      r->o.batch * 2);
 	}
 }
 

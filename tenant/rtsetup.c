@@ -183,6 +183,8 @@ static int agent_sockets(struct setup *s)
 		if (err)
 			break;
 		if (!strcmp(tn_ho_type(m), "done")) {
+			if (fd >= 0)
+				close(fd);
 			json_object_put(m);
 			break;
 		}

@@ -16,7 +16,7 @@ ROUTER=$BG
 t_check "router starts with 2 queues" wait_for "$LOG" "forwarding on 2 interfaces, 2 queues" 100
 t_check "ping from A's CPU 0" nsx A taskset -c 0 ping -c 2 -i 0.2 -W 2 10.2.0.2
 t_check "ping from A's CPU 1" nsx A taskset -c 1 ping -c 2 -i 0.2 -W 2 10.2.0.2
-nsx B iperf3 -s -1 -D -p 5201
+nsx_bg B iperf3 -s -1 -p 5201 >/dev/null 2>&1
 sleep 0.5
 t_check "iperf3 TCP, 4 streams" nsx A iperf3 -c 10.2.0.2 -p 5201 -t 2 -P 4
 kill -USR1 "$ROUTER"

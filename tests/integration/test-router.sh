@@ -53,8 +53,10 @@ t_check "traceroute6 A -> B shows the router hop 2001:db8:1::1" \
 	sh -c "nsenter --net=/run/netns/$P-A traceroute -6 -n -q 1 -w 2 -m 3 2001:db8:2::2 | grep -E '^ 1 +2001:db8:1::1 '"
 t_check "ttl_exceeded counted" test "$(counter a0 ttl_exceeded)" -ge 2
 
-nsx B iperf3 -s -1 -D -p 5201 --logfile "$T_DIR/iperf-s1"
-nsx B iperf3 -s -1 -D -p 5202 --logfile "$T_DIR/iperf-s2"
+# Servers in the foreground of a recorded PID: the cleanup stops them even
+# when a client never comes.
+nsx_bg B iperf3 -s -1 -p 5201 >"$T_DIR/iperf-s1" 2>&1
+nsx_bg B iperf3 -s -1 -p 5202 >"$T_DIR/iperf-s2" 2>&1
 sleep 0.5
 t_check "iperf3 TCP A -> B, 3 s" \
 	sh -c "nsenter --net=/run/netns/$P-A iperf3 -c 10.2.0.2 -p 5201 -t 3 -J >$T_DIR/tcp.json"
