@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <net/if.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
@@ -51,6 +52,8 @@ static void parse_attrs(const struct nlmsghdr *nlh, size_t hdr,
 	mnl_attr_parse(nlh, (unsigned int)hdr, attr_cb, &t);
 }
 
+static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr);
+
 /* ---- links and addresses ---- */
 
 static void on_link(struct router *r, const struct nlmsghdr *nlh)
@@ -61,6 +64,11 @@ static void on_link(struct router *r, const struct nlmsghdr *nlh)
 
 	if (!i || nlh->nlmsg_type != RTM_NEWLINK)
 		return;
+	/* Taking an interface down, the kernel drops the IPv4 routes out of
+	 * it and says nothing about them. */
+	if (i->up && !(ifi->ifi_flags & IFF_UP))
+		r->resync_why = "an interface went down";
+	i->up = ifi->ifi_flags & IFF_UP;
 	parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
 	if (tb[IFLA_MTU])
 		i->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
@@ -73,7 +81,7 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	struct rt_if *i = rt_if_by_index(r, (int)ifa->ifa_index);
-	bool add = nlh->nlmsg_type == RTM_NEWADDR;
+	bool add = nlh->nlmsg_type == RTM_NEWADDR, readdr = false;
 	const struct nlattr *a;
 	const uint8_t *addr;
 
@@ -95,6 +103,7 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 			i->has4 = true;
 		} else if (!add && i->has4 && !memcmp(i->addr4, addr, 4)) {
 			i->has4 = false;
+			readdr = true;
 		}
 	} else if (ifa->ifa_family == AF_INET6) {
 		/* ICMPv6 errors go to anywhere: they need a global source,
@@ -108,8 +117,12 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 			i->has6 = true;
 		} else if (!add && i->has6 && !memcmp(i->addr6, addr, 16)) {
 			i->has6 = false;
+			readdr = true;
 		}
 	}
+	/* The source of our ICMP errors went: take another if it has one. */
+	if (readdr)
+		dump(r, RTM_GETADDR, ifa->ifa_family, sizeof(struct ifaddrmsg));
 }
 
 /* ---- routes ---- */
@@ -410,6 +423,15 @@ int nl_dump_all(struct router *r)
 			return err;
 	}
 	return 0;
+}
+
+void nl_drain(struct router *r)
+{
+	char buf[NL_BUF];
+
+	while (mnl_socket_recvfrom(r->ev, buf, sizeof(buf)) > 0 ||
+	       errno == ENOBUFS)
+		;
 }
 
 int nl_events(struct router *r)

@@ -198,11 +198,14 @@ int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	return 0;
 }
 
-int rt_resync(struct router *r)
+int rt_resync(struct router *r, const char *why)
 {
-	tn_warn("queue %u: netlink events were lost: rebuilding routes and "
-		"neighbours from a dump\n",
-		r->queue);
+	int err;
+
+	tn_warn("queue %u: %s: rebuilding routes and neighbours from a dump\n",
+		r->queue, why);
+	/* What is queued predates the dump and would undo it. */
+	nl_drain(r);
 	fwd_drop_held(r);
 	fib4_destroy(r->fib4);
 	fib6_destroy(r->fib6);
@@ -211,9 +214,14 @@ int rt_resync(struct router *r)
 	r->fib4 = fib4_create();
 	r->fib6 = fib6_create();
 	if (!r->fib4 || !r->fib6 || nh_table_init(&r->nh) ||
-	    neigh_table_init(&r->neigh, 1024))
-		return -ENOMEM;
-	return nl_dump_all(r);
+	    neigh_table_init(&r->neigh, 1024)) {
+		tn_err("queue %u: out of memory rebuilding routes\n", r->queue);
+		exit(1); /* no table to forward with: let the supervisor act */
+	}
+	err = nl_dump_all(r);
+	/* A failed dump leaves part of the table: try again next loop. */
+	r->resync_why = err ? "the last rebuild failed" : NULL;
+	return err;
 }
 
 /*
@@ -297,9 +305,14 @@ int rt_run(struct router *r)
 			last_nl = r->now_ns;
 			err = nl_events(r);
 			if (err == -ENOBUFS)
-				err = rt_resync(r);
-			if (err)
+				r->resync_why = "netlink events were lost";
+			else if (err)
 				tn_err("netlink: %s\n", strerror(-err));
+		}
+		if (r->resync_why) {
+			err = rt_resync(r, r->resync_why);
+			if (err)
+				tn_err("netlink dump: %s\n", strerror(-err));
 		}
 		if (r->now_ns - last_timer > 100000000) {
 			last_timer = r->now_ns;

@@ -31,6 +31,7 @@ struct rt_if {
 	uint8_t mac[6];
 	uint32_t mtu;
 	bool has4, has6;
+	bool up; /* IFF_UP as the kernel last said */
 	uint8_t addr4[4]; /* source of ICMP errors sent out here */
 	uint8_t addr6[16];
 	struct tn_xsk xsk;
@@ -68,6 +69,9 @@ struct router {
 	uint64_t icmp_last_ns;
 	uint64_t now_ns; /* CLOCK_MONOTONIC at the top of the loop */
 	uint64_t route_changes;
+	/* The kernel dropped routes without telling (an interface went
+	 * down) or events were lost: rebuild from a dump, and retry. */
+	const char *resync_why;
 	struct tn_rstats_file *stats;
 	volatile sig_atomic_t *stop;
 	/* Called for address changes of a router interface (standalone
@@ -92,8 +96,8 @@ void rt_fini(struct router *r);
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	      struct tn_rstats_slot *slot);
 int rt_run(struct router *r);
-/* Rebuilds routes and neighbours from a dump (after lost events). */
-int rt_resync(struct router *r);
+/* Rebuilds routes and neighbours from a dump. */
+int rt_resync(struct router *r, const char *why);
 struct tn_rstats_file *rt_stats_open(const char *path);
 void rt_stats_print(const struct tn_rstats_file *sf, FILE *out);
 
@@ -103,6 +107,8 @@ void nl_close(struct router *r);
 int nl_dump_all(struct router *r);
 /* Reads and applies pending events; 0 or -errno. */
 int nl_events(struct router *r);
+/* Throws away events queued on the event socket (before a full dump). */
+void nl_drain(struct router *r);
 int nl_event_fd(const struct router *r);
 
 /* fwd.c: the per-frame path */

@@ -96,7 +96,8 @@ topo_a_r_b() {
 	ns_add A && ns_add R && ns_add B || return 1
 	nsx R ip link add a0 $mq type veth peer name ha $mq netns "$P-A" || return 1
 	nsx R ip link add b0 $mq type veth peer name hb $mq netns "$P-B" || return 1
-	nsx R sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+	nsx R sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 \
+		net.ipv6.conf.all.keep_addr_on_down=1
 	for n in A R B; do
 		nsx $n sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 			net.ipv6.conf.default.accept_dad=0

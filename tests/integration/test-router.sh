@@ -78,6 +78,16 @@ t_check "ip route add inside R: 10.3.0.1 reachable, no restart" \
 nsx R ip route del 10.3.0.0/24 via 10.2.0.2
 t_check "ip route del inside R: unreachable again" \
 	sh -c "nsenter --net=/run/netns/$P-A ping -c 1 -W 2 10.3.0.1 | grep -q 'Destination Net Unreachable'"
+# Link down: the kernel drops the routes out of b0 and says nothing of the
+# static one; the router must drop it too.
+nsx R ip route add 10.3.0.0/24 via 10.2.0.2
+nsx R ip link set b0 down
+nsx R ip link set b0 up
+sleep 0.5
+t_check "b0 down and up: the static route through it is gone here too" \
+	sh -c "nsenter --net=/run/netns/$P-A ping -c 1 -W 2 10.3.0.1 | grep -q 'Destination Net Unreachable'"
+t_check "b0 up again: B reachable (connected route back)" \
+	nsx A ping -c 2 -i 0.3 -W 2 10.2.0.2
 nsx R ip route add unreachable 10.4.0.0/16
 t_check "unreachable route: ICMP host unreachable" \
 	sh -c "nsenter --net=/run/netns/$P-A ping -c 1 -W 2 10.4.0.1 | grep -q 'Destination Host Unreachable'"
