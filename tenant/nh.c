@@ -20,13 +20,15 @@ static uint32_t nh_hash(const struct nh *k)
 	h = mix(&k->type, 1, h);
 	h = mix(&k->family, 1, h);
 	h = mix((const uint8_t *)&k->ifindex, sizeof(k->ifindex), h);
+	h = mix((const uint8_t *)&k->prio, sizeof(k->prio), h);
 	return mix(k->gw, 16, h);
 }
 
-static bool nh_same(const struct nh *a, const struct nh *b)
+bool nh_equal(const struct nh *a, const struct nh *b)
 {
 	return a->type == b->type && a->family == b->family &&
-	       a->ifindex == b->ifindex && !memcmp(a->gw, b->gw, 16);
+	       a->ifindex == b->ifindex && a->prio == b->prio &&
+	       !memcmp(a->gw, b->gw, 16);
 }
 
 int nh_table_init(struct nh_table *t)
@@ -84,7 +86,7 @@ int64_t nh_get(struct nh_table *t, const struct nh *key)
 	     j = (j + 1) & (t->hcap - 1)) {
 		struct nh *e = &t->v[t->hash[j] - 1];
 
-		if (e->refs && nh_same(e, key)) {
+		if (e->refs && nh_equal(e, key)) {
 			e->refs++;
 			return t->hash[j] - 1;
 		}

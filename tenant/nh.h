@@ -28,6 +28,7 @@ struct nh {
 	uint8_t family; /* of gw; 0 for a connected route */
 	uint16_t pad;
 	int ifindex;
+	uint32_t prio; /* the route's metric: part of what a route is */
 	uint8_t gw[16];
 	struct neigh *neigh; /* the gateway's, once looked up */
 };
@@ -40,6 +41,8 @@ struct nh_table {
 	uint32_t hused; /* index slots taken, stale ones included */
 };
 
+/* Same type, interface, gateway and metric. */
+bool nh_equal(const struct nh *a, const struct nh *b);
 int nh_table_init(struct nh_table *t);
 void nh_table_free(struct nh_table *t);
 /* The index of a next hop equal to key (refs + 1), made if new; or -errno. */

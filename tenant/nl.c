@@ -191,6 +191,8 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 		       rt_family_len(m->family));
 	if (tb[RTA_OIF])
 		m->nh.ifindex = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PRIORITY])
+		m->nh.prio = mnl_attr_get_u32(tb[RTA_PRIORITY]);
 	gateway(m, tb[RTA_GATEWAY], tb[RTA_VIA]);
 	if (tb[RTA_MULTIPATH] && !m->nh.ifindex) {
 		/* ECMP is not spread yet: the first path carries it all. */
@@ -217,51 +219,23 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 
 static void on_route(struct router *r, const struct nlmsghdr *nlh)
 {
-	bool add = nlh->nlmsg_type == RTM_NEWROUTE;
 	struct route_msg m;
-	uint32_t old, host4 = 0;
-	int64_t idx;
 	int err;
 
 	parse_route(nlh, &m);
 	if (!m.ours)
 		return;
-	if (m.family == AF_INET) {
-		memcpy(&host4, m.dst, 4);
-		host4 = ntohl(host4);
-		old = fib4_get(r->fib4, host4, m.len);
-	} else {
-		old = fib6_get(r->fib6, m.dst, m.len);
-	}
-	if (!add) {
-		if (old == FIB_NONE)
-			return;
-		err = m.family == AF_INET ? fib4_del(r->fib4, host4, m.len) :
-					    fib6_del(r->fib6, m.dst, m.len);
-		if (!err)
-			nh_put(&r->nh, old);
-		r->route_changes++;
-		return;
-	}
-	idx = nh_get(&r->nh, &m.nh);
-	if (idx < 0 || idx > FIB_NH_MAX) {
-		tn_err("route: next hop table: %s\n", strerror(ENOMEM));
-		return;
-	}
-	err = m.family == AF_INET ?
-		      fib4_add(r->fib4, host4, m.len, (uint32_t)idx) :
-		      fib6_add(r->fib6, m.dst, m.len, (uint32_t)idx);
+	err = nlh->nlmsg_type == RTM_NEWROUTE ?
+		      route_add(r, (uint8_t)m.family, m.dst, m.len, &m.nh) :
+		      route_del(r, (uint8_t)m.family, m.dst, m.len, &m.nh);
 	if (err) {
 		char buf[INET6_ADDRSTRLEN];
 
-		nh_put(&r->nh, (uint32_t)idx);
 		tn_err("route %s/%u: %s\n",
 		       inet_ntop(m.family, m.dst, buf, sizeof(buf)), m.len,
 		       strerror(-err));
 		return;
 	}
-	if (old != FIB_NONE)
-		nh_put(&r->nh, old);
 	r->route_changes++;
 }
 

@@ -132,6 +132,7 @@ int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue)
 void rt_fini(struct router *r)
 {
 	fwd_drop_held(r);
+	routes_free(r);
 	for (int i = 0; i < r->nifs; i++)
 		if (r->ifs[i].xsk.maps[0])
 			tn_xsk_close(&r->ifs[i].xsk);
@@ -207,6 +208,7 @@ int rt_resync(struct router *r, const char *why)
 	/* What is queued predates the dump and would undo it. */
 	nl_drain(r);
 	fwd_drop_held(r);
+	routes_free(r);
 	fib4_destroy(r->fib4);
 	fib6_destroy(r->fib6);
 	nh_table_free(&r->nh);

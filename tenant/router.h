@@ -24,6 +24,10 @@
 #define RT_MAX_IFS 4
 #define RT_BATCH_DEFAULT 64
 #define RT_HELD_MAX 256 /* frames held for resolution, all neighbours */
+#define RT_MULTI_BUCKETS 256
+#define RT_MULTI_MAX 8 /* routes of one prefix (metrics) we follow */
+
+struct rt_multi;
 
 struct rt_if {
 	int ifindex;
@@ -58,6 +62,7 @@ struct router {
 	struct fib6 *fib6;
 	struct nh_table nh;
 	struct neigh_table neigh;
+	struct rt_multi *multi[RT_MULTI_BUCKETS]; /* routes.c */
 	uint32_t nheld;
 	/* netlink: events on ev, dumps and requests on req */
 	struct mnl_socket *ev, *req;
@@ -100,6 +105,13 @@ int rt_run(struct router *r);
 int rt_resync(struct router *r, const char *why);
 struct tn_rstats_file *rt_stats_open(const char *path);
 void rt_stats_print(const struct tn_rstats_file *sf, FILE *out);
+
+/* routes.c: the kernel's routes (several per prefix) into the FIB */
+int route_add(struct router *r, uint8_t family, const uint8_t *dst,
+	      unsigned len, const struct nh *key);
+int route_del(struct router *r, uint8_t family, const uint8_t *dst,
+	      unsigned len, const struct nh *key);
+void routes_free(struct router *r);
 
 /* nl.c: the mirror of the kernel's links, addresses, routes, neighbours */
 int nl_open(struct router *r);

@@ -78,6 +78,23 @@ t_check "ip route add inside R: 10.3.0.1 reachable, no restart" \
 nsx R ip route del 10.3.0.0/24 via 10.2.0.2
 t_check "ip route del inside R: unreachable again" \
 	sh -c "nsenter --net=/run/netns/$P-A ping -c 1 -W 2 10.3.0.1 | grep -q 'Destination Net Unreachable'"
+# Several routes for one prefix: the kernel uses the lowest metric, and
+# deleting another one must not take the prefix away.
+nsx R ip route add 10.3.0.0/24 via 10.2.0.2 metric 100
+nsx R ip route add 10.3.0.0/24 via 10.2.0.77 metric 200
+t_check "two routes, metrics 100 and 200: the router uses metric 100" \
+	nsx A ping -c 2 -i 0.2 -W 2 10.3.0.1
+nsx R ip route del 10.3.0.0/24 via 10.2.0.77 metric 200
+t_check "metric 200 deleted: still forwarding on metric 100" \
+	nsx A ping -c 2 -i 0.2 -W 2 10.3.0.1
+nsx R ip route add 10.3.0.0/24 via 10.2.0.77 metric 50
+t_check "metric 50 via a dead gateway added: it wins, frames are lost" \
+	sh -c "! nsenter --net=/run/netns/$P-A ping -c 2 -i 0.2 -W 1 10.3.0.1"
+nsx R ip route del 10.3.0.0/24 via 10.2.0.77 metric 50
+t_check "metric 50 deleted: back to metric 100" \
+	nsx A ping -c 2 -i 0.2 -W 2 10.3.0.1
+nsx R ip route del 10.3.0.0/24 via 10.2.0.2 metric 100
+
 # Link down: the kernel drops the routes out of b0 and says nothing of the
 # static one; the router must drop it too.
 nsx R ip route add 10.3.0.0/24 via 10.2.0.2
