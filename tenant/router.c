@@ -167,6 +167,13 @@ int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	i->mtu = 1500;
 	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, r->queue, &xo);
+	if (err == -EOPNOTSUPP && r->nifs && r->ifs[0].xsk.zerocopy) {
+		/* A socket sharing a UMEM takes the first one's mode. */
+		tn_err("%s queue %u: cannot share %s's zero-copy UMEM (its "
+		       "driver has no zero-copy): run with --copy\n",
+		       name, r->queue, r->ifs[0].name);
+		return err;
+	}
 	if (err) {
 		tn_err("%s queue %u: AF_XDP socket: %s\n", name, r->queue,
 		       strerror(-err));
