@@ -84,7 +84,7 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(RT_LIB) $(LIB)
 DEPS := clang llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
-	tcpdump jq util-linux python3 iputils-ping valgrind
+	tcpdump jq util-linux procps python3 iputils-ping valgrind
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
