@@ -219,7 +219,9 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 
 static void on_route(struct router *r, const struct nlmsghdr *nlh)
 {
+	char buf[INET6_ADDRSTRLEN];
 	struct route_msg m;
+	struct timespec ts;
 	int err;
 
 	parse_route(nlh, &m);
@@ -228,15 +230,17 @@ static void on_route(struct router *r, const struct nlmsghdr *nlh)
 	err = nlh->nlmsg_type == RTM_NEWROUTE ?
 		      route_add(r, (uint8_t)m.family, m.dst, m.len, &m.nh) :
 		      route_del(r, (uint8_t)m.family, m.dst, m.len, &m.nh);
+	inet_ntop(m.family, m.dst, buf, sizeof(buf));
 	if (err) {
-		char buf[INET6_ADDRSTRLEN];
-
-		tn_err("route %s/%u: %s\n",
-		       inet_ntop(m.family, m.dst, buf, sizeof(buf)), m.len,
-		       strerror(-err));
+		tn_err("route %s/%u: %s\n", buf, m.len, strerror(-err));
 		return;
 	}
 	r->route_changes++;
+	/* With the wall clock, so a change can be timed from outside. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tn_dbg("route %s %s/%u in the FIB at %lld.%09ld\n",
+	       nlh->nlmsg_type == RTM_NEWROUTE ? "add" : "del", buf, m.len,
+	       (long long)ts.tv_sec, ts.tv_nsec);
 }
 
 /* ---- neighbours ---- */

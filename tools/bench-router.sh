@@ -140,6 +140,26 @@ for size in $SIZES; do
 	done
 done
 
+# How long from starting `ip route add` to the route being in the FIB (an
+# upper bound: it includes running nsenter and ip):
+# the router logs the wall-clock time it applied each change (debug).
+say "route change latency: 20 routes added in R while tenet-router runs"
+nsx_bg R "$BUILD/tenet-router" --standalone -i a0 -i b0 --log-level debug \
+	>"$T_DIR/route.log" 2>&1
+ROUTER=$BG
+wait_for "$T_DIR/route.log" "forwarding on" 100 || exit 1
+LAT=()
+for i in $(seq 20); do
+	t0=$(date +%s.%N)
+	nsx R ip route add "10.77.$i.0/24" via 10.2.0.2
+	wait_for "$T_DIR/route.log" "route add 10.77.$i.0/24 in the FIB" 20 || { say "route $i never arrived"; exit 1; }
+	t1=$(sed -n "s|.*route add 10.77.$i.0/24 in the FIB at \([0-9.]*\).*|\1|p" "$T_DIR/route.log")
+	LAT+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
+done
+kill -TERM $ROUTER
+wait $ROUTER
+for i in $(seq 20); do nsx R ip route del "10.77.$i.0/24"; done
+
 echo "tenet-router (nice $ROUTER_NICE) vs kernel IPv4 forwarding, veth" \
 	"(AF_XDP copy mode), median of $ROUNDS runs of ${SECS} s"
 printf '%6s  %-7s %13s %15s %8s\n' size mode "offered Mpps" "forwarded Mpps" ratio
@@ -153,6 +173,9 @@ for size in $SIZES; do
 			"$([ $mode = tenet ] && div "$t" "$k" || echo -)"
 	done
 done
+printf 'route change, from starting `ip route add` to in the FIB (ms, 20 routes):' 
+printf ' median %s, max %s\n' "$(median <<<"${LAT[*]}")" \
+	"$(tr ' ' '\n' <<<"${LAT[*]}" | sort -g | tail -1)"
 if [ -n "$PROFILE" ]; then
 	size=${SIZES%% *}
 	say "profiling CPU 1 in an extra tenet run at $size B"
