@@ -11,7 +11,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
-	-Itenant -Itests/bpf
+	-Itenant -Iagent -Itests/bpf
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c
@@ -27,6 +27,8 @@ LIB := $(O)/libtenet.a
 
 RT_SRCS := $(filter-out tenant/main.c,$(wildcard tenant/*.c))
 RT_LIB := $(O)/librouter.a
+AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_LIB := $(O)/libagent.a
 
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
 	$(O)/tn-bench-xdp
@@ -48,7 +50,7 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h)
+$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -56,6 +58,11 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(RT_LIB): $(patsubst %.c,$(O)/%.o,$(RT_SRCS))
+	$(AR) rcs $@ $^
+
+# An empty archive is fine while agent/ has no sources.
+$(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
+	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
@@ -77,8 +84,8 @@ $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lcmocka
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
 
 # Debian packages the build, the tests and the demo need.
 DEPS := clang llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
