@@ -31,7 +31,7 @@ AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_LIB := $(O)/libagent.a
 
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
-	$(O)/tn-bench-xdp
+	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl
 TEST_BPF := $(O)/tests/test_bpf
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
@@ -64,6 +64,12 @@ $(RT_LIB): $(patsubst %.c,$(O)/%.o,$(RT_SRCS))
 $(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+
+$(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3
+
+$(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread

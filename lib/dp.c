@@ -235,6 +235,37 @@ int tn_dp_nic_detach(int ifindex)
 	return err;
 }
 
+int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p = NULL;
+	int err = -ENOENT;
+
+	*mode = XDP_MODE_UNSPEC;
+	*multiprog = false;
+	if (ifindex <= 0)
+		return -ENOENT;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp) || !mp)
+		return -ENOENT;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && strcmp(xdp_program__name(p), "nic_ingress"))
+			p = NULL;
+	} else {
+		while ((p = xdp_multiprog__next_prog(p, mp)))
+			if (!strcmp(xdp_program__name(p), "nic_ingress"))
+				break;
+	}
+	if (p) {
+		*mode = xdp_multiprog__attach_mode(mp);
+		*multiprog = !xdp_multiprog__is_legacy(mp);
+		err = 0;
+	}
+	xdp_multiprog__close(mp);
+	return err;
+}
+
 static __u32 mode_flags(enum xdp_attach_mode mode)
 {
 	switch (mode) {

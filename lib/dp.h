@@ -9,6 +9,7 @@
 #define TENET_DP_H_USER
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <xdp/libxdp.h>
 #include <tenet/dp.h>
@@ -28,6 +29,9 @@ int tn_dp_prepare(const char *pin_dir);
 int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 		     enum xdp_attach_mode mode, enum xdp_attach_mode *in_use);
 int tn_dp_nic_detach(int ifindex);
+/* Is nic_ingress on ifindex? 0 with the mode in use and whether libxdp's
+ * dispatcher runs it (other programs may share the NIC), or -ENOENT. */
+int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog);
 
 /* tenant_egress (pin_dir: the agent's) and tenant_rx (pin_dir: the
  * tenant's own, e.g. <bpffs>/tenants/<id>) on a veth in the current netns. */

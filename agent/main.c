@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tenetd: the host agent. It owns all privileged state: the database (the
+ * source of truth for what should exist), the XDP programs and pinned maps,
+ * and (to come) tenants' veths and containers. Operators talk to it through
+ * the control socket (include/tenet/ctl.h) with tenetctl.
+ *
+ * BIRD-style: a flat init sequence, the control socket made early, signal
+ * handlers that only set a flag, and the work in the main loop. Requests are
+ * served one at a time, each within a deadline, so a client cannot stall
+ * the daemon, and nothing a client sends can crash it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <bpf/bpf.h>
+#include <tenet/ctl.h>
+
+#include "ctl.h"
+#include "dp.h"
+#include "log.h"
+#include "store.h"
+#include "validate.h"
+
+#define TENETD_VERSION "0.1"
+#define REQ_TIMEOUT_MS 5000
+
+struct tenetd {
+	const char *state_dir, *run_dir, *bpffs, *lxc_path;
+	char db_path[512], sock_path[512], lock_path[512];
+	struct tn_store *st;
+	int lfd, lock_fd;
+	time_t started;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const char *const roles[] = { "access", "uplink", NULL };
+static const char *const xdp_modes[] = { "native", "generic", NULL };
+static const char *const defaults[] = { "pass", "drop", NULL };
+
+/* ---- the data path side of a NIC ---- */
+
+/*
+ * Real NICs strip VLAN tags into metadata unless rx-vlan offload is off,
+ * and XDP would then see untagged frames: turn it off and say what came of
+ * it ("off", "on" if the driver refused, "unknown" if it cannot say).
+ */
+static const char *rxvlan_off(const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
+	struct ifreq ifr = { 0 };
+	const char *res = "unknown";
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return res;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (char *)&ev;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		if (ev.data & ETH_FLAG_RXVLAN) {
+			ev.cmd = ETHTOOL_SFLAGS;
+			ev.data &= ~ETH_FLAG_RXVLAN;
+			ioctl(fd, SIOCETHTOOL, &ifr);
+			ev.cmd = ETHTOOL_GFLAGS;
+			ioctl(fd, SIOCETHTOOL, &ifr);
+		}
+		res = ev.data & ETH_FLAG_RXVLAN ? "on" : "off";
+	}
+	close(fd);
+	return res;
+}
+
+static int map_set(struct tenetd *d, const char *map, const void *k,
+		   const void *v)
+{
+	int fd = tn_dp_map_open(d->bpffs, map), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (v ? bpf_map_update_elem(fd, k, v, 0) : bpf_map_delete_elem(fd, k))
+		err = v || errno != ENOENT ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/* Puts nic_ingress on the NIC with its map entries; undoes itself on
+ * failure. */
+static int nic_up(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
+		  enum xdp_attach_mode *in_use)
+{
+	struct tn_nic v = { .nic_id = n->nic_id,
+			    .role = n->role,
+			    .default_action = n->default_action };
+	enum xdp_attach_mode mode =
+		n->xdp_mode == TN_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	int err;
+
+	err = map_set(d, "tn_nics", &ifindex, &v);
+	if (!err)
+		err = map_set(d, "tn_nic_dev", &n->nic_id, &ifindex);
+	if (!err)
+		err = tn_dp_nic_attach(d->bpffs, ifindex, mode, in_use);
+	if (err) {
+		map_set(d, "tn_nics", &ifindex, NULL);
+		map_set(d, "tn_nic_dev", &n->nic_id, NULL);
+	}
+	return err;
+}
+
+static void nic_down(struct tenetd *d, const struct tn_nic_rec *n, int ifindex)
+{
+	if (ifindex > 0) {
+		int err = tn_dp_nic_detach(ifindex);
+
+		if (err && err != -ENOENT)
+			tn_warn("%s: detach nic_ingress: %s\n", n->ifname,
+				strerror(-err));
+		map_set(d, "tn_nics", &ifindex, NULL);
+	}
+	map_set(d, "tn_nic_dev", &n->nic_id, NULL);
+}
+
+static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
+{
+	json_object *o = json_object_new_object();
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+	bool multi = false;
+
+	json_object_object_add(o, "ifname", json_object_new_string(n->ifname));
+	json_object_object_add(o, "nic_id",
+			       json_object_new_int((int)n->nic_id));
+	json_object_object_add(o, "role",
+			       json_object_new_string(roles[n->role]));
+	json_object_object_add(
+		o, "default",
+		json_object_new_string(defaults[n->default_action]));
+	json_object_object_add(o, "xdp_mode",
+			       json_object_new_string(xdp_modes[n->xdp_mode]));
+	tn_dp_nic_query(ifindex, &mode, &multi);
+	json_object_object_add(o, "xdp_mode_in_use",
+			       json_object_new_string(tn_xdp_mode_name(mode)));
+	json_object_object_add(o, "attached",
+			       json_object_new_boolean(mode !=
+						       XDP_MODE_UNSPEC));
+	json_object_object_add(o, "multiprog", json_object_new_boolean(multi));
+	return o;
+}
+
+/* ---- requests ---- */
+
+struct req {
+	struct tenetd *d;
+	json_object *args;
+	char err[TN_V_ERR_MAX];
+	json_object *data;
+};
+
+static const char *arg(struct req *r, const char *key)
+{
+	json_object *v;
+
+	if (!r->args || !json_object_object_get_ex(r->args, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int fail(struct req *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct req *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* A keyword argument: its index, the default when absent, or -EINVAL with
+ * the validator's sentence. */
+static int kw(struct req *r, const char *key, const char *const *allowed,
+	      int dflt)
+{
+	const char *s = arg(r, key);
+
+	if (!s)
+		return dflt;
+	return tn_v_keyword(key, s, allowed, r->err, sizeof(r->err));
+}
+
+static int count_nic(const struct tn_nic_rec *n, void *arg)
+{
+	(void)n;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_tenant(const struct tn_tenant_rec *t, void *arg)
+{
+	(void)t;
+	++*(int *)arg;
+	return 0;
+}
+
+static int do_status(struct req *r)
+{
+	struct tenetd *d = r->d;
+	json_object *o = json_object_new_object();
+	int nics = 0, tenants = 0;
+
+	tn_store_nic_list(d->st, count_nic, &nics);
+	tn_store_tenant_list(d->st, count_tenant, &tenants);
+	json_object_object_add(o, "version",
+			       json_object_new_string(TENETD_VERSION));
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "uptime_s",
+			       json_object_new_int64(time(NULL) - d->started));
+	json_object_object_add(o, "state_dir",
+			       json_object_new_string(d->state_dir));
+	json_object_object_add(o, "run_dir",
+			       json_object_new_string(d->run_dir));
+	json_object_object_add(o, "bpffs", json_object_new_string(d->bpffs));
+	json_object_object_add(o, "lxc_path",
+			       json_object_new_string(d->lxc_path));
+	json_object_object_add(o, "nics", json_object_new_int(nics));
+	json_object_object_add(o, "tenants", json_object_new_int(tenants));
+	r->data = o;
+	return 0;
+}
+
+static int do_nic_attach(struct req *r)
+{
+	struct tenetd *d = r->d;
+	struct tn_nic_rec n = { 0 }, old;
+	enum xdp_attach_mode in_use;
+	const char *ifname = arg(r, "ifname"), *rxvlan;
+	int role, mode, dflt, ifindex, err;
+
+	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
+		return -EINVAL;
+	role = kw(r, "role", roles, -1);
+	if (role == -1 && !arg(r, "role"))
+		return fail(r, -EINVAL, "role: required, access or uplink");
+	mode = kw(r, "xdp-mode", xdp_modes, 0);
+	dflt = kw(r, "default", defaults, 0);
+	if (role < 0 || mode < 0 || dflt < 0)
+		return -EINVAL;
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex)
+		return fail(r, -ENODEV,
+			    "ifname: no interface \"%s\" on this host", ifname);
+	if (!tn_store_nic_get(d->st, ifname, &old))
+		return fail(r, -EEXIST, "%s is already attached (nic %u, %s)",
+			    ifname, old.nic_id, roles[old.role]);
+	snprintf(n.ifname, sizeof(n.ifname), "%s", ifname);
+	n.role = (enum tn_role)role;
+	n.xdp_mode = (enum tn_xdp_mode)mode;
+	n.default_action = (enum tn_default_action)dflt;
+
+	/* Row, then data path, then commit: a failure anywhere leaves
+	 * neither. */
+	err = tn_store_begin(d->st);
+	if (!err)
+		err = tn_store_nic_add(d->st, &n, r->err, sizeof(r->err));
+	if (err) {
+		tn_store_rollback(d->st);
+		return r->err[0] ? err :
+				   fail(r, err, "%s: cannot record the NIC: %s",
+					ifname, strerror(-err));
+	}
+	err = nic_up(d, &n, ifindex, &in_use);
+	if (err) {
+		tn_store_rollback(d->st);
+		return fail(r, err, "%s: cannot attach nic_ingress (%s): %s",
+			    ifname, xdp_modes[mode], strerror(-err));
+	}
+	err = tn_store_commit(d->st);
+	if (err) {
+		nic_down(d, &n, ifindex);
+		return fail(r, err, "%s: cannot commit: %s", ifname,
+			    strerror(-err));
+	}
+	rxvlan = rxvlan_off(ifname);
+	r->data = nic_json(&n, ifindex);
+	json_object_object_add(r->data, "rxvlan_offload",
+			       json_object_new_string(rxvlan));
+	tn_info("%s attached as nic %u (%s), xdp %s requested, %s in use\n",
+		ifname, n.nic_id, roles[role], xdp_modes[mode],
+		tn_xdp_mode_name(in_use));
+	return 0;
+}
+
+static int do_nic_detach(struct req *r)
+{
+	struct tenetd *d = r->d;
+	const char *ifname = arg(r, "ifname");
+	struct tn_nic_rec n;
+	int err;
+
+	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
+		return -EINVAL;
+	if (tn_store_nic_get(d->st, ifname, &n))
+		return fail(r, -ENOENT, "ifname: %s is not attached", ifname);
+	err = tn_store_begin(d->st);
+	if (!err)
+		err = tn_store_nic_del(d->st, n.nic_id, r->err, sizeof(r->err));
+	if (!err)
+		err = tn_store_commit(d->st);
+	if (err) {
+		tn_store_rollback(d->st);
+		return r->err[0] ?
+			       err :
+			       fail(r, err, "%s: %s", ifname, strerror(-err));
+	}
+	nic_down(d, &n, (int)if_nametoindex(ifname));
+	tn_info("%s detached (nic %u)\n", ifname, n.nic_id);
+	return 0;
+}
+
+static json_object *counters_json(struct tenetd *d, uint32_t nic_id)
+{
+	json_object *o = json_object_new_object(), *drops;
+	int fd = tn_dp_map_open(d->bpffs, "tn_nic_stats");
+	struct tn_stats s = { 0 };
+
+	if (fd >= 0) {
+		tn_dp_stats_read(fd, nic_id, &s);
+		close(fd);
+	}
+	json_object_object_add(o, "rx_packets",
+			       json_object_new_uint64(s.rx_packets));
+	json_object_object_add(o, "rx_bytes",
+			       json_object_new_uint64(s.rx_bytes));
+	json_object_object_add(o, "tx_packets",
+			       json_object_new_uint64(s.tx_packets));
+	json_object_object_add(o, "tx_bytes",
+			       json_object_new_uint64(s.tx_bytes));
+	json_object_object_add(o, "pass_packets",
+			       json_object_new_uint64(s.pass_packets));
+	drops = json_object_new_object();
+	for (int i = 0; i < TN_DROP__MAX; i++)
+		json_object_object_add(
+			drops, tn_drop_names[i],
+			json_object_new_uint64(s.drop_packets[i]));
+	json_object_object_add(o, "drops", drops);
+	return o;
+}
+
+struct list_ctx {
+	struct tenetd *d;
+	json_object *arr;
+};
+
+static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
+{
+	struct list_ctx *c = arg;
+	json_object *o = nic_json(n, (int)if_nametoindex(n->ifname));
+
+	json_object_object_add(o, "counters", counters_json(c->d, n->nic_id));
+	json_object_array_add(c->arr, o);
+	return 0;
+}
+
+static int do_nic_list(struct req *r)
+{
+	struct list_ctx c = { r->d, json_object_new_array() };
+	int err = tn_store_nic_list(r->d->st, nic_list_cb, &c);
+
+	r->data = json_object_new_object();
+	json_object_object_add(r->data, "nics", c.arr);
+	return err;
+}
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(struct req *r);
+} cmds[] = {
+	{ "status", do_status },
+	{ "nic attach", do_nic_attach },
+	{ "nic detach", do_nic_detach },
+	{ "nic list", do_nic_list },
+};
+
+static void serve(struct tenetd *d, int conn)
+{
+	struct req r = { .d = d };
+	json_object *req = NULL, *rep, *cmdv;
+	const char *cmd = NULL;
+	int err;
+
+	err = tn_ctl_read(conn, REQ_TIMEOUT_MS, &req);
+	if (err == -EMSGSIZE)
+		fail(&r, err, "request larger than %d bytes", TN_CTL_MAX);
+	else if (err == -EBADMSG)
+		fail(&r, err, "request is not one JSON object");
+	else if (err)
+		fail(&r, err, "reading the request: %s", strerror(-err));
+	if (!err && json_object_object_get_ex(req, "cmd", &cmdv) &&
+	    json_object_is_type(cmdv, json_type_string))
+		cmd = json_object_get_string(cmdv);
+	if (!err) {
+		json_object_object_get_ex(req, "args", &r.args);
+		err = fail(&r, -EOPNOTSUPP, "unknown command \"%.40s\"",
+			   cmd ? cmd : "");
+		for (size_t i = 0; cmd && i < sizeof(cmds) / sizeof(cmds[0]);
+		     i++)
+			if (!strcmp(cmd, cmds[i].name)) {
+				r.err[0] = '\0';
+				err = cmds[i].fn(&r);
+				break;
+			}
+	}
+	if (err && !r.err[0])
+		fail(&r, err, "%s", strerror(-err));
+	rep = tn_ctl_reply(err, err ? r.err : "ok", err ? NULL : r.data);
+	if (err)
+		json_object_put(r.data);
+	tn_ctl_write(conn, rep);
+	json_object_put(rep);
+	json_object_put(req);
+}
+
+/* ---- start-up ---- */
+
+static int mkdirs(const char *path, mode_t mode)
+{
+	char buf[512];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Makes what the database says exist, exist: nic_ingress and its map
+ * entries on every recorded NIC (mark), and nothing on NICs it does not
+ * know (sweep). Traffic on NICs already right is not touched. */
+static int reconcile_nic(const struct tn_nic_rec *n, void *arg)
+{
+	struct tenetd *d = arg;
+	int ifindex = (int)if_nametoindex(n->ifname);
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC, in_use;
+	bool multi;
+	struct tn_nic v;
+	int fd, err;
+
+	if (!ifindex) {
+		tn_warn("%s (nic %u) is in the database but not on this host\n",
+			n->ifname, n->nic_id);
+		return 0;
+	}
+	fd = tn_dp_map_open(d->bpffs, "tn_nics");
+	err = fd < 0 ? fd : bpf_map_lookup_elem(fd, &ifindex, &v) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!tn_dp_nic_query(ifindex, &mode, &multi) && !err &&
+	    v.nic_id == n->nic_id)
+		return 0;
+	err = nic_up(d, n, ifindex, &in_use);
+	if (err)
+		tn_err("%s: cannot restore nic_ingress: %s\n", n->ifname,
+		       strerror(-err));
+	else
+		tn_info("%s: nic_ingress restored (nic %u, %s)\n", n->ifname,
+			n->nic_id, tn_xdp_mode_name(in_use));
+	return 0;
+}
+
+static void sweep_nics(struct tenetd *d)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_nics");
+	__u32 key, next, *prev = NULL;
+	char name[IF_NAMESIZE];
+
+	if (fd < 0)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct tn_nic_rec n;
+
+		key = next;
+		prev = &key;
+		if (if_indextoname(key, name) &&
+		    !tn_store_nic_get(d->st, name, &n))
+			continue;
+		tn_info("ifindex %u: not in the database: nic_ingress removed\n",
+			key);
+		tn_dp_nic_detach((int)key);
+		bpf_map_delete_elem(fd, &key);
+		prev = NULL; /* restart: the key we stood on is gone */
+	}
+	close(fd);
+}
+
+static int listen_ctl(struct tenetd *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(d->sock_path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, d->sock_path);
+	unlink(sa.sun_path);
+	d->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (d->lfd < 0 || bind(d->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(sa.sun_path, 0600) || listen(d->lfd, 16))
+		return -errno;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tenetd [--state-dir DIR] [--run-dir DIR] [--bpffs DIR]\n"
+		"              [--lxc-path DIR] [--foreground] [--log-level LEVEL]\n"
+		"  --state-dir DIR   database and containers (/var/lib/tenet)\n"
+		"  --run-dir DIR     control socket %s and tenants' sockets (/run/tenet)\n"
+		"  --bpffs DIR       pinned maps (/sys/fs/bpf/tenet; bpffs is mounted\n"
+		"                    if missing)\n"
+		"  --lxc-path DIR    containers (<state-dir>/lxc)\n"
+		"  --foreground      do not detach from the terminal\n"
+		"  --log-level err|warn|info|debug\n",
+		TN_CTL_SOCK);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "bpffs", required_argument, NULL, 'b' },
+		{ "lxc-path", required_argument, NULL, 'x' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct tenetd d = { .state_dir = "/var/lib/tenet",
+			    .run_dir = "/run/tenet",
+			    .bpffs = "/sys/fs/bpf/tenet",
+			    .lfd = -1,
+			    .lock_fd = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char lxc[512];
+	bool fg = false;
+	int c, level = TN_LOG_INFO, err;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			d.state_dir = optarg;
+			break;
+		case 'r':
+			d.run_dir = optarg;
+			break;
+		case 'b':
+			d.bpffs = optarg;
+			break;
+		case 'x':
+			d.lxc_path = optarg;
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 'l':
+			level = tn_log_level_parse(optarg);
+			if (level < 0) {
+				fprintf(stderr,
+					"tenetd: --log-level must be err, warn, info or debug\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	tn_log_init("tenetd", (enum tn_log_level)level);
+	if (!d.lxc_path) {
+		snprintf(lxc, sizeof(lxc), "%s/lxc", d.state_dir);
+		d.lxc_path = lxc;
+	}
+	snprintf(d.db_path, sizeof(d.db_path), "%s/tenet.db", d.state_dir);
+	snprintf(d.sock_path, sizeof(d.sock_path), "%s/%s", d.run_dir,
+		 TN_CTL_SOCK);
+	snprintf(d.lock_path, sizeof(d.lock_path), "%s/tenetd.lock", d.run_dir);
+
+	err = mkdirs(d.state_dir, 0700);
+	if (!err)
+		err = mkdirs(d.run_dir, 0755);
+	if (!err)
+		err = mkdirs(d.lxc_path, 0700);
+	if (err) {
+		tn_err("creating %s, %s, %s: %s\n", d.state_dir, d.run_dir,
+		       d.lxc_path, strerror(-err));
+		return 1;
+	}
+	/* One agent per run dir: a second would fight the first. */
+	d.lock_fd = open(d.lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d.lock_fd < 0 || flock(d.lock_fd, LOCK_EX | LOCK_NB)) {
+		tn_err("another tenetd runs with run dir %s\n", d.run_dir);
+		return 1;
+	}
+	err = tn_store_open(d.db_path, &d.st);
+	if (err) {
+		tn_err("database %s: %s\n", d.db_path, strerror(-err));
+		return 1;
+	}
+	err = tn_dp_prepare(d.bpffs);
+	if (!err)
+		err = listen_ctl(&d);
+	if (err) {
+		tn_err("starting: %s\n", strerror(-err));
+		tn_store_close(d.st);
+		return 1;
+	}
+	tn_store_nic_list(d.st, reconcile_nic, &d);
+	sweep_nics(&d);
+	if (!fg && daemon(0, 0)) {
+		tn_err("daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	d.started = time(NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	tn_info("ready: control socket %s, database %s, maps %s\n", d.sock_path,
+		d.db_path, d.bpffs);
+
+	while (!stop) {
+		struct pollfd p = { .fd = d.lfd, .events = POLLIN };
+		int conn;
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		conn = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;
+		serve(&d, conn);
+		close(conn);
+	}
+	tn_info("stopping: the data path stays as it is\n");
+	close(d.lfd);
+	unlink(d.sock_path);
+	tn_store_close(d.st);
+	return 0;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "print.h"
+
+#define TN_PRINT_DEPTH 16
+
+static struct {
+	FILE *f;
+	bool json;
+	int err;
+	int depth; /* stack[0] is the document */
+	json_object *stack[TN_PRINT_DEPTH];
+} p;
+
+static void set_err(int err)
+{
+	if (!p.err)
+		p.err = err;
+}
+
+/* JSON: puts v (whose reference it takes) under key in the current object,
+ * or appends it to the current array. */
+static void add(const char *key, json_object *v, bool may_be_null)
+{
+	json_object *top;
+
+	if (!v && !may_be_null) {
+		set_err(-ENOMEM);
+		return;
+	}
+	top = p.stack[p.depth];
+	if (!top) /* tn_print_open() failed */
+		json_object_put(v);
+	else if (json_object_is_type(top, json_type_array))
+		json_object_array_add(top, v);
+	else if (key)
+		json_object_object_add(top, key, v);
+	else
+		json_object_put(v);
+}
+
+int tn_print_open(FILE *f, bool json)
+{
+	p.f = f ? f : stdout;
+	p.json = json;
+	p.err = 0;
+	p.depth = 0;
+	p.stack[0] = json ? json_object_new_object() : NULL;
+	return json && !p.stack[0] ? -ENOMEM : 0;
+}
+
+bool tn_print_is_json(void)
+{
+	return p.json;
+}
+
+int tn_print_close(void)
+{
+	int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		    JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	if (p.depth != 0)
+		set_err(-EINVAL);
+	while (p.json && p.depth > 0)
+		json_object_put(p.stack[p.depth--]);
+	if (p.json && p.stack[0]) {
+		/* json-c writes an empty object as "{\n}" */
+		fprintf(p.f, "%s\n",
+			json_object_object_length(p.stack[0]) ?
+				json_object_to_json_string_ext(p.stack[0],
+							       flags) :
+				"{}");
+		json_object_put(p.stack[0]);
+		p.stack[0] = NULL;
+	}
+	fflush(p.f);
+	return p.err;
+}
+
+static void start(const char *key, json_object *c)
+{
+	if (!p.json)
+		return;
+	if (!c || p.depth + 1 >= TN_PRINT_DEPTH) {
+		json_object_put(c);
+		set_err(c ? -EINVAL : -ENOMEM);
+		return;
+	}
+	/* The stack holds its own reference: with a NULL key in an object
+	 * the container is text only and its contents go nowhere. */
+	add(key, json_object_get(c), false);
+	p.stack[++p.depth] = c;
+}
+
+static void end(void)
+{
+	if (!p.json)
+		return;
+	if (p.depth > 0)
+		json_object_put(p.stack[p.depth--]);
+	else
+		set_err(-EINVAL);
+}
+
+void tn_print_obj_start(const char *key)
+{
+	start(key, p.json ? json_object_new_object() : NULL);
+}
+
+void tn_print_obj_end(void)
+{
+	end();
+}
+
+void tn_print_arr_start(const char *key)
+{
+	start(key, p.json ? json_object_new_array() : NULL);
+}
+
+void tn_print_arr_end(void)
+{
+	end();
+}
+
+void tn_print_str(const char *key, const char *fmt, const char *value)
+{
+	if (p.json)
+		add(key, json_object_new_string(value ? value : ""), false);
+	else if (fmt)
+		fprintf(p.f, fmt, value ? value : "");
+}
+
+void tn_print_u64(const char *key, const char *fmt, uint64_t value)
+{
+	if (p.json)
+		add(key, json_object_new_uint64(value), false);
+	else if (fmt)
+		fprintf(p.f, fmt, value);
+}
+
+void tn_print_s64(const char *key, const char *fmt, int64_t value)
+{
+	if (p.json)
+		add(key, json_object_new_int64(value), false);
+	else if (fmt)
+		fprintf(p.f, fmt, value);
+}
+
+void tn_print_bool(const char *key, const char *fmt, bool value)
+{
+	if (p.json)
+		add(key, json_object_new_boolean(value), false);
+	else if (fmt)
+		fprintf(p.f, fmt, value ? "true" : "false");
+}
+
+void tn_print_json(const char *key, const char *fmt, json_object *value)
+{
+	if (p.json)
+		add(key, json_object_get(value), true);
+	else if (fmt && value)
+		fprintf(p.f, fmt, json_object_get_string(value));
+}
+
+void tn_print_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p.json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p.f, fmt, ap);
+	va_end(ap);
+}
+
+void tn_print_nl(void)
+{
+	if (!p.json)
+		fputc('\n', p.f);
+}
+
+/* An object's entries in order: json_object_object_foreach() without a
+ * macro that clang-format does not know. */
+static struct lh_entry *first(json_object *o)
+{
+	return json_object_is_type(o, json_type_object) ?
+		       lh_table_head(json_object_get_object(o)) :
+		       NULL;
+}
+
+#define KEY(e) ((const char *)lh_entry_k(e))
+#define VAL(e) ((json_object *)lh_entry_v(e))
+
+void tn_print_fields(json_object *o, const struct tn_print_field *fields)
+{
+	const struct tn_print_field *f;
+	struct lh_entry *e;
+	json_object *v;
+
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	for (f = fields; f->key; f++) {
+		if (!json_object_object_get_ex(o, f->key, &v))
+			continue;
+		if (f->show)
+			f->show(f->key, v);
+		else
+			tn_print_json(f->key, f->fmt, v);
+	}
+	for (e = first(o); e; e = lh_entry_next(e)) {
+		for (f = fields; f->key && strcmp(f->key, KEY(e)); f++)
+			;
+		if (!f->key)
+			tn_print_json(KEY(e), NULL, VAL(e));
+	}
+}
+
+void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt)
+{
+	struct lh_entry *e;
+
+	for (e = first(o); e; e = lh_entry_next(e)) {
+		if (VAL(e)) /* null: JSON only, as in tn_print_json() */
+			tn_print_text(key_fmt, KEY(e));
+		tn_print_json(KEY(e), val_fmt, VAL(e));
+	}
+}

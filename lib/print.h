@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One printer for text and JSON output, in the style of iproute2's
+ * json_print: a command makes the same calls in both modes.
+ *
+ * Text mode prints as it goes: each value through its printf format (a NULL
+ * format prints nothing), keys are never printed, tn_print_nl() ends a line.
+ * JSON mode builds one json_object and tn_print_close() prints it, pretty,
+ * once: values go under their key in the current object or, in an array,
+ * are appended (the key is then ignored). A NULL key in an object means
+ * "text only". Object and array starts and ends print nothing in text.
+ *
+ *   tn_print_open(stdout, json);
+ *   tn_print_str("ifname", "%s", "eth1");
+ *   tn_print_u64("nic_id", " nic %" PRIu64, 1);
+ *   tn_print_nl();
+ *   tn_print_close();
+ *
+ * prints "eth1 nic 1\n" or {"ifname": "eth1", "nic_id": 1}. One printer at
+ * a time (the state is global, as in iproute2).
+ */
+#ifndef TENET_PRINT_H
+#define TENET_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+/* Starts a document on f (NULL: stdout). 0 or -ENOMEM. */
+int tn_print_open(FILE *f, bool json);
+bool tn_print_is_json(void);
+/* JSON: prints the document and a newline. Returns 0, -ENOMEM if a value
+ * could not be made, or -EINVAL if starts and ends did not pair up. */
+int tn_print_close(void);
+
+void tn_print_obj_start(const char *key);
+void tn_print_obj_end(void);
+void tn_print_arr_start(const char *key);
+void tn_print_arr_end(void);
+
+/* fmt takes the value: "%s", "%" PRIu64, "%" PRId64. */
+void tn_print_str(const char *key, const char *fmt, const char *value);
+void tn_print_u64(const char *key, const char *fmt, uint64_t value);
+void tn_print_s64(const char *key, const char *fmt, int64_t value);
+/* Text: value as "true" or "false" through fmt ("%s"). */
+void tn_print_bool(const char *key, const char *fmt, bool value);
+/* Any JSON value, e.g. one taken from a reply (a reference is taken).
+ * Text: the value's string form through fmt ("%s"): strings bare, numbers
+ * and booleans as JSON writes them, null as nothing at all. */
+void tn_print_json(const char *key, const char *fmt, json_object *value);
+/* Text only. */
+void tn_print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tn_print_nl(void);
+
+/*
+ * Printing a JSON object received (a reply's data) through a table: each
+ * listed field present in o as tn_print_json(key, fmt, v), or by show() if
+ * it nests; then, JSON only, the fields the table does not list, so that
+ * the object reaches JSON whole. The table ends with an empty entry.
+ */
+struct tn_print_field {
+	const char *key;
+	const char *fmt;
+	void (*show)(const char *key, json_object *v);
+};
+
+void tn_print_fields(json_object *o, const struct tn_print_field *fields);
+/* Every field of o, in order: text key_fmt with the key, then val_fmt with
+ * the value, e.g. "%s " and "%s\n" for "key value" lines. */
+void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt);
+
+#endif

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# tenetd and tenetctl, NICs so far: attach/list/detach in a throwaway netns
+# with veth "NICs", the agent on its own state/run/bpffs dirs; bad input
+# refused with nothing changed; garbage on the control socket survived;
+# kill -9 and restart converge; two agents side by side.
+set -u
+. "$(dirname "$0")/lib.sh"
+t_init
+command -v jq >/dev/null || t_skip_all "jq is needed"
+
+ns_add H || { t_fail "create netns"; exit 1; }
+for n in 0 1 2; do
+	nsx H ip link add nic$n type veth peer name nic${n}p
+	nsx H ip link set nic$n up
+	nsx H ip link set nic${n}p up
+done
+
+start_agent() { # NAME: state and run dirs of its own
+	local a=$1
+	mkdir -p "$T_DIR/$a"
+	[ -f "$T_DIR/$a/log" ] && mv "$T_DIR/$a/log" "$T_DIR/$a/log.old"
+	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
+		--run-dir "$T_DIR/$a/run" --bpffs "$BPFFS/$a" >"$T_DIR/$a/log" 2>&1
+	eval "PID_$a=$BG"
+	wait_for "$T_DIR/$a/log" "ready" 100
+}
+ctl() { # AGENT ARGS...: tenetctl against that agent, in H
+	local a=$1
+	shift
+	nsx H "$BUILD/tenetctl" --socket "$T_DIR/$a/run/tenetd.sock" "$@"
+}
+raw() { # AGENT BYTES-CMD: send raw bytes on the control socket, print the reply
+	nsx H python3 - "$T_DIR/$1/run/tenetd.sock" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+data = eval(sys.argv[2])
+try:
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+except OSError:
+    pass
+print(s.makefile().readline().strip())
+PY
+}
+xdp_prog() { nsx H ip -j link show dev "$1" | jq -r '.[0].xdp.prog.name // "none"'; }
+nics() { ctl a -j nic list | jq -c '[.nics[] | [.ifname, .nic_id, .attached]]'; }
+
+start_agent a
+t_check "tenetd starts on its own dirs" test $? = 0
+t_check "status -j: pid and no NICs" \
+	test "$(ctl a -j status | jq -c '[.pid > 0, .nics]')" = "[true,0]"
+t_check "nic attach nic0 role access" ctl a nic attach nic0 role access
+t_check "nic attach nic1 role uplink default drop xdp-mode native" \
+	ctl a nic attach nic1 role uplink default drop xdp-mode native
+t_check "nic list -j: both, ids 1 and 2, attached" \
+	test "$(nics)" = '[["nic0",1,true],["nic1",2,true]]'
+t_check "nic list -j: mode requested and in use, default action" \
+	test "$(ctl a -j nic list | jq -c '.nics[1] | [.xdp_mode, .xdp_mode_in_use, .default, .role]')" = \
+	'["native","native","drop","uplink"]'
+t_check "nic_ingress is on nic0 (ip link)" test "$(xdp_prog nic0)" = nic_ingress
+t_check "text output names the NIC" sh -c "$(declare -f ctl nsx); P=$P T_DIR=$T_DIR BUILD=$BUILD; ctl a nic list | grep -q 'nic0'"
+
+# Bad input: refused, one line, nothing changed.
+before=$(nics)
+bad() { # EXPECTED-EXIT ARGS...
+	local want=$1 out rc
+	shift
+	out=$(ctl a "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+		[ -n "$out" ] && [ "$(nics)" = "$before" ] ||
+		{ echo "exit $rc, stderr: $out"; return 1; }
+}
+t_check "role missing: refused" bad 2 nic attach nic2
+t_check "role x: refused" bad 2 nic attach nic2 role x
+t_check "xdp-mode turbo: refused" bad 2 nic attach nic2 role access xdp-mode turbo
+t_check "interface name with /: refused" bad 2 nic attach a/b role access
+t_check "no such interface: refused by the agent" bad 1 nic attach nope0 role access
+t_check "already attached: refused" bad 1 nic attach nic0 role uplink
+t_check "detach of an unknown NIC: refused" bad 1 nic detach nic2
+t_check "unknown command: refused" bad 2 nic frobnicate nic0
+
+# The control socket survives what clients send.
+t_check "not JSON: answered -EBADMSG" \
+	sh -c "$(declare -f raw nsx); P=$P T_DIR=$T_DIR; raw a \"b'hello'\" | grep -q '\"status\":-74'"
+t_check "truncated JSON: answered -EBADMSG" \
+	sh -c "$(declare -f raw nsx); P=$P T_DIR=$T_DIR; raw a \"b'{\\\"cmd\\\": \\\"nic li'\" | grep -q '\"status\":-74'"
+t_check "larger than 64 KiB: answered -EMSGSIZE" \
+	sh -c "$(declare -f raw nsx); P=$P T_DIR=$T_DIR; raw a \"b'{\\\"cmd\\\":\\\"' + b'x' * 70000\" | grep -q '\"status\":-90'"
+t_check "unknown command on the socket: -EOPNOTSUPP" \
+	sh -c "$(declare -f raw nsx); P=$P T_DIR=$T_DIR; raw a \"b'{\\\"cmd\\\":\\\"reboot\\\"}\\n'\" | grep -q '\"status\":-95'"
+t_check "the agent is still there" ctl a status
+
+# kill -9, something changes behind its back, restart: it converges.
+kill -9 "$PID_a"
+wait "$PID_a" 2>/dev/null
+nsx H ip link set dev nic0 xdp off
+start_agent a
+t_check "restart after kill -9" test $? = 0
+t_check "nic_ingress put back on nic0" test "$(xdp_prog nic0)" = nic_ingress
+t_check "the NICs are as before" test "$(nics)" = "$before"
+
+# Two agents side by side, each with its own dirs and maps.
+start_agent b
+t_check "a second agent on other dirs" test $? = 0
+t_check "the second attaches nic2" ctl b nic attach nic2 role access
+t_check "each lists only its own NICs" \
+	test "$(ctl b -j nic list | jq -c '[.nics[].ifname]')" = '["nic2"]' -a "$(nics)" = "$before"
+t_check "a second agent on the first's run dir is refused" \
+	sh -c "! nsenter --net=/run/netns/$P-H $BUILD/tenetd --foreground --state-dir $T_DIR/c --run-dir $T_DIR/a/run --bpffs $BPFFS/c"
+
+t_check "nic detach nic0" ctl a nic detach nic0
+t_check "nic0 has no XDP program left" test "$(xdp_prog nic0)" = none
+t_check "nic list: nic1 only" test "$(nics)" = '[["nic1",2,true]]'
+kill -TERM "$PID_a" "$PID_b"
+wait "$PID_a"
+t_check "SIGTERM: clean exit" test $? = 0
+t_done
