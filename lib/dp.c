@@ -207,30 +207,36 @@ out:
 	return err;
 }
 
+/* nic_ingress among the programs on a NIC (alone, or in the dispatcher). */
+static struct xdp_program *find_nic_ingress(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p = NULL;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), "nic_ingress") ? p :
+									   NULL;
+	}
+	while ((p = xdp_multiprog__next_prog(p, mp)))
+		if (!strcmp(xdp_program__name(p), "nic_ingress"))
+			break;
+	return p;
+}
+
 int tn_dp_nic_detach(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *p = NULL;
+	struct xdp_program *p;
 	int err = libxdp_get_error(mp);
 
 	if (err)
 		return err;
 	if (!mp)
 		return -ENOENT;
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (!p || strcmp(xdp_program__name(p), "nic_ingress"))
-			p = NULL;
-	} else {
-		while ((p = xdp_multiprog__next_prog(p, mp)))
-			if (!strcmp(xdp_program__name(p), "nic_ingress"))
-				break;
-	}
-	if (!p)
-		err = -ENOENT;
-	else
-		err = xdp_program__detach(p, ifindex,
-					  xdp_multiprog__attach_mode(mp), 0);
+	p = find_nic_ingress(mp);
+	err = p ? xdp_program__detach(p, ifindex,
+				      xdp_multiprog__attach_mode(mp), 0) :
+		  -ENOENT;
 	xdp_multiprog__close(mp);
 	return err;
 }
@@ -238,7 +244,6 @@ int tn_dp_nic_detach(int ifindex)
 int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog)
 {
 	struct xdp_multiprog *mp;
-	struct xdp_program *p = NULL;
 	int err = -ENOENT;
 
 	*mode = XDP_MODE_UNSPEC;
@@ -248,16 +253,7 @@ int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog)
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp) || !mp)
 		return -ENOENT;
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && strcmp(xdp_program__name(p), "nic_ingress"))
-			p = NULL;
-	} else {
-		while ((p = xdp_multiprog__next_prog(p, mp)))
-			if (!strcmp(xdp_program__name(p), "nic_ingress"))
-				break;
-	}
-	if (p) {
+	if (find_nic_ingress(mp)) {
 		*mode = xdp_multiprog__attach_mode(mp);
 		*multiprog = !xdp_multiprog__is_legacy(mp);
 		err = 0;
