@@ -126,13 +126,26 @@ bench-fib: $(O)/tn-bench-fib
 
 bench: bench-classifier bench-fib bench-router
 
+# Binaries, the systemd unit and the bash completion; DESTDIR for packaging.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)/etc/systemd/system \
+		$(DESTDIR)/usr/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/doc/tenet
+	install -m 0755 $(O)/tenetd $(DESTDIR)$(PREFIX)/sbin/tenetd
+	install -m 0755 $(O)/tenetctl $(O)/tenet-router $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 contrib/tenetd.service $(DESTDIR)/etc/systemd/system/tenetd.service
+	install -m 0644 cli/tenetctl.bash-completion \
+		$(DESTDIR)/usr/share/bash-completion/completions/tenetctl
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check bench bench-classifier bench-router bench-fib format clean
+.PHONY: all deps check bench bench-classifier bench-router bench-fib install format clean
 .SECONDARY:
 
 demo:

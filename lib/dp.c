@@ -192,7 +192,12 @@ int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 		tn_err("nic_ingress: %s\n", strerror(-err));
 		goto out;
 	}
+	/* libxdp tries its dispatcher first and, on a kernel that refuses
+	 * it, warns of permissions and memlock before falling back: we say
+	 * what came of it (warn_if_alone), in words that fit. */
+	tn_log_libs_quiet(1);
 	err = xdp_program__attach(prog, ifindex, mode, 0);
+	tn_log_libs_quiet(0);
 	if (err) {
 		tn_err("attach nic_ingress to ifindex %d (%s): %s\n", ifindex,
 		       tn_xdp_mode_name(mode), strerror(-err));

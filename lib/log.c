@@ -12,6 +12,12 @@
 static const char *log_prog = "tenet";
 static enum tn_log_level log_level = TN_LOG_INFO;
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
+static int libs_quiet;
+
+void tn_log_libs_quiet(int quiet)
+{
+	libs_quiet = quiet;
+}
 
 static void vlog(enum tn_log_level level, const char *fmt, va_list ap)
 {
@@ -35,13 +41,15 @@ void tn_log(enum tn_log_level level, const char *fmt, ...)
 static int libbpf_print(enum libbpf_print_level l, const char *fmt, va_list ap)
 {
 	/* libbpf's warnings are often about features it probes for: debug. */
-	vlog(l == LIBBPF_WARN ? TN_LOG_WARN : TN_LOG_DEBUG, fmt, ap);
+	vlog(l == LIBBPF_WARN && !libs_quiet ? TN_LOG_WARN : TN_LOG_DEBUG, fmt,
+	     ap);
 	return 0;
 }
 
 static int libxdp_print(enum libxdp_print_level l, const char *fmt, va_list ap)
 {
-	vlog(l == LIBXDP_WARN ? TN_LOG_WARN : TN_LOG_DEBUG, fmt, ap);
+	vlog(l == LIBXDP_WARN && !libs_quiet ? TN_LOG_WARN : TN_LOG_DEBUG, fmt,
+	     ap);
 	return 0;
 }
 

@@ -12,6 +12,10 @@ enum tn_log_level {
 void tn_log_init(const char *prog, enum tn_log_level level);
 /* Parses "err", "warn", "info", "debug"; returns -1 for anything else. */
 int tn_log_level_parse(const char *s);
+/* While set, libbpf's and libxdp's warnings are logged as debug: for calls
+ * whose outcome we report ourselves (libxdp probing for its dispatcher
+ * warns about "permission" on kernels that refuse freplace). */
+void tn_log_libs_quiet(int quiet);
 void tn_log(enum tn_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
