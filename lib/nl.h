@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Links over rtnetlink (libmnl): 0 or the kernel's -errno. Names must be
+ * 1..15 bytes (-EINVAL otherwise). */
+#ifndef TENET_NL_H
+#define TENET_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A veth pair name <-> peer; the peer goes into the netns of peer_netns_fd
+ * (-1: stays here); mtu 0 keeps the default. -EEXIST if either name is
+ * taken. */
+int tn_nl_veth_add(const char *name, const char *peer, int peer_netns_fd,
+		   unsigned int mtu);
+/* Removes a link (a veth takes its peer with it). -ENODEV if absent. */
+int tn_nl_link_del(const char *name);
+int tn_nl_link_up(const char *name, bool up);
+int tn_nl_link_set_mac(const char *name, const uint8_t mac[6]);
+
+#endif
