@@ -35,6 +35,7 @@
 
 #include "ctl.h"
 #include "dp.h"
+#include "fs.h"
 #include "log.h"
 #include "store.h"
 #include "validate.h"
@@ -447,24 +448,6 @@ static void serve(struct tenetd *d, int conn)
 
 /* ---- start-up ---- */
 
-static int mkdirs(const char *path, mode_t mode)
-{
-	char buf[512];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Makes what the database says exist, exist: nic_ingress and its map
  * entries on every recorded NIC (mark), and nothing on NICs it does not
  * know (sweep). Traffic on NICs already right is not touched. */
@@ -623,11 +606,11 @@ int main(int argc, char **argv)
 		 TN_CTL_SOCK);
 	snprintf(d.lock_path, sizeof(d.lock_path), "%s/tenetd.lock", d.run_dir);
 
-	err = mkdirs(d.state_dir, 0700);
+	err = tn_mkdir_p(d.state_dir, 0700);
 	if (!err)
-		err = mkdirs(d.run_dir, 0755);
+		err = tn_mkdir_p(d.run_dir, 0755);
 	if (!err)
-		err = mkdirs(d.lxc_path, 0700);
+		err = tn_mkdir_p(d.lxc_path, 0700);
 	if (err) {
 		tn_err("creating %s, %s, %s: %s\n", d.state_dir, d.run_dir,
 		       d.lxc_path, strerror(-err));

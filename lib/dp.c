@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "dp.h"
+#include "fs.h"
 #include "log.h"
 #include "nic_ingress.skel.h"
 #include "tenant_egress.skel.h"
@@ -44,27 +45,6 @@ const char *tn_xdp_mode_name(enum xdp_attach_mode mode)
 	}
 }
 
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int on_bpffs(const char *path)
 {
 	struct statfs st;
@@ -88,7 +68,7 @@ int tn_dp_bpffs_prepare(const char *dir)
 		snprintf(buf, sizeof(buf), "/sys/fs/bpf");
 	else
 		snprintf(buf, sizeof(buf), "%s", dir);
-	err = mkdir_p(buf);
+	err = tn_mkdir_p(buf, 0700);
 	if (err)
 		return err;
 	if (on_bpffs(buf) != 1) {
@@ -99,7 +79,7 @@ int tn_dp_bpffs_prepare(const char *dir)
 		}
 		tn_info("mounted bpffs on %s\n", buf);
 	}
-	return mkdir_p(dir);
+	return tn_mkdir_p(dir, 0700);
 }
 
 /*
@@ -316,7 +296,7 @@ int tn_dp_rx_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode)
 	struct tenant_rx *skel;
 	int err;
 
-	err = mkdir_p(pin_dir);
+	err = tn_mkdir_p(pin_dir, 0700);
 	if (err)
 		return err;
 	skel = tenant_rx__open_opts(&opts);
