@@ -40,7 +40,8 @@ static void drop(struct router *r, struct rt_if *i, enum tn_rc why,
 	tn_umem_put(&r->umem, addr);
 }
 
-/* Puts one frame on o's TX ring; it is kicked after the batch. */
+/* Puts one frame on o's TX ring; the ring's producer is published, and the
+ * kernel kicked, once per loop (after_batch), not per frame. */
 static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
 {
 	struct xdp_desc *d;
@@ -54,7 +55,6 @@ static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
 	d->addr = addr;
 	d->len = len;
 	d->options = 0;
-	xsk_ring_prod__submit(&o->xsk.tx, 1);
 	o->ctr[TN_RC_TX]++;
 	o->tx_pending++;
 	return true;
@@ -73,41 +73,31 @@ static void ask_kernel(struct router *r, struct neigh *n)
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} c = { 0 };
-	struct msghdr mh = { .msg_control = c.buf };
-	struct cmsghdr *cm = (struct cmsghdr *)c.buf;
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6,
 				    .sin6_port = htons(9),
 				    .sin6_scope_id = (uint32_t)n->ifindex };
 	struct sockaddr_in sa4 = { .sin_family = AF_INET,
 				   .sin_port = htons(9) };
+	struct in6_pktinfo pi6 = { .ipi6_ifindex = (unsigned int)n->ifindex };
+	struct in_pktinfo pi4 = { .ipi_ifindex = n->ifindex };
+	bool v4 = n->family == AF_INET;
+	size_t pilen = v4 ? sizeof(pi4) : sizeof(pi6);
+	struct msghdr mh = {
+		.msg_name = v4 ? (void *)&sa4 : (void *)&sa6,
+		.msg_namelen = v4 ? sizeof(sa4) : sizeof(sa6),
+		.msg_control = c.buf,
+		.msg_controllen = CMSG_SPACE(pilen),
+	};
+	struct cmsghdr *cm = (struct cmsghdr *)c.buf;
 
 	n->asked_ns = r->now_ns;
-	if (n->family == AF_INET) {
-		struct in_pktinfo pi = { .ipi_ifindex = n->ifindex };
-
-		memcpy(&sa4.sin_addr, n->addr, 4);
-		mh.msg_name = &sa4;
-		mh.msg_namelen = sizeof(sa4);
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		sendmsg(r->probe4, &mh, MSG_DONTWAIT);
-	} else {
-		struct in6_pktinfo pi = { .ipi6_ifindex =
-						  (unsigned int)n->ifindex };
-
-		memcpy(&sa6.sin6_addr, n->addr, 16);
-		mh.msg_name = &sa6;
-		mh.msg_namelen = sizeof(sa6);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		sendmsg(r->probe6, &mh, MSG_DONTWAIT);
-	}
+	memcpy(&sa4.sin_addr, n->addr, 4);
+	memcpy(&sa6.sin6_addr, n->addr, 16);
+	cm->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+	cm->cmsg_type = v4 ? IP_PKTINFO : IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(pilen);
+	memcpy(CMSG_DATA(cm), v4 ? (void *)&pi4 : (void *)&pi6, pilen);
+	sendmsg(v4 ? r->probe4 : r->probe6, &mh, MSG_DONTWAIT);
 }
 
 /* Addresses the frame to the neighbour and sends it: forwarded, counted

@@ -262,8 +262,10 @@ static void after_batch(struct router *r)
 	for (int s = 0; s < r->nifs; s++) {
 		struct rt_if *i = &r->ifs[s];
 
-		/* Kick for what we just queued and for what an earlier
-		 * kick left on the ring. */
+		/* Publish this loop's frames at once, then kick for them
+		 * and for what an earlier kick left on the ring. */
+		if (i->tx_pending)
+			xsk_ring_prod__submit(&i->xsk.tx, i->tx_pending);
 		if (i->tx_pending ||
 		    xsk_prod_nb_free(&i->xsk.tx, i->xsk.tx.size) <
 			    i->xsk.tx.size)
@@ -307,7 +309,6 @@ int rt_run(struct router *r)
 		r->now_ns = now_ns();
 		for (int s = 0; s < n; s++)
 			fwd_rx(r, s, rx_budget(r, s));
-		after_batch(r);
 		/* Routes: at once when polled, within 1 ms when busy. */
 		if ((pfd[n].revents & POLLIN) ||
 		    (r->o.busy_poll && r->now_ns - last_nl > 1000000)) {
@@ -327,6 +328,9 @@ int rt_run(struct router *r)
 			last_timer = r->now_ns;
 			fwd_timer(r);
 		}
+		/* Last: frames released by a neighbour event above leave in
+		 * this loop too, not after the next poll. */
+		after_batch(r);
 	}
 	return 0;
 }

@@ -40,7 +40,8 @@ struct rt_if {
 	uint8_t addr6[16];
 	struct tn_xsk xsk;
 	uint64_t *ctr; /* TN_RC__MAX counters in the stats file */
-	uint32_t tx_pending; /* descriptors put on the TX ring, not kicked */
+	uint32_t tx_pending; /* descriptors written on the TX ring this loop,
+			      * published and kicked in after_batch() */
 };
 
 struct rt_opts {
