@@ -26,6 +26,7 @@
 #include "handoff.h"
 #include "log.h"
 #include "parse.h"
+#include "validate.h"
 
 static const char *bpffs = "/sys/fs/bpf/tenet";
 
@@ -67,26 +68,35 @@ static int dev_index(const char *name, int *ifindex)
 	return 0;
 }
 
+/* A keyword argument through lib/validate: its index, or -1 said. */
+static int keyword(const char *field, const char *s, const char *const *allowed)
+{
+	char err[TN_V_ERR_MAX];
+	int k = tn_v_keyword(field, s, allowed, err, sizeof(err));
+
+	if (k < 0)
+		fail("%s", err);
+	return k;
+}
+
 static int parse_mode(const char *s, enum xdp_attach_mode *mode)
 {
-	if (!strcmp(s, "native"))
-		*mode = XDP_MODE_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*mode = XDP_MODE_SKB;
-	else
-		return fail("mode must be native or generic, not '%s'", s);
-	return 0;
+	static const char *const modes[] = { "native", "generic", NULL };
+	int k = keyword("mode", s, modes);
+
+	if (k >= 0)
+		*mode = k ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	return k < 0;
 }
 
 static int parse_role(const char *s, __u32 *role)
 {
-	if (!strcmp(s, "access"))
-		*role = TN_ROLE_ACCESS;
-	else if (!strcmp(s, "uplink"))
-		*role = TN_ROLE_UPLINK;
-	else
-		return fail("role must be access or uplink, not '%s'", s);
-	return 0;
+	static const char *const roles[] = { "access", "uplink", NULL };
+	int k = keyword("role", s, roles);
+
+	if (k >= 0)
+		*role = (__u32)k; /* TN_ROLE_ACCESS, TN_ROLE_UPLINK */
+	return k < 0;
 }
 
 static int map_update(const char *dir, const char *map, const void *k,
@@ -129,14 +139,13 @@ static int do_nic_attach(int argc, char **argv)
 			if (parse_role(v, &nic.role))
 				return 1;
 		} else if (!strcmp(k, "default")) {
-			if (!strcmp(v, "pass"))
-				nic.default_action = TN_DEFAULT_PASS;
-			else if (!strcmp(v, "drop"))
-				nic.default_action = TN_DEFAULT_DROP;
-			else
-				return fail(
-					"default must be pass or drop, not '%s'",
-					v);
+			static const char *const acts[] = { "pass", "drop",
+							    NULL };
+			int a = keyword("default", v, acts);
+
+			if (a < 0)
+				return 1;
+			nic.default_action = (__u32)a; /* TN_DEFAULT_* */
 		} else if (!strcmp(k, "mode")) {
 			if (parse_mode(v, &mode))
 				return 1;
