@@ -66,7 +66,7 @@ $(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
 	$(AR) rcs $@ $^
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc
 
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,19 +38,14 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
-#include "store.h"
-#include "validate.h"
+#include "agent.h"
+#include "container.h"
 
 #define TENETD_VERSION "0.1"
 #define REQ_TIMEOUT_MS 5000
-
-struct tenetd {
-	const char *state_dir, *run_dir, *bpffs, *lxc_path;
-	char db_path[512], sock_path[512], lock_path[512];
-	struct tn_store *st;
-	int lfd, lock_fd;
-	time_t started;
-};
+#ifndef TN_TEMPLATE_INSTALLED
+#define TN_TEMPLATE_INSTALLED "/usr/local/share/tenet/lxc-tenet"
+#endif
 
 static volatile sig_atomic_t stop;
 
@@ -59,7 +55,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static const char *const roles[] = { "access", "uplink", NULL };
 static const char *const xdp_modes[] = { "native", "generic", NULL };
 static const char *const defaults[] = { "pass", "drop", NULL };
 
@@ -95,19 +90,6 @@ static const char *rxvlan_off(const char *ifname)
 	return res;
 }
 
-static int map_set(struct tenetd *d, const char *map, const void *k,
-		   const void *v)
-{
-	int fd = tn_dp_map_open(d->bpffs, map), err = 0;
-
-	if (fd < 0)
-		return fd;
-	if (v ? bpf_map_update_elem(fd, k, v, 0) : bpf_map_delete_elem(fd, k))
-		err = v || errno != ENOENT ? -errno : 0;
-	close(fd);
-	return err;
-}
-
 /* Puts nic_ingress on the NIC with its map entries; undoes itself on
  * failure. */
 static int nic_up(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
@@ -115,7 +97,8 @@ static int nic_up(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
 {
 	struct tn_nic v = { .nic_id = n->nic_id,
 			    .role = n->role,
-			    .default_action = n->default_action };
+			    .default_action = n->default_action,
+			    .flags = tenants_nic_flags(d, n->nic_id) };
 	enum xdp_attach_mode mode =
 		n->xdp_mode == TN_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 	int err;
@@ -155,7 +138,7 @@ static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
 	json_object_object_add(o, "nic_id",
 			       json_object_new_int((int)n->nic_id));
 	json_object_object_add(o, "role",
-			       json_object_new_string(roles[n->role]));
+			       json_object_new_string(tn_roles[n->role]));
 	json_object_object_add(
 		o, "default",
 		json_object_new_string(defaults[n->default_action]));
@@ -172,47 +155,6 @@ static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
 }
 
 /* ---- requests ---- */
-
-struct req {
-	struct tenetd *d;
-	json_object *args;
-	char err[TN_V_ERR_MAX];
-	json_object *data;
-};
-
-static const char *arg(struct req *r, const char *key)
-{
-	json_object *v;
-
-	if (!r->args || !json_object_object_get_ex(r->args, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int fail(struct req *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct req *r, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-/* A keyword argument: its index, the default when absent, or -EINVAL with
- * the validator's sentence. */
-static int kw(struct req *r, const char *key, const char *const *allowed,
-	      int dflt)
-{
-	const char *s = arg(r, key);
-
-	if (!s)
-		return dflt;
-	return tn_v_keyword(key, s, allowed, r->err, sizeof(r->err));
-}
 
 static int count_nic(const struct tn_nic_rec *n, void *arg)
 {
@@ -259,25 +201,27 @@ static int do_nic_attach(struct req *r)
 	struct tenetd *d = r->d;
 	struct tn_nic_rec n = { 0 }, old;
 	enum xdp_attach_mode in_use;
-	const char *ifname = arg(r, "ifname"), *rxvlan;
+	const char *ifname = req_arg(r, "ifname"), *rxvlan;
 	int role, mode, dflt, ifindex, err;
 
 	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
 		return -EINVAL;
-	role = kw(r, "role", roles, -1);
-	if (role == -1 && !arg(r, "role"))
-		return fail(r, -EINVAL, "role: required, access or uplink");
-	mode = kw(r, "xdp-mode", xdp_modes, 0);
-	dflt = kw(r, "default", defaults, 0);
+	role = req_kw(r, "role", tn_roles, -1);
+	if (role == -1 && !req_arg(r, "role"))
+		return req_fail(r, -EINVAL, "role: required, access or uplink");
+	mode = req_kw(r, "xdp-mode", xdp_modes, 0);
+	dflt = req_kw(r, "default", defaults, 0);
 	if (role < 0 || mode < 0 || dflt < 0)
 		return -EINVAL;
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
-		return fail(r, -ENODEV,
-			    "ifname: no interface \"%s\" on this host", ifname);
+		return req_fail(r, -ENODEV,
+				"ifname: no interface \"%s\" on this host",
+				ifname);
 	if (!tn_store_nic_get(d->st, ifname, &old))
-		return fail(r, -EEXIST, "%s is already attached (nic %u, %s)",
-			    ifname, old.nic_id, roles[old.role]);
+		return req_fail(r, -EEXIST,
+				"%s is already attached (nic %u, %s)", ifname,
+				old.nic_id, tn_roles[old.role]);
 	snprintf(n.ifname, sizeof(n.ifname), "%s", ifname);
 	n.role = (enum tn_role)role;
 	n.xdp_mode = (enum tn_xdp_mode)mode;
@@ -290,28 +234,30 @@ static int do_nic_attach(struct req *r)
 		err = tn_store_nic_add(d->st, &n, r->err, sizeof(r->err));
 	if (err) {
 		tn_store_rollback(d->st);
-		return r->err[0] ? err :
-				   fail(r, err, "%s: cannot record the NIC: %s",
+		return r->err[0] ?
+			       err :
+			       req_fail(r, err, "%s: cannot record the NIC: %s",
 					ifname, strerror(-err));
 	}
 	err = nic_up(d, &n, ifindex, &in_use);
 	if (err) {
 		tn_store_rollback(d->st);
-		return fail(r, err, "%s: cannot attach nic_ingress (%s): %s",
-			    ifname, xdp_modes[mode], strerror(-err));
+		return req_fail(r, err,
+				"%s: cannot attach nic_ingress (%s): %s",
+				ifname, xdp_modes[mode], strerror(-err));
 	}
 	err = tn_store_commit(d->st);
 	if (err) {
 		nic_down(d, &n, ifindex);
-		return fail(r, err, "%s: cannot commit: %s", ifname,
-			    strerror(-err));
+		return req_fail(r, err, "%s: cannot commit: %s", ifname,
+				strerror(-err));
 	}
 	rxvlan = rxvlan_off(ifname);
 	r->data = nic_json(&n, ifindex);
 	json_object_object_add(r->data, "rxvlan_offload",
 			       json_object_new_string(rxvlan));
 	tn_info("%s attached as nic %u (%s), xdp %s requested, %s in use\n",
-		ifname, n.nic_id, roles[role], xdp_modes[mode],
+		ifname, n.nic_id, tn_roles[role], xdp_modes[mode],
 		tn_xdp_mode_name(in_use));
 	return 0;
 }
@@ -319,14 +265,15 @@ static int do_nic_attach(struct req *r)
 static int do_nic_detach(struct req *r)
 {
 	struct tenetd *d = r->d;
-	const char *ifname = arg(r, "ifname");
+	const char *ifname = req_arg(r, "ifname");
 	struct tn_nic_rec n;
 	int err;
 
 	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
 		return -EINVAL;
 	if (tn_store_nic_get(d->st, ifname, &n))
-		return fail(r, -ENOENT, "ifname: %s is not attached", ifname);
+		return req_fail(r, -ENOENT, "ifname: %s is not attached",
+				ifname);
 	err = tn_store_begin(d->st);
 	if (!err)
 		err = tn_store_nic_del(d->st, n.nic_id, r->err, sizeof(r->err));
@@ -334,42 +281,13 @@ static int do_nic_detach(struct req *r)
 		err = tn_store_commit(d->st);
 	if (err) {
 		tn_store_rollback(d->st);
-		return r->err[0] ?
-			       err :
-			       fail(r, err, "%s: %s", ifname, strerror(-err));
+		return r->err[0] ? err :
+				   req_fail(r, err, "%s: %s", ifname,
+					    strerror(-err));
 	}
 	nic_down(d, &n, (int)if_nametoindex(ifname));
 	tn_info("%s detached (nic %u)\n", ifname, n.nic_id);
 	return 0;
-}
-
-static json_object *counters_json(struct tenetd *d, uint32_t nic_id)
-{
-	json_object *o = json_object_new_object(), *drops;
-	int fd = tn_dp_map_open(d->bpffs, "tn_nic_stats");
-	struct tn_stats s = { 0 };
-
-	if (fd >= 0) {
-		tn_dp_stats_read(fd, nic_id, &s);
-		close(fd);
-	}
-	json_object_object_add(o, "rx_packets",
-			       json_object_new_uint64(s.rx_packets));
-	json_object_object_add(o, "rx_bytes",
-			       json_object_new_uint64(s.rx_bytes));
-	json_object_object_add(o, "tx_packets",
-			       json_object_new_uint64(s.tx_packets));
-	json_object_object_add(o, "tx_bytes",
-			       json_object_new_uint64(s.tx_bytes));
-	json_object_object_add(o, "pass_packets",
-			       json_object_new_uint64(s.pass_packets));
-	drops = json_object_new_object();
-	for (int i = 0; i < TN_DROP__MAX; i++)
-		json_object_object_add(
-			drops, tn_drop_names[i],
-			json_object_new_uint64(s.drop_packets[i]));
-	json_object_object_add(o, "drops", drops);
-	return o;
 }
 
 struct list_ctx {
@@ -382,7 +300,8 @@ static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
 	struct list_ctx *c = arg;
 	json_object *o = nic_json(n, (int)if_nametoindex(n->ifname));
 
-	json_object_object_add(o, "counters", counters_json(c->d, n->nic_id));
+	json_object_object_add(o, "counters",
+			       stats_json(c->d, "tn_nic_stats", n->nic_id));
 	json_object_array_add(c->arr, o);
 	return 0;
 }
@@ -405,6 +324,15 @@ static const struct cmd {
 	{ "nic attach", do_nic_attach },
 	{ "nic detach", do_nic_detach },
 	{ "nic list", do_nic_list },
+	{ "tenant add", do_tenant_add },
+	{ "tenant del", do_tenant_del },
+	{ "tenant list", do_tenant_list },
+	{ "tenant show", do_tenant_show },
+	{ "tenant stats", do_tenant_stats },
+	{ "tenant set", do_tenant_set },
+	{ "route add", do_route_add },
+	{ "route del", do_route_del },
+	{ "route list", do_route_list },
 };
 
 static void serve(struct tenetd *d, int conn)
@@ -416,18 +344,18 @@ static void serve(struct tenetd *d, int conn)
 
 	err = tn_ctl_read(conn, REQ_TIMEOUT_MS, &req);
 	if (err == -EMSGSIZE)
-		fail(&r, err, "request larger than %d bytes", TN_CTL_MAX);
+		req_fail(&r, err, "request larger than %d bytes", TN_CTL_MAX);
 	else if (err == -EBADMSG)
-		fail(&r, err, "request is not one JSON object");
+		req_fail(&r, err, "request is not one JSON object");
 	else if (err)
-		fail(&r, err, "reading the request: %s", strerror(-err));
+		req_fail(&r, err, "reading the request: %s", strerror(-err));
 	if (!err && json_object_object_get_ex(req, "cmd", &cmdv) &&
 	    json_object_is_type(cmdv, json_type_string))
 		cmd = json_object_get_string(cmdv);
 	if (!err) {
 		json_object_object_get_ex(req, "args", &r.args);
-		err = fail(&r, -EOPNOTSUPP, "unknown command \"%.40s\"",
-			   cmd ? cmd : "");
+		err = req_fail(&r, -EOPNOTSUPP, "unknown command \"%.40s\"",
+			       cmd ? cmd : "");
 		for (size_t i = 0; cmd && i < sizeof(cmds) / sizeof(cmds[0]);
 		     i++)
 			if (!strcmp(cmd, cmds[i].name)) {
@@ -437,7 +365,7 @@ static void serve(struct tenetd *d, int conn)
 			}
 	}
 	if (err && !r.err[0])
-		fail(&r, err, "%s", strerror(-err));
+		req_fail(&r, err, "%s", strerror(-err));
 	rep = tn_ctl_reply(err, err ? r.err : "ok", err ? NULL : r.data);
 	if (err)
 		json_object_put(r.data);
@@ -522,16 +450,45 @@ static int listen_ctl(struct tenetd *d)
 	return 0;
 }
 
+/* The template LXC runs, by absolute path: the one given, the one next to
+ * the build (lxc-templates/ beside build/), or the installed one. */
+static const char *find_template(const char *given, char *buf, size_t n)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t len;
+
+	if (given)
+		return realpath(given, buf) && !access(buf, X_OK) ? buf : NULL;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(buf, n, "%s/../lxc-templates/lxc-tenet",
+				     exe) < (int)n &&
+			    realpath(buf, exe) && !access(exe, X_OK))
+				return strcpy(buf, exe);
+		}
+	}
+	snprintf(buf, n, "%s", TN_TEMPLATE_INSTALLED);
+	return access(buf, X_OK) ? NULL : buf;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tenetd [--state-dir DIR] [--run-dir DIR] [--bpffs DIR]\n"
-		"              [--lxc-path DIR] [--foreground] [--log-level LEVEL]\n"
+		"              [--lxc-path DIR] [--template PATH] [--foreground]\n"
+		"              [--log-level LEVEL]\n"
 		"  --state-dir DIR   database and containers (/var/lib/tenet)\n"
 		"  --run-dir DIR     control socket %s and tenants' sockets (/run/tenet)\n"
 		"  --bpffs DIR       pinned maps (/sys/fs/bpf/tenet; bpffs is mounted\n"
 		"                    if missing)\n"
 		"  --lxc-path DIR    containers (<state-dir>/lxc)\n"
+		"  --template PATH   the lxc-tenet template (default: lxc-templates/\n"
+		"                    next to the build, else " TN_TEMPLATE_INSTALLED
+		")\n"
 		"  --foreground      do not detach from the terminal\n"
 		"  --log-level err|warn|info|debug\n",
 		TN_CTL_SOCK);
@@ -544,6 +501,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "bpffs", required_argument, NULL, 'b' },
 		{ "lxc-path", required_argument, NULL, 'x' },
+		{ "template", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -555,7 +513,7 @@ int main(int argc, char **argv)
 			    .lfd = -1,
 			    .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	char lxc[512];
+	char lxc[512], tmpl[PATH_MAX];
 	bool fg = false;
 	int c, level = TN_LOG_INFO, err;
 
@@ -572,6 +530,9 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			d.lxc_path = optarg;
+			break;
+		case 't':
+			d.template = optarg;
 			break;
 		case 'f':
 			fg = true;
@@ -601,6 +562,13 @@ int main(int argc, char **argv)
 		snprintf(lxc, sizeof(lxc), "%s/lxc", d.state_dir);
 		d.lxc_path = lxc;
 	}
+	d.template = find_template(d.template, tmpl, sizeof(tmpl));
+	if (!d.template) {
+		tn_err("no lxc-tenet template (--template PATH)\n");
+		return 1;
+	}
+	d.host_cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	d.cgroup2 = tn_ct_cgroup2();
 	snprintf(d.db_path, sizeof(d.db_path), "%s/tenet.db", d.state_dir);
 	snprintf(d.sock_path, sizeof(d.sock_path), "%s/%s", d.run_dir,
 		 TN_CTL_SOCK);
@@ -636,6 +604,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	tn_store_nic_list(d.st, reconcile_nic, &d);
+	tenants_reconcile(&d);
 	sweep_nics(&d);
 	if (!fg && daemon(0, 0)) {
 		tn_err("daemon: %s\n", strerror(errno));

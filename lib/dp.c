@@ -334,7 +334,6 @@ int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
 {
 	struct tn_lpm6_key k6 = { .ifindex = ifindex };
 	struct tn_lpm4_key k4 = { .ifindex = ifindex };
-	__u32 zero = 0, gen;
 	void *key;
 	int err;
 
@@ -356,6 +355,13 @@ int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
 	/* After the change, never before: nic_ingress reads the generation
 	 * before its trie lookup, so an answer it caches from the old trie
 	 * carries the old generation and is ignored from now on. */
+	return tn_dp_lpm_gen_bump(gen_fd);
+}
+
+int tn_dp_lpm_gen_bump(int gen_fd)
+{
+	__u32 zero = 0, gen;
+
 	if (bpf_map_lookup_elem(gen_fd, &zero, &gen))
 		return -errno;
 	gen++;

@@ -52,6 +52,10 @@ int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
 		     const uint8_t *addr, unsigned int len, uint32_t tid);
 
 /* Sums one per-CPU struct tn_stats entry. */
+/* After any change to tn_lpm4/6 made without tn_dp_prefix_set(): voids
+ * the answers nic_ingress cached. */
+int tn_dp_lpm_gen_bump(int gen_fd);
+
 int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out);
 
 /* Fills the config half of a policer for bits/s and packets/s (0 =

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -140,5 +141,29 @@ int tn_nl_link_set_mac(const char *name, const uint8_t mac[6])
 		return -EINVAL;
 	nlh = link_msg(buf, RTM_NEWLINK, name, &ifi);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return talk(nlh);
+}
+
+int tn_nl_route(bool add, int family, const uint8_t *dst, unsigned int len,
+		const uint8_t *via)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct rtmsg *rtm;
+
+	if ((family != AF_INET && family != AF_INET6) || len > alen * 8)
+		return -EINVAL;
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = add ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, alen, dst);
+	mnl_attr_put(nlh, RTA_GATEWAY, alen, via);
 	return talk(nlh);
 }

@@ -30,25 +30,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-const char *const tn_rc_names[TN_RC__MAX] = {
-	[TN_RC_RX] = "rx",
-	[TN_RC_TX] = "tx",
-	[TN_RC_FORWARDED] = "forwarded",
-	[TN_RC_NO_ROUTE] = "no_route",
-	[TN_RC_TTL_EXCEEDED] = "ttl_exceeded",
-	[TN_RC_TOO_BIG] = "too_big",
-	[TN_RC_NEIGH_MISS] = "neigh_miss",
-	[TN_RC_NEIGH_DROP] = "neigh_drop",
-	[TN_RC_TX_RING_FULL] = "tx_ring_full",
-	[TN_RC_MALFORMED] = "malformed",
-	[TN_RC_UNREACHABLE] = "unreachable",
-	[TN_RC_BLACKHOLE] = "blackhole",
-	[TN_RC_NO_IFACE] = "no_iface",
-	[TN_RC_ICMP_SENT] = "icmp_sent",
-	[TN_RC_ICMP_LIMITED] = "icmp_limited",
-	[TN_RC_NO_FRAME] = "no_frame",
-};
-
 void rt_stats_print(const struct tn_rstats_file *sf, FILE *out)
 {
 	for (uint32_t s = 0; s < sf->nslots; s++) {

@@ -19,6 +19,7 @@
 
 #include "fib.h"
 #include "nh.h"
+#include "rstats.h"
 #include "xsk.h"
 
 #define RT_MAX_IFS 4
@@ -96,7 +97,6 @@ static inline struct rt_if *rt_if_by_index(struct router *r, int ifindex)
 }
 
 /* router.c: one forwarding thread's life */
-extern const char *const tn_rc_names[TN_RC__MAX];
 int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue);
 void rt_fini(struct router *r);
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-/* Per interface and queue. Keep tn_rc_names in tenant/stats.c in step. */
+/* Per interface and queue. Keep tn_rc_names in lib/rstats.c in step. */
 enum tn_rc {
 	TN_RC_RX = 0, /* frames read from the RX ring */
 	TN_RC_TX, /* frames put on this interface's TX ring */
