@@ -65,6 +65,10 @@ $(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# An installed tenetd finds the template where make install puts it.
+$(O)/agent/main.o: override CFLAGS += \
+	-DTN_TEMPLATE_INSTALLED='"$(PREFIX)/share/tenet/lxc-tenet"'
+
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc
 
@@ -131,13 +135,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)/etc/systemd/system \
 		$(DESTDIR)/usr/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/doc/tenet
+		$(DESTDIR)$(PREFIX)/share/doc/tenet $(DESTDIR)$(PREFIX)/share/tenet
 	install -m 0755 $(O)/tenetd $(DESTDIR)$(PREFIX)/sbin/tenetd
 	install -m 0755 $(O)/tenetctl $(O)/tenet-router $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 contrib/tenetd.service $(DESTDIR)/etc/systemd/system/tenetd.service
 	install -m 0644 cli/tenetctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/tenetctl
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
+	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

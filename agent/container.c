@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ static void say(char *err, size_t n, const char *fmt, ...)
 static const char *lxc_why(struct lxc_container *c)
 {
 	return c->error_string && *c->error_string ? c->error_string :
-						     "see its lxc.log";
+						     "liblxc gave no reason";
 }
 
 bool tn_ct_cgroup2(void)
@@ -225,8 +226,9 @@ static bool config_net(struct lxc_container *c, unsigned int i,
 
 int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 {
-	char *argv[4] = { NULL };
-	char log[4096], mnt[4096];
+	char *argv[5] = { NULL };
+	char log[4096], mnt[4096], uid[16];
+	int a = 0;
 	struct lxc_container *c;
 	int ret = -EIO;
 
@@ -253,9 +255,12 @@ int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 	}
 	if (!config_limits(c, cgroup2, s->limits, s->cpuset, err, n))
 		goto out;
+	snprintf(uid, sizeof(uid), "%u", s->router_uid);
+	argv[a++] = "--router-uid";
+	argv[a++] = uid;
 	if (s->router) {
-		argv[0] = "--router";
-		argv[1] = (char *)s->router;
+		argv[a++] = "--router";
+		argv[a++] = (char *)s->router;
 	}
 	if (!c->create(c, s->template, NULL, NULL, LXC_CREATE_QUIET, argv)) {
 		say(err, n, "container %s: template %s failed (%s)", s->name,
@@ -289,22 +294,36 @@ out:
  */
 static bool start_child(struct lxc_container *c)
 {
-	int status;
-	pid_t pid = fork();
+	int status, ms = 0;
+	sigset_t none;
+	pid_t pid = fork(), w;
 
 	if (pid < 0)
 		return false;
 	if (!pid) {
-		/* The container must not inherit the agent's database,
-		 * sockets and lock. */
+		/* The container's init inherits this mask: it must be able
+		 * to take lxc-stop's SIGPWR. And it must not inherit the
+		 * agent's database, sockets and lock. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		c->want_close_all_fds(c, true);
 		c->want_daemonize(c, true);
 		_exit(c->start(c, 0, NULL) ? 0 : 1);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return false;
-	return WIFEXITED(status) && !WEXITSTATUS(status);
+	/* liblxc waits for an init that died during start-up for ever. */
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
+	       ms < TN_CT_START_TIMEOUT_S * 1000) {
+		usleep(10000);
+		ms += 10;
+	}
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		tn_err("lxc: container %s not started within %d s\n", c->name,
+		       TN_CT_START_TIMEOUT_S);
+		return false;
+	}
+	return w == pid && WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
 int tn_ct_start(const char *lxc_path, const char *name, char *err, size_t n)

@@ -35,6 +35,7 @@ struct tn_ct_net {
 struct tn_ct_spec {
 	const char *lxc_path, *name, *template;
 	const char *router; /* tenet-router for the template, NULL: its own */
+	unsigned int router_uid; /* the user it runs as */
 	unsigned int n_net;
 	struct tn_ct_net net[2];
 	const char *bind_dir; /* bind-mounted at /run/tenet inside */

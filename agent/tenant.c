@@ -44,6 +44,12 @@
 #include "parse.h"
 #include "rstats.h"
 
+/* Below this a container dies starting (and liblxc waits for it). */
+#define TN_MEMORY_MIN (32ULL << 20)
+/* Each router runs as a uid of its own: locked memory (its UMEM) is
+ * counted per user, against a limit that cannot be raised here. */
+#define TN_ROUTER_UID_BASE 100000
+
 #define CT_ACCESS "access0"
 #define CT_UPLINK "uplink0"
 
@@ -252,7 +258,13 @@ static int limits_arg(struct req *r, struct tn_limits *l, bool *any)
 			      sizeof(r->err)) ||
 			     ((l->cpu_millicores = mc), 0))
 	LIMIT("memory",
-	      tn_v_size("memory", s, &l->memory_bytes, r->err, sizeof(r->err)))
+	      tn_v_size("memory", s, &l->memory_bytes, r->err,
+			sizeof(r->err)) ||
+		      (l->memory_bytes < TN_MEMORY_MIN &&
+		       req_fail(r, -EINVAL,
+				"memory: at least %lluM (the router's UMEM and"
+				" FIB, and the container's init), not \"%s\"",
+				TN_MEMORY_MIN >> 20, s)))
 	LIMIT("pids", tn_v_count("pids", s, 1, TN_V_PIDS_MAX, &l->pids, r->err,
 				 sizeof(r->err)))
 	LIMIT("rate",
@@ -455,13 +467,25 @@ static void release(struct tenetd *d, const char *map, const void *k,
 	close(fd);
 }
 
+/* The address of an interface address ADDR/LEN, host bits and all. */
+static int addr_of(const char *cidr, int *family, uint8_t addr[16])
+{
+	char ip[TN_STORE_CIDR_MAX + 1];
+	size_t n = strcspn(cidr, "/");
+
+	if (n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, cidr, n);
+	ip[n] = '\0';
+	return tn_parse_ip(ip, family, addr);
+}
+
 static int host_key(int ifindex, const char *cidr, struct tn_host_key *k)
 {
-	unsigned int len;
 	int fam;
 
 	memset(k, 0, sizeof(*k));
-	if (tn_parse_prefix(cidr, 0, &fam, k->addr, &len))
+	if (addr_of(cidr, &fam, k->addr))
 		return -EINVAL;
 	k->ifindex = (__u32)ifindex;
 	k->family = (__u32)fam;
@@ -696,11 +720,10 @@ struct rx_ctx {
 static int rx_addr(int fd, const char *cidr)
 {
 	struct tn_addr_key k = { 0 };
-	unsigned int len;
 	__u32 one = 1;
 	int fam;
 
-	if (tn_parse_prefix(cidr, 0, &fam, k.addr, &len))
+	if (addr_of(cidr, &fam, k.addr))
 		return -EINVAL;
 	k.family = (__u32)fam;
 	return bpf_map_update_elem(fd, &k, &one, 0) ? -errno : 0;
@@ -846,6 +869,7 @@ static int container_up(struct dp *p, pid_t *pid)
 			.bind_dir = bind,
 			.limits = &t->limits,
 			.cpuset = t->cpuset,
+			.router_uid = TN_ROUTER_UID_BASE + t->id,
 		};
 
 		veth_name(peer[0], t->id, TN_ROLE_ACCESS, true);

@@ -23,7 +23,7 @@ static int __attribute__((format(printf, 5, 6)))
 fail(char *err, size_t n, const char *field, const char *s, const char *fmt,
      ...)
 {
-	char what[160], q[QUOTE_MAX + 4];
+	char what[TN_V_ERR_MAX], q[QUOTE_MAX + 4];
 	size_t i;
 	va_list ap;
 
@@ -349,7 +349,7 @@ int tn_v_mac(const char *field, const char *s, uint8_t mac[6], char *err,
 int tn_v_keyword(const char *field, const char *s, const char *const *allowed,
 		 char *err, size_t n)
 {
-	char list[128] = "";
+	char list[TN_V_ERR_MAX] = "";
 	size_t used = 0;
 	int i;
 
