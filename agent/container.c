@@ -9,12 +9,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <lxc/lxccontainer.h>
@@ -224,7 +227,7 @@ static bool config_net(struct lxc_container *c, unsigned int i,
 	return true;
 }
 
-int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
+static int create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 {
 	char *argv[5] = { NULL };
 	char log[4096], mnt[4096], uid[16];
@@ -287,6 +290,63 @@ out:
 }
 
 /*
+ * The template runs for a second or so. Should the agent die meanwhile, it
+ * must not go on writing a container no one will own after the restart's
+ * sweep: create() runs as pid 1 of a pid namespace of its own, which dies
+ * with the agent (PDEATHSIG), and the kernel kills the template with it.
+ */
+int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
+{
+	int fds[2], status, ret;
+	pid_t pid;
+	ssize_t len;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (!pid) {
+		char msg[512] = "";
+
+		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1 || unshare(CLONE_NEWPID))
+			_exit(EIO);
+		pid = fork();
+		if (pid < 0)
+			_exit(EIO);
+		if (!pid) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			ret = create(s, cgroup2, msg, sizeof(msg));
+			if (ret && write(fds[1], msg, strlen(msg)) < 0)
+				_exit(EIO);
+			_exit(-ret);
+		}
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EIO);
+	}
+	close(fds[1]);
+	len = read(fds[0], err, n ? n - 1 : 0);
+	if (n)
+		err[len > 0 ? len : 0] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	ret = WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
+	if (ret && n && !*err)
+		say(err, n, "container %s: creating it failed: %s", s->name,
+		    strerror(-ret));
+	return ret;
+}
+
+/*
  * liblxc's start moves the process that calls it into the container's
  * monitor cgroup (seen here: tenetd ended up in lxc.monitor.<name>), so a
  * child calls it and exits once the container runs; LXC's own monitor
@@ -306,6 +366,8 @@ static bool start_child(struct lxc_container *c)
 		 * agent's database, sockets and lock. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Not past the agent: a restarted one sweeps what it left. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		c->want_close_all_fds(c, true);
 		c->want_daemonize(c, true);
 		_exit(c->start(c, 0, NULL) ? 0 : 1);

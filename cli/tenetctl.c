@@ -1205,7 +1205,7 @@ static const struct cmd cmds[] = {
 		  "  access eth1 vlan 100 veth tn1a addrs 10.0.0.1/24\n"
 		  "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u addrs ...\n"
 		  "  limits cpu 0.5 cpuset any memory 256M pids 512 rate 100Mbit pps unlimited\n"
-		  "  container tenet-1 RUNNING pid 1234\n"
+		  "  container acme RUNNING pid 1234\n"
 		  "  route 203.0.113.0/24 via 10.0.0.2" },
 	{ .obj = "tenant",
 	  .verb = "stats",

@@ -13,9 +13,34 @@
  *             not \"x\""}
  *
  * status is 0 or a negative errno; message is one sentence for a human;
- * data holds what a show/list command returns. Argument names are the
- * CLI's keywords. Commands so far: "status", "nic attach", "nic detach",
- * "nic list".
+ * data holds what a show/list/stats command returns. Argument names are
+ * the CLI's keywords (positional words get the names below); values are
+ * strings as typed, except the lists prefix, access-addr and uplink-addr:
+ * JSON arrays of strings (at most 16); a value of another type counts as
+ * absent. tenant and route commands refuse, by name, a key they do not
+ * take. Commands ([key]: optional):
+ *
+ *   status
+ *   nic attach    ifname role [xdp-mode] [default]
+ *   nic detach    ifname
+ *   nic list
+ *   tenant add    name access vlan [inner-vlan] uplink [uplink-vlan]
+ *                 [uplink-mac] [prefix] access-addr uplink-addr [gateway]
+ *                 [mode] [cpu] [cpuset] [memory] [pids] [rate] [pps]
+ *   tenant del    name
+ *   tenant list
+ *   tenant show   name
+ *   tenant stats  [name]
+ *   tenant set    name [rate] [pps] [cpu] [memory] [pids] (one at least)
+ *   route add     name cidr via
+ *   route del     name cidr via
+ *   route list    name
+ *
+ *   {"cmd": "route add", "args": {"name": "acme",
+ *    "cidr": "203.0.113.0/24", "via": "10.0.0.2"}}
+ *   {"cmd": "tenant add", "args": {"name": "acme", "access": "eth1",
+ *    "vlan": "100", "uplink": "eth2", "access-addr": ["10.0.0.1/24"],
+ *    "uplink-addr": ["192.0.2.10/24"], "prefix": ["198.51.100.0/24"]}}
  */
 #ifndef TENET_CTL_H
 #define TENET_CTL_H

@@ -320,7 +320,7 @@ static void test_refused(void **state)
 	"\"gateway\":\"192.0.2.1\",\"limits\":{\"cpu_millicores\":500,"        \
 	"\"cpuset\":\"\",\"memory_bytes\":268435456,\"pids\":512,"             \
 	"\"rate_bps\":100000000,\"pps\":0},\"container\":{\"name\":"           \
-	"\"tenet-1\",\"state\":\"RUNNING\",\"pid\":1234},\"routes\":"          \
+	"\"acme\",\"state\":\"RUNNING\",\"pid\":1234},\"routes\":"          \
 	"[{\"cidr\":\"203.0.113.0/24\",\"via\":\"10.0.0.2\"}],"                \
 	"\"future\":{\"a\":[1,null,\"x\"]}}"
 
@@ -406,7 +406,7 @@ static void test_text(void **state)
 		"192.0.2.2/24 prefixes 198.51.100.0/24 gateway 192.0.2.1\n"
 		"  limits cpu 0.5 cpuset any memory 256M pids 512 rate 100Mbit "
 		"pps unlimited\n"
-		"  container tenet-1 RUNNING pid 1234\n"
+		"  container acme RUNNING pid 1234\n"
 		"  route 203.0.113.0/24 via 10.0.0.2\n");
 	run(r, "tenant stats",
 	    "{\"status\":0,\"message\":\"m\",\"data\":" STATS "}");
