@@ -179,6 +179,13 @@ t_check "cgroup changed in place" \
 	test "$(cgval "$P1" memory memory.limit_in_bytes) $(cgval "$P1" cpu cpu.cfs_quota_us) $(cgval "$P1" pids pids.max)" = \
 	"536870912 100000 300"
 t_check "the container was not restarted" test "$(cpid a acme)" = "$P1"
+# 50 Mbit/s: a byte costs (8e9 << 16) / 50e6 ns of credit, on both ports
+t_check "policers at 50 Mbit/s on both ports" \
+	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 2 or .key == 3) | .value.byte_cost]')" = \
+	'[10485760,10485760]'
+t_check "beta's policers: 20000 pps, no bit limit" \
+	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 4) | [.value.pkt_cost, .value.byte_cost]]')" = \
+	'[[3276800000,0]]'
 t_check "show: the new limits" \
 	test "$(show a acme | jq -c '.limits | [.cpu_millicores, .memory_bytes, .pids, .rate_bps]')" = \
 	'[1000,536870912,300,50000000]'
