@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Start-up: making the kernel match the database. A mark and sweep removes
+ * what no tenant row owns (containers, socket dirs, links, ports, map
+ * entries), then tenant_up() restores each recorded tenant.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "agent.h"
+#include "container.h"
+#include "dp.h"
+#include "log.h"
+#include "nl.h"
+#include "tenant.h"
+
+/* ---- start-up: mark and sweep ---- */
+
+static int reconcile_cb(const struct tn_tenant_rec *t, void *arg)
+{
+	struct tenetd *d = arg;
+	char why[TN_V_ERR_MAX];
+
+	if (tenant_up(d, t, why, sizeof(why))) {
+		tn_err("tenant %s: cannot restore: %s\n", t->name, why);
+		tn_store_tenant_set_state(d->st, t->id, TN_STATE_FAILED);
+	} else if (t->state != TN_STATE_READY) {
+		tn_store_tenant_set_state(d->st, t->id, TN_STATE_READY);
+	}
+	return 0;
+}
+
+static bool known_id(struct tenetd *d, uint32_t id)
+{
+	struct tn_tenant_rec t;
+
+	return id && id < TN_MAX_TENANTS && !tn_store_tenant_get(d->st, id, &t);
+}
+
+/* Entries whose value is a tenant id the database does not know. */
+static void sweep_map(struct tenetd *d, const char *map, size_t key_size)
+{
+	int fd = tn_dp_map_open(d->bpffs, map);
+	uint8_t key[64], next[64];
+	bool first = true;
+	__u32 id;
+	int n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		goto out;
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		memcpy(key, next, key_size);
+		first = false;
+		if (bpf_map_lookup_elem(fd, key, &id) || known_id(d, id))
+			continue;
+		bpf_map_delete_elem(fd, key);
+		n++;
+		first = true; /* the walk restarts: our key is gone */
+	}
+	if (n)
+		tn_info("%s: %d entries of no tenant removed\n", map, n);
+	/* A trie changed: answers cached from it must go. */
+	if (n && !strncmp(map, "tn_lpm", 6)) {
+		int gen = tn_dp_map_open(d->bpffs, "tn_lpm_gen");
+
+		if (gen >= 0) {
+			tn_dp_lpm_gen_bump(gen);
+			close(gen);
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Links through netlink, not /sys/class/net: sysfs shows the netns it was
+ * mounted in, which need not be the agent's. */
+static void sweep_links(struct tenetd *d)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	unsigned int id;
+	char side, c, extra;
+
+	for (i = ifs; i && i->if_index; i++) {
+		int n = sscanf(i->if_name, "tn%u%c%c%c", &id, &side, &c,
+			       &extra);
+
+		if (n < 2 || n > 3 || (side != 'a' && side != 'u') ||
+		    (n == 3 && c != 'c') || known_id(d, id))
+			continue;
+		tn_info("link %s belongs to no tenant: removed\n", i->if_name);
+		tn_nl_link_del(i->if_name);
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void sweep_containers(struct tenetd *d)
+{
+	DIR *dh = opendir(d->lxc_path);
+	struct tn_tenant_rec t;
+	struct dirent *e;
+
+	if (!dh)
+		return;
+	while ((e = readdir(dh))) {
+		char path[4096];
+
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
+		    !tn_store_tenant_get_by_name(d->st, e->d_name, &t))
+			continue;
+		tn_info("container %s belongs to no tenant: destroyed\n",
+			e->d_name);
+		if (tn_ct_exists(d->lxc_path, e->d_name))
+			tn_ct_destroy(d->lxc_path, e->d_name);
+		/* What a template cut short leaves is no container to LXC. */
+		snprintf(path, sizeof(path), "%s/%s", d->lxc_path, e->d_name);
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		snprintf(path, sizeof(path), "%s/%s.log", d->lxc_path,
+			 e->d_name);
+		unlink(path);
+	}
+	closedir(dh);
+}
+
+/* Socket dirs of no tenant. */
+static void sweep_sock_dirs(struct tenetd *d)
+{
+	char dir[512], path[1024];
+	struct tn_tenant_rec t;
+	struct dirent *e;
+	DIR *dh;
+
+	snprintf(dir, sizeof(dir), "%s/tenants", d->run_dir);
+	dh = opendir(dir);
+	while (dh && (e = readdir(dh))) {
+		if (e->d_name[0] == '.' ||
+		    !tn_store_tenant_get_by_name(d->st, e->d_name, &t))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (dh)
+		closedir(dh);
+}
+
+/* Ports, policers and activity of ids no row has: an onboarding killed
+ * before its commit may have set them. */
+static void sweep_ids(struct tenetd *d)
+{
+	int tfd = tn_dp_map_open(d->bpffs, "tn_tenants");
+	int pfd = tn_dp_map_open(d->bpffs, "tn_ports");
+	struct tn_tenant off = { 0 }, v;
+	char dir[512];
+	__u32 ifindex;
+
+	for (uint32_t id = 1; tfd >= 0 && pfd >= 0 && id < TN_MAX_TENANTS;
+	     id++) {
+		bool used = !bpf_map_lookup_elem(tfd, &id, &v) && v.flags;
+
+		for (__u32 role = 0; !used && role < 2; role++)
+			used = !bpf_map_lookup_elem(
+				pfd, &(__u32){ tn_port(id, role) }, &ifindex);
+		if (!used || known_id(d, id))
+			continue;
+		bpf_map_update_elem(tfd, &id, &off, 0);
+		ports_down(d, id);
+		tn_info("tenant id %u is in no row: its ports removed\n", id);
+	}
+	if (tfd >= 0)
+		close(tfd);
+	if (pfd >= 0)
+		close(pfd);
+	snprintf(dir, sizeof(dir), "%s/tenants", d->bpffs);
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+
+	while (dh && (e = readdir(dh))) {
+		unsigned int id;
+
+		if (sscanf(e->d_name, "%u", &id) == 1 && !known_id(d, id))
+			rx_pins_down(d, id);
+	}
+	if (dh)
+		closedir(dh);
+}
+
+/* Egress bindings whose port is of no tenant, or whose veth is gone. */
+static void sweep_egress(struct tenetd *d)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_egress");
+	__u32 key, next;
+	struct tn_egress eg;
+	bool first = true;
+	char name[IF_NAMESIZE];
+
+	while (fd >= 0 &&
+	       !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		key = next;
+		first = false;
+		if (!bpf_map_lookup_elem(fd, &key, &eg) &&
+		    known_id(d, eg.port / 2) && if_indextoname(key, name))
+			continue;
+		bpf_map_delete_elem(fd, &key);
+		first = true;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+void tenants_reconcile(struct tenetd *d)
+{
+	/* Sweep first: a half-made tenant of a killed onboarding may hold
+	 * the links or keys a recorded one needs. */
+	sweep_containers(d);
+	sweep_sock_dirs(d);
+	sweep_links(d);
+	sweep_ids(d);
+	sweep_egress(d);
+	sweep_map(d, "tn_vlan", sizeof(struct tn_vlan_key));
+	sweep_map(d, "tn_mac", sizeof(struct tn_mac_key));
+	sweep_map(d, "tn_host", sizeof(struct tn_host_key));
+	sweep_map(d, "tn_lpm4", sizeof(struct tn_lpm4_key));
+	sweep_map(d, "tn_lpm6", sizeof(struct tn_lpm6_key));
+	tn_store_tenant_list(d->st, reconcile_cb, d);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to the tenant files (tenant.c, tenant_dp.c, reconcile.c): what
+ * crosses between them. The public API is in agent.h.
+ */
+#ifndef TENET_AGENT_TENANT_H
+#define TENET_AGENT_TENANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent.h"
+#include "store.h"
+
+/* Below this a container dies starting (and liblxc waits for it). */
+#define TN_MEMORY_MIN (32ULL << 20)
+/* Each router runs as a uid of its own: locked memory (its UMEM) is
+ * counted per user, against a limit that cannot be raised here. */
+#define TN_ROUTER_UID_BASE 100000
+
+#define CT_ACCESS "access0"
+#define CT_UPLINK "uplink0"
+
+/* Static routes of the tenant, in its container's FIB. */
+struct route_ctx {
+	bool add;
+	const struct tn_route_rec *r;
+};
+
+/* tenant_dp.c: names */
+void veth_name(char *buf, uint32_t id, int role, bool peer);
+void sock_dir(struct tenetd *d, const char *name, char *buf, size_t n);
+void derived_mac(uint32_t id, uint8_t mac[6]);
+void mac_str(const uint8_t m[6], char *buf);
+int ifindex_of(const char *name);
+void ct_name(const struct tn_tenant_rec *t, char *buf, size_t n);
+
+/* tenant_dp.c: kernel helpers */
+int in_netns(pid_t pid, int (*fn)(void *arg), void *arg);
+int route_in(void *arg); /* arg: a struct route_ctx */
+
+/* tenant_dp.c: bring-up and teardown */
+int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
+	      size_t n);
+int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t);
+void ports_down(struct tenetd *d, uint32_t id);
+void rx_pins_down(struct tenetd *d, uint32_t id);
+
+#endif

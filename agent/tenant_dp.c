@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path and container of one tenant.
+ *
+ * One idempotent bring-up, tenant_up(), serves onboarding and restart: it
+ * makes whatever of a tenant is missing (veth pair, map entries, egress
+ * program, container, tenant_rx, routes) and leaves alone what is already
+ * right, so a restart does not interrupt traffic. One idempotent teardown,
+ * tenant_down(), serves rollback, removal and the sweep of leftovers; it
+ * removes a map entry only when it holds this tenant's id, so undoing a
+ * refused onboarding never touches the tenant that owned the key.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <bpf/bpf.h>
+
+#include "agent.h"
+#include "container.h"
+#include "dp.h"
+#include "fs.h"
+#include "log.h"
+#include "nl.h"
+#include "parse.h"
+#include "tenant.h"
+
+static const char *const sides[] = { CT_ACCESS, CT_UPLINK };
+
+/* ---- names ---- */
+
+/* Host side tn<ID>a / tn<ID>u; the container side is made as tn<ID>ac /
+ * tn<ID>uc and renamed access0 / uplink0 when LXC moves it in. */
+void veth_name(char *buf, uint32_t id, int role, bool peer)
+{
+	snprintf(buf, IF_NAMESIZE, "tn%u%c%s", id, role ? 'u' : 'a',
+		 peer ? "c" : "");
+}
+
+/* The tenant's socket dir, bind-mounted at /run/tenet in its container. */
+void sock_dir(struct tenetd *d, const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/tenants/%s", d->run_dir, name);
+}
+
+static void rx_pin_dir(struct tenetd *d, uint32_t id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/tenants/%u", d->bpffs, id);
+}
+
+/* Locally administered, derived from the id: 02:74:6e ("tn") + id. */
+void derived_mac(uint32_t id, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x74;
+	mac[2] = 0x6e;
+	mac[3] = (uint8_t)(id >> 16);
+	mac[4] = (uint8_t)(id >> 8);
+	mac[5] = (uint8_t)id;
+}
+
+void mac_str(const uint8_t m[6], char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+}
+
+int ifindex_of(const char *name)
+{
+	return (int)if_nametoindex(name);
+}
+
+/* ---- small kernel helpers ---- */
+
+static unsigned int link_mtu(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned int mtu = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = (unsigned int)ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	return mtu;
+}
+
+/* An AF_XDP router in copy mode hands the kernel frames without a
+ * checksum to finish: checksum offload must be off on the veth it sends
+ * into (measured: TCP through the router stalls otherwise). */
+static int tx_csum_off(const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (char *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Runs fn in the netns of pid, then comes back. */
+int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
+{
+	char path[64];
+	int self, ns, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || ns < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (setns(ns, CLONE_NEWNET)) {
+		err = -errno;
+		goto out;
+	}
+	err = fn(arg);
+	if (setns(self, CLONE_NEWNET)) {
+		/* Cannot happen with our own netns; carrying on in the
+		 * tenant's would be worse than stopping. */
+		tn_err("cannot return to the agent's netns: %s\n",
+		       strerror(errno));
+		abort();
+	}
+out:
+	if (self >= 0)
+		close(self);
+	if (ns >= 0)
+		close(ns);
+	return err;
+}
+
+/* ---- the data path of one tenant ---- */
+
+struct dp {
+	struct tenetd *d;
+	const struct tn_tenant_rec *t;
+	struct tn_nic_rec access, uplink;
+	int acc_if, up_if; /* the NICs */
+	char *err;
+	size_t n;
+};
+
+/* Sets k to the tenant's id unless another tenant holds it. */
+static int claim(struct dp *p, const char *map, const void *k, const char *what)
+{
+	int fd = tn_dp_map_open(p->d->bpffs, map), err = 0;
+	__u32 id = p->t->id, old;
+	struct tn_tenant_rec o;
+
+	if (fd < 0)
+		return fd;
+	if (!bpf_map_lookup_elem(fd, k, &old) && old != id) {
+		err = -EEXIST;
+		if (tn_store_tenant_get(p->d->st, old, &o))
+			snprintf(o.name, sizeof(o.name), "id %u", old);
+		snprintf(p->err, p->n, "%s is already tenant \"%s\"'s", what,
+			 o.name);
+	} else if (bpf_map_update_elem(fd, k, &id, 0)) {
+		err = -errno;
+		snprintf(p->err, p->n, "%s: map %s: %s", what, map,
+			 strerror(errno));
+	}
+	close(fd);
+	return err;
+}
+
+/* Deletes k from map if it holds id. */
+static void release(struct tenetd *d, const char *map, const void *k,
+		    uint32_t id)
+{
+	int fd = tn_dp_map_open(d->bpffs, map);
+	__u32 old;
+
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, k, &old) && old == id)
+		bpf_map_delete_elem(fd, k);
+	close(fd);
+}
+
+/* The address of an interface address ADDR/LEN, host bits and all. */
+static int addr_of(const char *cidr, int *family, uint8_t addr[16])
+{
+	char ip[TN_STORE_CIDR_MAX + 1];
+	size_t n = strcspn(cidr, "/");
+
+	if (n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, cidr, n);
+	ip[n] = '\0';
+	return tn_parse_ip(ip, family, addr);
+}
+
+static int host_key(int ifindex, const char *cidr, struct tn_host_key *k)
+{
+	int fam;
+
+	memset(k, 0, sizeof(*k));
+	if (addr_of(cidr, &fam, k->addr))
+		return -EINVAL;
+	k->ifindex = (__u32)ifindex;
+	k->family = (__u32)fam;
+	return 0;
+}
+
+/* The NIC's lookups follow its tenants: MAC for untagged uplinks, LPM
+ * when any tenant routes prefixes there. */
+static int nic_flags_sync(struct tenetd *d, const struct tn_nic_rec *nic,
+			  int ifindex)
+{
+	struct tn_nic v = { .nic_id = nic->nic_id,
+			    .role = nic->role,
+			    .default_action = nic->default_action };
+
+	v.flags = tenants_nic_flags(d, nic->nic_id);
+	return map_set(d, "tn_nics", &ifindex, &v);
+}
+
+/* What nic_ingress needs to deliver the tenant's frames to its veths. */
+static int classify_up(struct dp *p)
+{
+	const struct tn_tenant_rec *t = p->t;
+	struct tn_vlan_key vk = { .ifindex = (__u32)p->acc_if,
+				  .vid = t->access_vlan,
+				  .inner_vid = t->access_inner_vlan };
+	char what[128];
+	int err, lpm, gen;
+
+	if (t->access_inner_vlan)
+		snprintf(what, sizeof(what), "vlan %u inner-vlan %u on %s",
+			 t->access_vlan, t->access_inner_vlan,
+			 p->access.ifname);
+	else
+		snprintf(what, sizeof(what), "vlan %u on %s", t->access_vlan,
+			 p->access.ifname);
+	if ((err = claim(p, "tn_vlan", &vk, what)))
+		return err;
+	if (t->uplink_vlan) {
+		vk = (struct tn_vlan_key){ .ifindex = (__u32)p->up_if,
+					   .vid = t->uplink_vlan };
+		snprintf(what, sizeof(what), "uplink vlan %u on %s",
+			 t->uplink_vlan, p->uplink.ifname);
+		return claim(p, "tn_vlan", &vk, what);
+	}
+	/* Untagged, shared uplink: by destination MAC, ARP/NS target. */
+	struct tn_mac_key mk = { .ifindex = (__u32)p->up_if };
+	char m[18];
+
+	memcpy(mk.mac, t->uplink_mac, 6);
+	mac_str(t->uplink_mac, m);
+	snprintf(what, sizeof(what), "uplink-mac %s on %s", m,
+		 p->uplink.ifname);
+	if ((err = claim(p, "tn_mac", &mk, what)))
+		return err;
+	for (unsigned int i = 0; i < t->n_uplink_addrs; i++) {
+		struct tn_host_key hk;
+
+		if (host_key(p->up_if, t->uplink_addrs[i], &hk))
+			return -EINVAL;
+		snprintf(what, sizeof(what), "uplink-addr %s on %s",
+			 t->uplink_addrs[i], p->uplink.ifname);
+		if ((err = claim(p, "tn_host", &hk, what)))
+			return err;
+	}
+	if (!t->n_prefixes)
+		return 0;
+	lpm = tn_dp_map_open(p->d->bpffs, "tn_lpm4");
+	gen = tn_dp_map_open(p->d->bpffs, "tn_lpm_gen");
+	err = lpm < 0 ? lpm : gen < 0 ? gen : 0;
+	for (unsigned int i = 0; !err && i < t->n_prefixes; i++) {
+		const struct tn_prefix *x = &t->prefixes[i];
+		int fd = lpm;
+
+		if (x->family == AF_INET6) {
+			fd = tn_dp_map_open(p->d->bpffs, "tn_lpm6");
+			if (fd < 0) {
+				err = fd;
+				break;
+			}
+		}
+		err = tn_dp_prefix_set(fd, gen, (uint32_t)p->up_if, x->family,
+				       x->addr, x->len, t->id);
+		if (fd != lpm)
+			close(fd);
+	}
+	if (err)
+		snprintf(p->err, p->n, "prefixes on %s: %s", p->uplink.ifname,
+			 strerror(-err));
+	if (lpm >= 0)
+		close(lpm);
+	if (gen >= 0)
+		close(gen);
+	return err;
+}
+
+static void classify_down(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	struct tn_nic_rec access, uplink;
+	int acc_if = 0, up_if = 0;
+
+	if (!tn_store_nic_get_id(d->st, t->access_nic, &access))
+		acc_if = ifindex_of(access.ifname);
+	if (!tn_store_nic_get_id(d->st, t->uplink_nic, &uplink))
+		up_if = ifindex_of(uplink.ifname);
+	if (acc_if) {
+		struct tn_vlan_key vk = { .ifindex = (__u32)acc_if,
+					  .vid = t->access_vlan,
+					  .inner_vid = t->access_inner_vlan };
+
+		release(d, "tn_vlan", &vk, t->id);
+	}
+	if (!up_if)
+		return;
+	if (t->uplink_vlan) {
+		struct tn_vlan_key vk = { .ifindex = (__u32)up_if,
+					  .vid = t->uplink_vlan };
+
+		release(d, "tn_vlan", &vk, t->id);
+	} else {
+		struct tn_mac_key mk = { .ifindex = (__u32)up_if };
+		struct tn_host_key hk;
+
+		memcpy(mk.mac, t->uplink_mac, 6);
+		release(d, "tn_mac", &mk, t->id);
+		for (unsigned int i = 0; i < t->n_uplink_addrs; i++)
+			if (!host_key(up_if, t->uplink_addrs[i], &hk))
+				release(d, "tn_host", &hk, t->id);
+	}
+	int gen = tn_dp_map_open(d->bpffs, "tn_lpm_gen");
+
+	for (unsigned int i = 0; gen >= 0 && i < t->n_prefixes; i++) {
+		const struct tn_prefix *x = &t->prefixes[i];
+		int fd = tn_dp_map_open(
+			d->bpffs, x->family == AF_INET ? "tn_lpm4" : "tn_lpm6");
+		struct tn_lpm6_key k = { .prefixlen =
+						 TN_LPM_IFINDEX_BITS + x->len,
+					 .ifindex = (__u32)up_if };
+		__u32 old;
+
+		memcpy(k.addr, x->addr, 16);
+		/* A trie lookup is longest-match: ours only if it says so
+		 * (prefixes on a NIC never overlap across tenants). */
+		if (fd >= 0 && !bpf_map_lookup_elem(fd, &k, &old) &&
+		    old == t->id)
+			tn_dp_prefix_set(fd, gen, (uint32_t)up_if, x->family,
+					 x->addr, x->len, 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (gen >= 0)
+		close(gen);
+}
+
+/* Ports: veth in the DEVMAP, policer, egress binding, tenant_egress. */
+static int port_up(struct dp *p, int role)
+{
+	const struct tn_tenant_rec *t = p->t;
+	__u32 port = tn_port(t->id, (__u32)role);
+	struct tn_egress eg = { .port = port };
+	struct tn_policer pol, cur;
+	enum xdp_attach_mode mode;
+	char veth[IF_NAMESIZE];
+	int ifindex, fd, err;
+	bool multi;
+
+	veth_name(veth, t->id, role, false);
+	ifindex = ifindex_of(veth);
+	if (!ifindex) {
+		snprintf(p->err, p->n, "%s vanished", veth);
+		return -ENODEV;
+	}
+	if (role == TN_ROLE_ACCESS) {
+		eg.nic_id = p->access.nic_id;
+		eg.vid = t->access_vlan;
+		eg.inner_vid = t->access_inner_vlan;
+	} else {
+		eg.nic_id = p->uplink.nic_id;
+		eg.vid = t->uplink_vlan;
+	}
+	tn_policer_config(&pol, t->limits.rate_bps, t->limits.pps, 0);
+	/* Rewriting a policer refills its bucket: only when it changed. */
+	fd = tn_dp_map_open(p->d->bpffs, "tn_policer");
+	err = fd < 0 ? fd : 0;
+	if (!err &&
+	    (bpf_map_lookup_elem(fd, &port, &cur) ||
+	     cur.pkt_cost != pol.pkt_cost || cur.byte_cost != pol.byte_cost))
+		err = bpf_map_update_elem(fd, &port, &pol, 0) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!err)
+		err = map_set(p->d, "tn_ports", &port, &ifindex);
+	if (!err)
+		err = map_set(p->d, "tn_egress", &ifindex, &eg);
+	if (!err && tn_dp_nic_query(ifindex, &mode, &multi))
+		err = tn_dp_egress_attach(p->d->bpffs, ifindex,
+					  XDP_MODE_NATIVE);
+	if (err)
+		snprintf(p->err, p->n, "%s: data path: %s", veth,
+			 strerror(-err));
+	return err;
+}
+
+void ports_down(struct tenetd *d, uint32_t id)
+{
+	struct tn_policer pol;
+	__u32 port;
+
+	tn_policer_config(&pol, 0, 0, 0);
+	for (int role = 0; role < 2; role++) {
+		char veth[IF_NAMESIZE];
+		int ifindex;
+
+		veth_name(veth, id, role, false);
+		ifindex = ifindex_of(veth);
+		port = tn_port(id, (__u32)role);
+		map_set(d, "tn_ports", &port, NULL);
+		map_set(d, "tn_policer", &port, &pol);
+		if (ifindex)
+			map_set(d, "tn_egress", &ifindex, NULL);
+	}
+}
+
+/* The container's side: tenant_rx on both links, its maps filled. */
+struct rx_ctx {
+	struct tenetd *d;
+	const struct tn_tenant_rec *t;
+	char *err;
+	size_t n;
+};
+
+static int rx_addr(int fd, const char *cidr)
+{
+	struct tn_addr_key k = { 0 };
+	__u32 one = 1;
+	int fam;
+
+	if (addr_of(cidr, &fam, k.addr))
+		return -EINVAL;
+	k.family = (__u32)fam;
+	return bpf_map_update_elem(fd, &k, &one, 0) ? -errno : 0;
+}
+
+static int rx_up_in(void *arg)
+{
+	struct rx_ctx *c = arg;
+	const struct tn_tenant_rec *t = c->t;
+	enum xdp_attach_mode mode;
+	char dir[512];
+	int ifs = -1, addrs = -1, err = 0;
+	bool multi;
+
+	rx_pin_dir(c->d, t->id, dir, sizeof(dir));
+	for (__u32 slot = 0; !err && slot < 2; slot++) {
+		int ifindex = ifindex_of(sides[slot]);
+
+		if (!ifindex) {
+			snprintf(c->err, c->n, "%s is missing in the container",
+				 sides[slot]);
+			return -ENODEV;
+		}
+		if (tn_dp_nic_query(ifindex, &mode, &multi))
+			err = tn_dp_rx_attach(dir, ifindex, XDP_MODE_NATIVE);
+		if (!err)
+			err = tx_csum_off(sides[slot]);
+		if (err) {
+			snprintf(c->err, c->n, "%s in the container: %s",
+				 sides[slot], strerror(-err));
+			return err;
+		}
+		if (ifs < 0)
+			ifs = tn_dp_map_open(dir, "tn_rx_ifs");
+		err = ifs < 0 ? ifs :
+		      bpf_map_update_elem(ifs, &(__u32){ (__u32)ifindex },
+					  &slot, 0) ?
+				-errno :
+				0;
+	}
+	addrs = err ? -1 : tn_dp_map_open(dir, "tn_rx_addrs");
+	if (!err && addrs < 0)
+		err = addrs;
+	for (unsigned int i = 0; !err && i < t->n_access_addrs; i++)
+		err = rx_addr(addrs, t->access_addrs[i]);
+	for (unsigned int i = 0; !err && i < t->n_uplink_addrs; i++)
+		err = rx_addr(addrs, t->uplink_addrs[i]);
+	if (err && !*c->err)
+		snprintf(c->err, c->n, "tenant_rx maps in %s: %s", dir,
+			 strerror(-err));
+	if (ifs >= 0)
+		close(ifs);
+	if (addrs >= 0)
+		close(addrs);
+	return err;
+}
+
+void rx_pins_down(struct tenetd *d, uint32_t id)
+{
+	char dir[512], path[768];
+	struct dirent *e;
+	DIR *dh;
+
+	rx_pin_dir(d, id, dir, sizeof(dir));
+	dh = opendir(dir);
+	if (!dh)
+		return;
+	while ((e = readdir(dh)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(dh);
+	rmdir(dir);
+}
+
+int route_in(void *arg)
+{
+	struct route_ctx *c = arg;
+	uint8_t dst[16] = { 0 }, via[16] = { 0 };
+	unsigned int len;
+	int fam, fam2;
+
+	if (tn_parse_prefix(c->r->cidr, 1, &fam, dst, &len) ||
+	    tn_parse_ip(c->r->via, &fam2, via) || fam != fam2)
+		return -EINVAL;
+	return tn_nl_route(c->add, fam, dst, len, via);
+}
+
+static int routes_up_cb(const struct tn_route_rec *r, void *arg)
+{
+	pid_t pid = *(pid_t *)arg;
+	struct route_ctx c = { true, r };
+	int err = in_netns(pid, route_in, &c);
+
+	if (err && err != -EEXIST)
+		tn_warn("route %s via %s of tenant %u: %s\n", r->cidr, r->via,
+			r->tenant_id, strerror(-err));
+	return 0;
+}
+
+void ct_name(const struct tn_tenant_rec *t, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", t->name);
+}
+
+static const char *self_dir(char *buf, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+	char *slash;
+
+	if (len <= 0)
+		return NULL;
+	buf[len] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return buf;
+}
+
+static int container_up(struct dp *p, pid_t *pid)
+{
+	const struct tn_tenant_rec *t = p->t;
+	struct tenetd *d = p->d;
+	char name[64], peer[2][IF_NAMESIZE], bind[512], router[4096];
+	char state[32];
+	uint8_t mac[6];
+	int err;
+
+	ct_name(t, name, sizeof(name));
+	if (!tn_ct_exists(d->lxc_path, name)) {
+		struct tn_ct_spec s = {
+			.lxc_path = d->lxc_path,
+			.name = name,
+			.template = d->template,
+			.n_net = 2,
+			.bind_dir = bind,
+			.limits = &t->limits,
+			.cpuset = t->cpuset,
+			.router_uid = TN_ROUTER_UID_BASE + t->id,
+		};
+
+		veth_name(peer[0], t->id, TN_ROLE_ACCESS, true);
+		veth_name(peer[1], t->id, TN_ROLE_UPLINK, true);
+		memcpy(mac, t->uplink_mac, 6);
+		s.net[0] = (struct tn_ct_net){
+			.link = peer[0],
+			.name = CT_ACCESS,
+			.mtu = link_mtu(p->access.ifname),
+			.n_addrs = t->n_access_addrs,
+			.addrs = t->access_addrs,
+		};
+		s.net[1] = (struct tn_ct_net){
+			.link = peer[1],
+			.name = CT_UPLINK,
+			.mtu = link_mtu(p->uplink.ifname),
+			.mac = mac,
+			.n_addrs = t->n_uplink_addrs,
+			.addrs = t->uplink_addrs,
+			.gateway = t->gateway,
+		};
+		sock_dir(d, t->name, bind, sizeof(bind));
+		err = tn_mkdir_p(bind, 0755);
+		if (err) {
+			snprintf(p->err, p->n, "%s: %s", bind, strerror(-err));
+			return err;
+		}
+		if (self_dir(router, sizeof(router) - 16)) {
+			strcat(router, "/tenet-router");
+			if (!access(router, X_OK))
+				s.router = router;
+		}
+		err = tn_ct_create(&s, d->cgroup2, p->err, p->n);
+		if (err)
+			return err;
+	}
+	err = tn_ct_start(d->lxc_path, name, p->err, p->n);
+	if (!err)
+		err = tn_ct_state(d->lxc_path, name, state, sizeof(state), pid);
+	if (!err && *pid <= 0) {
+		snprintf(p->err, p->n, "container %s is %s after start", name,
+			 state);
+		err = -ESRCH;
+	}
+	return err;
+}
+
+/* Veth pair: host side tn<ID>a/u up, container side waiting for LXC. */
+static int veths_up(struct dp *p)
+{
+	const struct tn_tenant_rec *t = p->t;
+	char host[IF_NAMESIZE], peer[IF_NAMESIZE];
+	int err;
+
+	for (int role = 0; role < 2; role++) {
+		const char *nic = role ? p->uplink.ifname : p->access.ifname;
+
+		veth_name(host, t->id, role, false);
+		veth_name(peer, t->id, role, true);
+		if (ifindex_of(host))
+			continue;
+		err = tn_nl_veth_add(host, peer, -1, link_mtu(nic));
+		if (!err)
+			err = tn_nl_link_up(host, true);
+		if (!err)
+			err = tx_csum_off(host);
+		if (err) {
+			snprintf(p->err, p->n, "veth %s/%s: %s", host, peer,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Makes what t needs exist; what exists and is right stays untouched.
+ * err gets one sentence on failure; nothing is undone here.
+ */
+int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
+	      size_t n)
+{
+	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
+	struct tn_tenant v = { .flags = TN_TENANT_F_ACTIVE };
+	char name[64], state[32];
+	struct rx_ctx rx = { d, t, err_buf, n };
+	pid_t pid;
+	int err;
+
+	*err_buf = '\0';
+	if (tn_store_nic_get_id(d->st, t->access_nic, &p.access) ||
+	    tn_store_nic_get_id(d->st, t->uplink_nic, &p.uplink))
+		return -ENODEV;
+	p.acc_if = ifindex_of(p.access.ifname);
+	p.up_if = ifindex_of(p.uplink.ifname);
+	if (!p.acc_if || !p.up_if) {
+		snprintf(err_buf, n, "NIC %s is not on this host",
+			 p.acc_if ? p.uplink.ifname : p.access.ifname);
+		return -ENODEV;
+	}
+	/* A container whose links are gone cannot get them back: its
+	 * netns is stale. Start it over. */
+	ct_name(t, name, sizeof(name));
+	for (int role = 0; role < 2; role++) {
+		char host[IF_NAMESIZE];
+
+		veth_name(host, t->id, role, false);
+		if (!ifindex_of(host) &&
+		    !tn_ct_state(d->lxc_path, name, state, sizeof(state),
+				 &pid) &&
+		    pid > 0) {
+			tn_warn("tenant %s: %s is gone: container restarted\n",
+				t->name, host);
+			tn_ct_stop(d->lxc_path, name, false);
+		}
+	}
+	err = veths_up(&p);
+	if (!err)
+		err = classify_up(&p);
+	for (int role = 0; !err && role < 2; role++)
+		err = port_up(&p, role);
+	if (!err)
+		err = nic_flags_sync(d, &p.access, p.acc_if);
+	if (!err)
+		err = nic_flags_sync(d, &p.uplink, p.up_if);
+	if (!err)
+		err = container_up(&p, &pid);
+	if (!err)
+		err = in_netns(pid, rx_up_in, &rx);
+	if (!err) {
+		tn_store_route_list(d->st, t->id, routes_up_cb, &pid);
+		/* Frames flow only once everything is in place. */
+		err = map_set(d, "tn_tenants", &t->id, &v);
+	}
+	if (err && !*err_buf)
+		snprintf(err_buf, n, "tenant %s: %s", t->name, strerror(-err));
+	return err;
+}
+
+/* Removes everything of tenant t that exists; never fails half-way. */
+int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	struct tn_tenant off = { 0 };
+	char name[64], dir[512];
+	int err;
+
+	/* Stop frames first, then take the path apart. */
+	map_set(d, "tn_tenants", &t->id, &off);
+	classify_down(d, t);
+	ports_down(d, t->id);
+	ct_name(t, name, sizeof(name));
+	err = tn_ct_destroy(d->lxc_path, name);
+	if (err)
+		tn_err("tenant %s: container %s not destroyed: %s\n", t->name,
+		       name, strerror(-err));
+	for (int role = 0; role < 2; role++) {
+		char veth[IF_NAMESIZE];
+
+		veth_name(veth, t->id, role, false);
+		tn_nl_link_del(veth);
+		veth_name(veth, t->id, role, true);
+		tn_nl_link_del(veth);
+	}
+	rx_pins_down(d, t->id);
+	sock_dir(d, t->name, dir, sizeof(dir));
+	rmdir(dir);
+	/* The NICs' lookups, now without this tenant. */
+	struct tn_nic_rec nic;
+
+	if (!tn_store_nic_get_id(d->st, t->access_nic, &nic))
+		nic_flags_sync(d, &nic, ifindex_of(nic.ifname));
+	if (!tn_store_nic_get_id(d->st, t->uplink_nic, &nic))
+		nic_flags_sync(d, &nic, ifindex_of(nic.ifname));
+	return err;
+}
+
+/* ---- flags of a NIC ---- */
+
+struct flags_ctx {
+	uint32_t nic_id, flags;
+};
+
+static int flags_cb(const struct tn_tenant_rec *t, void *arg)
+{
+	struct flags_ctx *c = arg;
+
+	if (t->uplink_nic != c->nic_id || t->uplink_vlan)
+		return 0;
+	c->flags |= TN_NIC_F_MAC;
+	if (t->n_prefixes)
+		c->flags |= TN_NIC_F_PREFIX;
+	return 0;
+}
+
+uint32_t tenants_nic_flags(struct tenetd *d, uint32_t nic_id)
+{
+	struct flags_ctx c = { nic_id, 0 };
+
+	tn_store_tenant_list(d->st, flags_cb, &c);
+	return c.flags;
+}
