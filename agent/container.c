@@ -25,19 +25,6 @@
 #include "container.h"
 #include "log.h"
 
-static void say(char *err, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 static const char *lxc_why(struct lxc_container *c)
 {
 	return c->error_string && *c->error_string ? c->error_string :
@@ -112,7 +99,8 @@ static bool set_item(struct lxc_container *c, const char *key,
 {
 	if (c->set_config_item(c, key, value))
 		return true;
-	say(err, n, "container %s: lxc refused %s = %s", c->name, key, value);
+	tn_errbuf(err, n, "container %s: lxc refused %s = %s", c->name, key,
+		  value);
 	return false;
 }
 
@@ -239,8 +227,8 @@ static int create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 	if (!c)
 		return -ENOMEM;
 	if (c->is_defined(c)) {
-		say(err, n, "container %s already exists in %s", s->name,
-		    s->lxc_path);
+		tn_errbuf(err, n, "container %s already exists in %s", s->name,
+			  s->lxc_path);
 		ret = -EEXIST;
 		goto out;
 	}
@@ -266,8 +254,8 @@ static int create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 		argv[a++] = (char *)s->router;
 	}
 	if (!c->create(c, s->template, NULL, NULL, LXC_CREATE_QUIET, argv)) {
-		say(err, n, "container %s: template %s failed (%s)", s->name,
-		    s->template, lxc_why(c));
+		tn_errbuf(err, n, "container %s: template %s failed (%s)",
+			  s->name, s->template, lxc_why(c));
 		goto undo;
 	}
 	/* After the template, whose config may name a network of its own
@@ -277,7 +265,8 @@ static int create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 		if (!config_net(c, i, &s->net[i], err, n))
 			goto undo;
 	if (!c->save_config(c, NULL)) {
-		say(err, n, "container %s: cannot save its config", s->name);
+		tn_errbuf(err, n, "container %s: cannot save its config",
+			  s->name);
 		goto undo;
 	}
 	ret = 0;
@@ -341,8 +330,8 @@ int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 			return -errno;
 	ret = WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
 	if (ret && n && !*err)
-		say(err, n, "container %s: creating it failed: %s", s->name,
-		    strerror(-ret));
+		tn_errbuf(err, n, "container %s: creating it failed: %s",
+			  s->name, strerror(-ret));
 	return ret;
 }
 
@@ -398,8 +387,9 @@ int tn_ct_start(const char *lxc_path, const char *name, char *err, size_t n)
 	if (c->is_running(c))
 		goto out;
 	if (!start_child(c) || !c->wait(c, "RUNNING", TN_CT_START_TIMEOUT_S)) {
-		say(err, n, "container %s did not start (%s; log %s/%s.log)",
-		    name, lxc_why(c), lxc_path, name);
+		tn_errbuf(err, n,
+			  "container %s did not start (%s; log %s/%s.log)",
+			  name, lxc_why(c), lxc_path, name);
 		c->stop(c);
 		ret = -EIO;
 	}
@@ -481,8 +471,8 @@ static bool set_live(struct lxc_container *c, const char *key, const char *val,
 {
 	if (c->set_cgroup_item(c, key, val))
 		return true;
-	say(err, n, "container %s: the kernel refused %s = %s live", c->name,
-	    key, val);
+	tn_errbuf(err, n, "container %s: the kernel refused %s = %s live",
+		  c->name, key, val);
 	return false;
 }
 
@@ -517,7 +507,7 @@ int tn_ct_limits(const char *lxc_path, const char *name, bool cgroup2,
 	if (!config_limits(c, cgroup2, l, cpuset, err, n))
 		goto out;
 	if (!c->save_config(c, NULL)) {
-		say(err, n, "container %s: cannot save its config", name);
+		tn_errbuf(err, n, "container %s: cannot save its config", name);
 		goto out;
 	}
 	if (c->is_running(c) && !live_limits(c, cgroup2, l, cpuset, err, n))

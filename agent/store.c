@@ -140,20 +140,6 @@ static int enum_value(const char *const *names, size_t n, sqlite3_stmt *s,
 	return 0;
 }
 
-static void seterr(char *err, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 /* Extended result codes are on, so constraints can be told apart. */
 static int map_err(struct tn_store *st, int rc)
 {
@@ -613,10 +599,10 @@ int tn_store_nic_add(struct tn_store *st, struct tn_nic_rec *nic, char *err,
 			 ENAME(action_names, nic->default_action));
 	e = sp_end(st, e);
 	if (e == -EEXIST)
-		seterr(err, n, "%s or nic id %u is already attached",
-		       nic->ifname, id);
+		tn_errbuf(err, n, "%s or nic id %u is already attached",
+			  nic->ifname, id);
 	else if (e == -ENOSPC)
-		seterr(err, n, "all %d nic ids are taken", TN_MAX_NICS - 1);
+		tn_errbuf(err, n, "all %d nic ids are taken", TN_MAX_NICS - 1);
 	else if (!e)
 		nic->nic_id = id;
 	return e;
@@ -637,7 +623,8 @@ int tn_store_nic_del(struct tn_store *st, uint32_t nic_id, char *err, size_t n)
 	if (e < 0)
 		return e;
 	if (e > 0) {
-		seterr(err, n, "%s is used by tenant \"%s\"", nic.ifname, user);
+		tn_errbuf(err, n, "%s is used by tenant \"%s\"", nic.ifname,
+			  user);
 		return -EBUSY;
 	}
 	e = exec(st, "DELETE FROM nics WHERE nic_id = ?1", "u", nic_id);
@@ -665,8 +652,8 @@ static int prefix_text(const struct tn_prefix *p, char *cidr, size_t size,
 	char ip[INET6_ADDRSTRLEN];
 
 	if ((p->family != AF_INET && p->family != AF_INET6) || p->len > max) {
-		seterr(err, n, "bad prefix (family %d, length %u)", p->family,
-		       p->len);
+		tn_errbuf(err, n, "bad prefix (family %d, length %u)",
+			  p->family, p->len);
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < 16; i++) {
@@ -675,8 +662,8 @@ static int prefix_text(const struct tn_prefix *p, char *cidr, size_t size,
 
 		if (p->addr[i] & ~mask) {
 			inet_ntop(p->family, p->addr, ip, sizeof(ip));
-			seterr(err, n, "prefix %s/%u has host bits set", ip,
-			       p->len);
+			tn_errbuf(err, n, "prefix %s/%u has host bits set", ip,
+				  p->len);
 			return -EINVAL;
 		}
 	}
@@ -712,9 +699,9 @@ static int conflict_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 	if (sqlite3_column_bytes(s, 0) != 16 ||
 	    !overlap(c->p->addr, c->p->len, addr, sqlite3_column_int(s, 1)))
 		return 0;
-	seterr(c->err, c->n, "prefix %s on %s overlaps %s of tenant \"%s\"",
-	       c->cidr, sqlite3_column_text(s, 4), sqlite3_column_text(s, 2),
-	       sqlite3_column_text(s, 3));
+	tn_errbuf(c->err, c->n, "prefix %s on %s overlaps %s of tenant \"%s\"",
+		  c->cidr, sqlite3_column_text(s, 4), sqlite3_column_text(s, 2),
+		  sqlite3_column_text(s, 3));
 	return -EEXIST;
 }
 
@@ -746,13 +733,13 @@ static int tenant_nic(struct tn_store *st, uint32_t nic_id, enum tn_role role,
 	int e = tn_store_nic_get_id(st, nic_id, nic);
 
 	if (e == -ENOENT) {
-		seterr(err, n, "%s nic id %u is not attached", role_names[role],
-		       nic_id);
+		tn_errbuf(err, n, "%s nic id %u is not attached",
+			  role_names[role], nic_id);
 		return -ENODEV;
 	}
 	if (!e && nic->role != role) {
-		seterr(err, n, "%s is an %s nic, not an %s nic", nic->ifname,
-		       role_names[nic->role], role_names[role]);
+		tn_errbuf(err, n, "%s is an %s nic, not an %s nic", nic->ifname,
+			  role_names[nic->role], role_names[role]);
 		return -EINVAL;
 	}
 	return e;
@@ -775,28 +762,30 @@ static int clash_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 	(void)st;
 	switch (sqlite3_column_int(s, 1)) {
 	case 0:
-		seterr(c->err, c->n, "tenant \"%s\" exists", owner);
+		tn_errbuf(c->err, c->n, "tenant \"%s\" exists", owner);
 		break;
 	case 1:
 		if (t->access_inner_vlan)
-			seterr(c->err, c->n,
-			       "access vlan %u.%u on %s is already tenant \"%s\"'s",
-			       t->access_vlan, t->access_inner_vlan,
-			       c->access->ifname, owner);
+			tn_errbuf(
+				c->err, c->n,
+				"access vlan %u.%u on %s is already tenant \"%s\"'s",
+				t->access_vlan, t->access_inner_vlan,
+				c->access->ifname, owner);
 		else
-			seterr(c->err, c->n,
-			       "access vlan %u on %s is already tenant \"%s\"'s",
-			       t->access_vlan, c->access->ifname, owner);
+			tn_errbuf(
+				c->err, c->n,
+				"access vlan %u on %s is already tenant \"%s\"'s",
+				t->access_vlan, c->access->ifname, owner);
 		break;
 	case 2:
-		seterr(c->err, c->n,
-		       "uplink vlan %u on %s is already tenant \"%s\"'s",
-		       t->uplink_vlan, c->uplink->ifname, owner);
+		tn_errbuf(c->err, c->n,
+			  "uplink vlan %u on %s is already tenant \"%s\"'s",
+			  t->uplink_vlan, c->uplink->ifname, owner);
 		break;
 	default:
-		seterr(c->err, c->n,
-		       "uplink mac %s on %s is already tenant \"%s\"'s", c->mac,
-		       c->uplink->ifname, owner);
+		tn_errbuf(c->err, c->n,
+			  "uplink mac %s on %s is already tenant \"%s\"'s",
+			  c->mac, c->uplink->ifname, owner);
 	}
 	return -EEXIST;
 }
@@ -838,7 +827,7 @@ static int tenant_check(const struct tn_tenant_rec *t, char *err, size_t n)
 	for (unsigned int i = 0; ok && i < t->n_uplink_addrs; i++)
 		ok = has_nul(t->uplink_addrs[i], sizeof(t->uplink_addrs[i]));
 	if (!ok)
-		seterr(err, n, "malformed tenant record");
+		tn_errbuf(err, n, "malformed tenant record");
 	return ok ? 0 : -EINVAL;
 }
 
@@ -938,10 +927,10 @@ int tn_store_tenant_add(struct tn_store *st, struct tn_tenant_rec *t, char *err,
 	if (e) {
 		/* A duplicate within t itself, or an id already taken. */
 		if (e == -EEXIST && err && n && !*err)
-			seterr(err, n,
-			       "tenant \"%s\" (id %u) repeats an address"
-			       " or prefix, or its id is taken",
-			       t->name, t->id);
+			tn_errbuf(err, n,
+				  "tenant \"%s\" (id %u) repeats an address"
+				  " or prefix, or its id is taken",
+				  t->name, t->id);
 		t->id = given;
 	}
 	return e;
@@ -1112,10 +1101,10 @@ int tn_store_route_add(struct tn_store *st, const struct tn_route_rec *r,
 		     "uss", r->tenant_id, r->cidr, r->via);
 
 	if (e == -EEXIST)
-		seterr(err, n, "tenant %u already has a route to %s",
-		       r->tenant_id, r->cidr);
+		tn_errbuf(err, n, "tenant %u already has a route to %s",
+			  r->tenant_id, r->cidr);
 	else if (e == -ENOENT)
-		seterr(err, n, "no tenant %u", r->tenant_id);
+		tn_errbuf(err, n, "no tenant %u", r->tenant_id);
 	return ok(e);
 }
 

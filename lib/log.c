@@ -69,3 +69,14 @@ int tn_log_level_parse(const char *s)
 			return (int)i;
 	return -1;
 }
+
+void tn_errbuf(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !n)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+}
