@@ -16,6 +16,7 @@
 
 struct tenetd {
 	const char *state_dir, *run_dir, *bpffs, *lxc_path, *template;
+	char exe_dir[4096]; /* where this tenetd is: tenet-router beside it */
 	char db_path[512], sock_path[512], lock_path[512];
 	struct tn_store *st;
 	int lfd, lock_fd;

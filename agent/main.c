@@ -450,27 +450,31 @@ static int listen_ctl(struct tenetd *d)
 	return 0;
 }
 
+/* The directory of this binary, "" if unknown. */
+static void exe_dir(char *buf, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+	char *slash;
+
+	buf[len > 0 ? len : 0] = '\0';
+	slash = strrchr(buf, '/');
+	*(slash ? slash : buf) = '\0';
+}
+
 /* The template LXC runs, by absolute path: the one given, the one next to
  * the build (lxc-templates/ beside build/), or the installed one. */
-static const char *find_template(const char *given, char *buf, size_t n)
+static const char *find_template(const char *given, const char *dir, char *buf,
+				 size_t n)
 {
-	char exe[PATH_MAX], *slash;
-	ssize_t len;
+	char path[PATH_MAX];
 
 	if (given)
 		return realpath(given, buf) && !access(buf, X_OK) ? buf : NULL;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(buf, n, "%s/../lxc-templates/lxc-tenet",
-				     exe) < (int)n &&
-			    realpath(buf, exe) && !access(exe, X_OK))
-				return strcpy(buf, exe);
-		}
-	}
+	if (*dir &&
+	    snprintf(path, sizeof(path), "%s/../lxc-templates/lxc-tenet", dir) <
+		    (int)sizeof(path) &&
+	    realpath(path, buf) && !access(buf, X_OK))
+		return buf;
 	snprintf(buf, n, "%s", TN_TEMPLATE_INSTALLED);
 	return access(buf, X_OK) ? NULL : buf;
 }
@@ -562,7 +566,8 @@ int main(int argc, char **argv)
 		snprintf(lxc, sizeof(lxc), "%s/lxc", d.state_dir);
 		d.lxc_path = lxc;
 	}
-	d.template = find_template(d.template, tmpl, sizeof(tmpl));
+	exe_dir(d.exe_dir, sizeof(d.exe_dir));
+	d.template = find_template(d.template, d.exe_dir, tmpl, sizeof(tmpl));
 	if (!d.template) {
 		tn_err("no lxc-tenet template (--template PATH)\n");
 		return 1;

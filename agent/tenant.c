@@ -104,34 +104,31 @@ static int vlan_arg(struct req *r, const char *key, bool required,
 /* The live-changeable limits present in the request, over l. */
 static int limits_arg(struct req *r, struct tn_limits *l, bool *any)
 {
+	const char *cpu = req_arg(r, "cpu"), *mem = req_arg(r, "memory"),
+		   *pids = req_arg(r, "pids"), *rate = req_arg(r, "rate"),
+		   *pps = req_arg(r, "pps");
+	size_t n = sizeof(r->err);
+	char *e = r->err;
 	unsigned int mc;
-	const char *s;
 
-	*any = false;
-#define LIMIT(key, check)               \
-	if ((s = req_arg(r, key))) {    \
-		*any = true;            \
-		if (check)              \
-			return -EINVAL; \
+	*any = cpu || mem || pids || rate || pps;
+	if (cpu) {
+		if (tn_v_cpu("cpu", cpu, r->d->host_cores, &mc, e, n))
+			return -EINVAL;
+		l->cpu_millicores = mc;
 	}
-	LIMIT("cpu", tn_v_cpu("cpu", s, r->d->host_cores, &mc, r->err,
-			      sizeof(r->err)) ||
-			     ((l->cpu_millicores = mc), 0))
-	LIMIT("memory",
-	      tn_v_size("memory", s, &l->memory_bytes, r->err,
-			sizeof(r->err)) ||
-		      (l->memory_bytes < TN_MEMORY_MIN &&
-		       req_fail(r, -EINVAL,
+	if (mem && tn_v_size("memory", mem, &l->memory_bytes, e, n))
+		return -EINVAL;
+	if (mem && l->memory_bytes < TN_MEMORY_MIN)
+		return req_fail(r, -EINVAL,
 				"memory: at least %lluM (the router's UMEM and"
 				" FIB, and the container's init), not \"%s\"",
-				TN_MEMORY_MIN >> 20, s)))
-	LIMIT("pids", tn_v_count("pids", s, 1, TN_V_PIDS_MAX, &l->pids, r->err,
-				 sizeof(r->err)))
-	LIMIT("rate",
-	      tn_v_rate("rate", s, &l->rate_bps, r->err, sizeof(r->err)))
-	LIMIT("pps", tn_v_count("pps", s, 1, TN_V_PPS_MAX, &l->pps, r->err,
-				sizeof(r->err)))
-#undef LIMIT
+				TN_MEMORY_MIN >> 20, mem);
+	if ((pids &&
+	     tn_v_count("pids", pids, 1, TN_V_PIDS_MAX, &l->pids, e, n)) ||
+	    (rate && tn_v_rate("rate", rate, &l->rate_bps, e, n)) ||
+	    (pps && tn_v_count("pps", pps, 1, TN_V_PPS_MAX, &l->pps, e, n)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -365,7 +362,8 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 				bool routes)
 {
 	json_object *o = json_object_new_object(), *c;
-	char name[64], state[32];
+	const char *name;
+	char state[32];
 	pid_t pid;
 
 	json_object_object_add(o, "id", json_object_new_int((int)t->id));
@@ -383,7 +381,7 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(o, "gateway",
 			       json_object_new_string(t->gateway));
 	json_object_object_add(o, "limits", limits_json(t));
-	ct_name(t, name, sizeof(name));
+	name = t->name;
 	if (tn_ct_state(d->lxc_path, name, state, sizeof(state), &pid))
 		snprintf(state, sizeof(state), "UNKNOWN");
 	c = json_object_new_object();
@@ -536,7 +534,8 @@ int do_tenant_set(struct req *r)
 	struct tenetd *d = r->d;
 	struct tn_tenant_rec t;
 	struct tn_limits l;
-	char name[64], why[TN_V_ERR_MAX] = "";
+	const char *name;
+	char why[TN_V_ERR_MAX] = "";
 	bool any;
 	int err;
 
@@ -558,18 +557,11 @@ int do_tenant_set(struct req *r)
 				strerror(-err));
 	}
 	/* Quotas first (the kernel may refuse one), then the policers. */
-	ct_name(&t, name, sizeof(name));
+	name = t.name;
 	err = tn_ct_limits(d->lxc_path, name, d->cgroup2, &l, NULL, why,
 			   sizeof(why));
-	if (!err) {
-		struct tn_policer pol;
-
-		tn_policer_config(&pol, l.rate_bps, l.pps, 0);
-		for (int role = 0; !err && role < 2; role++)
-			err = map_set(d, "tn_policer",
-				      &(__u32){ tn_port(t.id, (__u32)role) },
-				      &pol);
-	}
+	if (!err)
+		err = policers_set(d, t.id, l.rate_bps, l.pps);
 	if (!err)
 		err = tn_store_commit(d->st);
 	if (err) {
@@ -577,12 +569,7 @@ int do_tenant_set(struct req *r)
 		tn_store_rollback(d->st);
 		tn_ct_limits(d->lxc_path, name, d->cgroup2, &t.limits, NULL,
 			     NULL, 0);
-		struct tn_policer pol;
-
-		tn_policer_config(&pol, t.limits.rate_bps, t.limits.pps, 0);
-		for (int role = 0; role < 2; role++)
-			map_set(d, "tn_policer",
-				&(__u32){ tn_port(t.id, (__u32)role) }, &pol);
+		policers_set(d, t.id, t.limits.rate_bps, t.limits.pps);
 		return req_fail(r, err, "%s", *why ? why : strerror(-err));
 	}
 	t.limits = l;
@@ -669,7 +656,7 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	json_object *o = json_object_new_object(), *cl, *eg, *xsk, *u, *rt;
 	struct tn_ct_usage use;
-	char name[64];
+	const char *name;
 
 	json_object_object_add(o, "id", json_object_new_int((int)t->id));
 	json_object_object_add(o, "name", json_object_new_string(t->name));
@@ -690,7 +677,7 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 	json_object_object_add(o, "router", rt);
 	json_object_object_add(o, "xsk", xsk);
 	json_object_object_add(o, "limits", limits_json(t));
-	ct_name(t, name, sizeof(name));
+	name = t->name;
 	u = json_object_new_object();
 	if (!tn_ct_usage(d->lxc_path, name, d->cgroup2, &use)) {
 		json_object_object_add(u, "cpu_ns",
@@ -769,13 +756,14 @@ static int route_change(struct req *r, bool add)
 	struct tn_tenant_rec t;
 	struct tn_route_rec rt;
 	struct route_ctx c = { add, &rt };
-	char name[64], state[32];
+	const char *name;
+	char state[32];
 	pid_t pid;
 	int err;
 
 	if ((err = route_args(r, &t, &rt, true)))
 		return err;
-	ct_name(&t, name, sizeof(name));
+	name = t.name;
 	if (tn_ct_state(d->lxc_path, name, state, sizeof(state), &pid) ||
 	    pid <= 0)
 		return req_fail(r, -ESRCH,

@@ -35,7 +35,6 @@ void sock_dir(struct tenetd *d, const char *name, char *buf, size_t n);
 void derived_mac(uint32_t id, uint8_t mac[6]);
 void mac_str(const uint8_t m[6], char *buf);
 int ifindex_of(const char *name);
-void ct_name(const struct tn_tenant_rec *t, char *buf, size_t n);
 
 /* tenant_dp.c: kernel helpers */
 int in_netns(pid_t pid, int (*fn)(void *arg), void *arg);
@@ -47,5 +46,8 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t);
 void ports_down(struct tenetd *d, uint32_t id);
 void rx_pins_down(struct tenetd *d, uint32_t id);
+
+/* Both ports' policers (0: no limit), rewritten only where they change. */
+int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps);
 
 #endif

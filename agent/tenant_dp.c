@@ -369,16 +369,15 @@ static void classify_down(struct tenetd *d, const struct tn_tenant_rec *t)
 		close(gen);
 }
 
-/* Ports: veth in the DEVMAP, policer, egress binding, tenant_egress. */
+/* Ports: veth in the DEVMAP, egress binding, tenant_egress. */
 static int port_up(struct dp *p, int role)
 {
 	const struct tn_tenant_rec *t = p->t;
 	__u32 port = tn_port(t->id, (__u32)role);
 	struct tn_egress eg = { .port = port };
-	struct tn_policer pol, cur;
 	enum xdp_attach_mode mode;
 	char veth[IF_NAMESIZE];
-	int ifindex, fd, err;
+	int ifindex, err;
 	bool multi;
 
 	veth_name(veth, t->id, role, false);
@@ -395,18 +394,7 @@ static int port_up(struct dp *p, int role)
 		eg.nic_id = p->uplink.nic_id;
 		eg.vid = t->uplink_vlan;
 	}
-	tn_policer_config(&pol, t->limits.rate_bps, t->limits.pps, 0);
-	/* Rewriting a policer refills its bucket: only when it changed. */
-	fd = tn_dp_map_open(p->d->bpffs, "tn_policer");
-	err = fd < 0 ? fd : 0;
-	if (!err &&
-	    (bpf_map_lookup_elem(fd, &port, &cur) ||
-	     cur.pkt_cost != pol.pkt_cost || cur.byte_cost != pol.byte_cost))
-		err = bpf_map_update_elem(fd, &port, &pol, 0) ? -errno : 0;
-	if (fd >= 0)
-		close(fd);
-	if (!err)
-		err = map_set(p->d, "tn_ports", &port, &ifindex);
+	err = map_set(p->d, "tn_ports", &port, &ifindex);
 	if (!err)
 		err = map_set(p->d, "tn_egress", &ifindex, &eg);
 	if (!err && tn_dp_nic_query(ifindex, &mode, &multi))
@@ -418,12 +406,33 @@ static int port_up(struct dp *p, int role)
 	return err;
 }
 
+int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_policer"), err = 0;
+	struct tn_policer pol, cur;
+
+	if (fd < 0)
+		return fd;
+	tn_policer_config(&pol, bps, pps, 0);
+	for (__u32 role = 0; !err && role < 2; role++) {
+		__u32 port = tn_port(id, role);
+
+		/* Rewriting a policer refills its bucket: only on a change. */
+		if (bpf_map_lookup_elem(fd, &port, &cur) ||
+		    cur.pkt_cost != pol.pkt_cost ||
+		    cur.byte_cost != pol.byte_cost)
+			err = bpf_map_update_elem(fd, &port, &pol, 0) ? -errno :
+									0;
+	}
+	close(fd);
+	return err;
+}
+
 void ports_down(struct tenetd *d, uint32_t id)
 {
-	struct tn_policer pol;
 	__u32 port;
 
-	tn_policer_config(&pol, 0, 0, 0);
+	policers_set(d, id, 0, 0);
 	for (int role = 0; role < 2; role++) {
 		char veth[IF_NAMESIZE];
 		int ifindex;
@@ -432,7 +441,6 @@ void ports_down(struct tenetd *d, uint32_t id)
 		ifindex = ifindex_of(veth);
 		port = tn_port(id, (__u32)role);
 		map_set(d, "tn_ports", &port, NULL);
-		map_set(d, "tn_policer", &port, &pol);
 		if (ifindex)
 			map_set(d, "tn_egress", &ifindex, NULL);
 	}
@@ -554,35 +562,17 @@ static int routes_up_cb(const struct tn_route_rec *r, void *arg)
 	return 0;
 }
 
-void ct_name(const struct tn_tenant_rec *t, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s", t->name);
-}
-
-static const char *self_dir(char *buf, size_t n)
-{
-	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-	char *slash;
-
-	if (len <= 0)
-		return NULL;
-	buf[len] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	return buf;
-}
-
 static int container_up(struct dp *p, pid_t *pid)
 {
 	const struct tn_tenant_rec *t = p->t;
 	struct tenetd *d = p->d;
-	char name[64], peer[2][IF_NAMESIZE], bind[512], router[4096];
+	const char *name;
+	char peer[2][IF_NAMESIZE], bind[512], router[4096 + 16];
 	char state[32];
 	uint8_t mac[6];
 	int err;
 
-	ct_name(t, name, sizeof(name));
+	name = t->name;
 	if (!tn_ct_exists(d->lxc_path, name)) {
 		struct tn_ct_spec s = {
 			.lxc_path = d->lxc_path,
@@ -620,11 +610,9 @@ static int container_up(struct dp *p, pid_t *pid)
 			snprintf(p->err, p->n, "%s: %s", bind, strerror(-err));
 			return err;
 		}
-		if (self_dir(router, sizeof(router) - 16)) {
-			strcat(router, "/tenet-router");
-			if (!access(router, X_OK))
-				s.router = router;
-		}
+		snprintf(router, sizeof(router), "%s/tenet-router", d->exe_dir);
+		if (*d->exe_dir && !access(router, X_OK))
+			s.router = router;
 		err = tn_ct_create(&s, d->cgroup2, p->err, p->n);
 		if (err)
 			return err;
@@ -677,7 +665,8 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 {
 	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
 	struct tn_tenant v = { .flags = TN_TENANT_F_ACTIVE };
-	char name[64], state[32];
+	const char *name;
+	char state[32];
 	struct rx_ctx rx = { d, t, err_buf, n };
 	pid_t pid;
 	int err;
@@ -695,7 +684,7 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 	}
 	/* A container whose links are gone cannot get them back: its
 	 * netns is stale. Start it over. */
-	ct_name(t, name, sizeof(name));
+	name = t->name;
 	for (int role = 0; role < 2; role++) {
 		char host[IF_NAMESIZE];
 
@@ -714,6 +703,9 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 		err = classify_up(&p);
 	for (int role = 0; !err && role < 2; role++)
 		err = port_up(&p, role);
+	if (!err &&
+	    (err = policers_set(d, t->id, t->limits.rate_bps, t->limits.pps)))
+		snprintf(err_buf, n, "policers: %s", strerror(-err));
 	if (!err)
 		err = nic_flags_sync(d, &p.access, p.acc_if);
 	if (!err)
@@ -736,14 +728,15 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	struct tn_tenant off = { 0 };
-	char name[64], dir[512];
+	const char *name;
+	char dir[512];
 	int err;
 
 	/* Stop frames first, then take the path apart. */
 	map_set(d, "tn_tenants", &t->id, &off);
 	classify_down(d, t);
 	ports_down(d, t->id);
-	ct_name(t, name, sizeof(name));
+	name = t->name;
 	err = tn_ct_destroy(d->lxc_path, name);
 	if (err)
 		tn_err("tenant %s: container %s not destroyed: %s\n", t->name,
