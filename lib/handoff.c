@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -110,4 +112,100 @@ const char *tn_ho_str(json_object *msg, const char *key)
 	    !json_object_is_type(o, json_type_string))
 		return NULL;
 	return json_object_get_string(o);
+}
+
+/* The socket made for ifindex and queue q, or -1. */
+static int made_for(const struct tn_ho_bound *b, int64_t ifindex, int64_t q)
+{
+	for (int i = 0; i < b->made; i++)
+		if (b->ifindex[i] == ifindex && b->queue[i] == q)
+			return i;
+	return -1;
+}
+
+int tn_ho_serve(int conn, int64_t queues, const char *const *ifnames, int nifs,
+		int xsk_map, int if_map, struct tn_ho_bound *b)
+{
+	json_object *m;
+	int err = 0, fd;
+
+	memset(b, 0, sizeof(*b));
+	if (queues < 1 || queues > TN_MAX_QUEUES || nifs < 1 ||
+	    nifs > TN_RX_MAX_IFS)
+		return -EINVAL;
+	for (int64_t q = 0; !err && q < queues; q++)
+		for (int i = 0; !err && i < nifs; i++) {
+			int ifindex = (int)if_nametoindex(ifnames[i]);
+			int s = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+			if (!ifindex || s < 0) {
+				err = s < 0 ? -errno : -ENODEV;
+				if (s >= 0)
+					close(s);
+				break;
+			}
+			b->fds[b->made] = s;
+			b->ifindex[b->made] = ifindex;
+			b->queue[b->made++] = q;
+			m = json_object_new_object();
+			json_object_object_add(m, "type",
+					       json_object_new_string("xsk"));
+			json_object_object_add(
+				m, "ifname",
+				json_object_new_string(ifnames[i]));
+			json_object_object_add(m, "ifindex",
+					       json_object_new_int(ifindex));
+			json_object_object_add(m, "queue",
+					       json_object_new_int64(q));
+			err = tn_ho_send(conn, m, s);
+			json_object_put(m);
+		}
+	if (!err) {
+		m = json_object_new_object();
+		json_object_object_add(m, "type",
+				       json_object_new_string("done"));
+		err = tn_ho_send(conn, m, -1);
+		json_object_put(m);
+	}
+	/* One answer per socket sent: bound ones go into the XSKMAP. */
+	for (int n = 0; !err && n < b->made; n++) {
+		int64_t ifindex, q;
+		__u32 slot, key;
+		int i;
+
+		err = tn_ho_recv(conn, &m, &fd);
+		if (err)
+			break;
+		if (fd >= 0)
+			close(fd);
+		if (strcmp(tn_ho_type(m), "bound") ||
+		    !tn_ho_int(m, "ifindex", &ifindex) ||
+		    !tn_ho_int(m, "queue", &q) ||
+		    (i = made_for(b, ifindex, q)) < 0 ||
+		    bpf_map_lookup_elem(if_map, &(__u32){ (__u32)ifindex },
+					&slot)) {
+			json_object_put(m);
+			continue;
+		}
+		key = slot * TN_MAX_QUEUES + (__u32)q;
+		if (!bpf_map_update_elem(xsk_map, &key, &b->fds[i], 0)) {
+			b->which[b->n] = i;
+			b->keys[b->n++] = key;
+			b->zerocopy |= json_object_get_boolean(
+				json_object_object_get(m, "zerocopy"));
+		}
+		json_object_put(m);
+	}
+	if (err)
+		tn_ho_unbind(b, xsk_map);
+	return err;
+}
+
+void tn_ho_unbind(struct tn_ho_bound *b, int xsk_map)
+{
+	for (int k = 0; k < b->n; k++)
+		bpf_map_delete_elem(xsk_map, &b->keys[k]);
+	for (int i = 0; i < b->made; i++)
+		close(b->fds[i]);
+	b->n = b->made = 0;
 }

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <tenet/dp.h>
 
 #define TN_HO_VERSION 1
 #define TN_HO_MAX_MSG 4096
@@ -39,5 +40,32 @@ const char *tn_ho_type(json_object *msg);
 /* Integer and string fields: false if missing or of another type. */
 bool tn_ho_int(json_object *msg, const char *key, int64_t *v);
 const char *tn_ho_str(json_object *msg, const char *key);
+
+/* The agent's side of one router's sockets (tn_ho_serve). */
+#define TN_HO_MAX_SOCKS (TN_RX_MAX_IFS * TN_MAX_QUEUES)
+
+struct tn_ho_bound {
+	int made; /* sockets made and sent */
+	int fds[TN_HO_MAX_SOCKS];
+	int64_t ifindex[TN_HO_MAX_SOCKS], queue[TN_HO_MAX_SOCKS];
+	int n; /* of them bound and in the XSKMAP, at keys[] */
+	__u32 keys[TN_HO_MAX_SOCKS];
+	int which[TN_HO_MAX_SOCKS]; /* keys[k] holds fds[which[k]] */
+	bool zerocopy; /* any of them */
+};
+
+/*
+ * After the router's hello: makes an AF_XDP socket for every queue (of
+ * queues) and interface, in the current netns (the interfaces'), sends
+ * each, then "done"; reads the router's answer for each and puts every
+ * bound socket into xsk_map at if_map[ifindex] * TN_MAX_QUEUES + queue.
+ * The agent keeps its copies in b until tn_ho_unbind(). 0 or -errno (then
+ * nothing is left in the map).
+ */
+int tn_ho_serve(int conn, int64_t queues, const char *const *ifnames, int nifs,
+		int xsk_map, int if_map, struct tn_ho_bound *b);
+/* Takes b's sockets out of xsk_map and closes the agent's copies: what
+ * must happen when the router goes away, or the sockets stay alive. */
+void tn_ho_unbind(struct tn_ho_bound *b, int xsk_map);
 
 #endif

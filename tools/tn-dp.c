@@ -438,11 +438,10 @@ static int do_serve(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int lfd, conn = -1, xsk_map = -1, if_map = -1, err = 1, fd;
-	int fds[TN_RX_MAX_IFS * TN_MAX_QUEUES];
-	__u32 keys[TN_RX_MAX_IFS * TN_MAX_QUEUES];
-	int nfds = 0, nkeys = 0, nifs = argc - 3;
+	int nifs = argc - 3;
+	struct tn_ho_bound b = { 0 };
 	int64_t queues = 1;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], name[IF_NAMESIZE];
 	json_object *m;
 	__u32 tid;
 
@@ -472,87 +471,29 @@ static int do_serve(int argc, char **argv)
 	}
 	tn_ho_int(m, "queues", &queues);
 	json_object_put(m);
-	for (int64_t q = 0; q < queues && q < TN_MAX_QUEUES; q++)
-		for (int i = 0; i < nifs; i++) {
-			json_object *x = json_object_new_object();
-			int ifindex = (int)if_nametoindex(argv[3 + i]);
-
-			fds[nfds] = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-			if (!ifindex || fds[nfds] < 0) {
-				fail("socket for %s failed", argv[3 + i]);
-				json_object_put(x);
-				goto out;
-			}
-			json_object_object_add(x, "type",
-					       json_object_new_string("xsk"));
-			json_object_object_add(
-				x, "ifname",
-				json_object_new_string(argv[3 + i]));
-			json_object_object_add(x, "ifindex",
-					       json_object_new_int(ifindex));
-			json_object_object_add(x, "queue",
-					       json_object_new_int64(q));
-			err = tn_ho_send(conn, x, fds[nfds++]);
-			json_object_put(x);
-			if (err) {
-				fail("send: %s", strerror(-err));
-				goto out;
-			}
-		}
-	m = json_object_new_object();
-	json_object_object_add(m, "type", json_object_new_string("done"));
-	tn_ho_send(conn, m, -1);
-	json_object_put(m);
-	for (int n = 0; n < nfds; n++) {
-		const char *name;
-		int64_t ifindex, q;
-		__u32 slot, key;
-
-		if (tn_ho_recv(conn, &m, &fd)) {
-			fail("%s", "the router left before binding");
-			goto out;
-		}
-		name = tn_ho_str(m, "ifname");
-		if (strcmp(tn_ho_type(m), "bound") ||
-		    !tn_ho_int(m, "ifindex", &ifindex) ||
-		    !tn_ho_int(m, "queue", &q) ||
-		    bpf_map_lookup_elem(if_map, &(__u32){ (__u32)ifindex },
-					&slot)) {
-			printf("not bound: %s\n",
-			       json_object_to_json_string(m));
-			json_object_put(m);
-			continue;
-		}
-		/* The socket we made for this interface and queue. */
-		key = slot * TN_MAX_QUEUES + (__u32)q;
-		for (int i = 0; i < nifs; i++)
-			if (if_nametoindex(argv[3 + i]) ==
-			    (unsigned int)ifindex)
-				fd = fds[q * nifs + i];
-		if (bpf_map_update_elem(xsk_map, &key, &fd, 0))
-			printf("XSKMAP %s q%lld: %s\n", name ? name : "?",
-			       (long long)q, strerror(errno));
-		else
-			keys[nkeys++] = key;
-		printf("bound %s q%lld zerocopy %s\n", name ? name : "?",
-		       (long long)q,
-		       json_object_get_boolean(
-			       json_object_object_get(m, "zerocopy")) ?
-			       "yes" :
-			       "no");
-		fflush(stdout);
-		json_object_put(m);
+	err = tn_ho_serve(conn, queues, (const char *const *)argv + 3, nifs,
+			  xsk_map, if_map, &b);
+	if (err) {
+		fail("handing sockets over: %s", strerror(-err));
+		err = 1;
+		goto out;
 	}
+	for (int k = 0; k < b.n; k++) {
+		int i = b.which[k];
+
+		printf("bound %s q%lld zerocopy %s\n",
+		       if_indextoname((unsigned int)b.ifindex[i], name) ? name :
+									  "?",
+		       (long long)b.queue[i], b.zerocopy ? "yes" : "no");
+	}
+	fflush(stdout);
 	/* Until the router goes: then its sockets leave the XSKMAP. */
 	while (!tn_ho_recv(conn, &m, &fd))
 		json_object_put(m);
-	for (int k = 0; k < nkeys; k++)
-		bpf_map_delete_elem(xsk_map, &keys[k]);
-	printf("router gone: %d XSKMAP slots cleared\n", nkeys);
+	printf("router gone: %d XSKMAP slots cleared\n", b.n);
+	tn_ho_unbind(&b, xsk_map);
 	err = 0;
 out:
-	for (int n = 0; n < nfds; n++)
-		close(fds[n]);
 	if (conn >= 0)
 		close(conn);
 	close(lfd);
