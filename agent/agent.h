@@ -21,6 +21,7 @@ struct tenetd {
 	struct tn_store *st;
 	int lfd, lock_fd;
 	time_t started;
+	struct session **sess; /* by tenant id: its router's session */
 	unsigned int host_cores;
 	bool cgroup2; /* unified hierarchy: lxc.cgroup2.* keys */
 };
@@ -59,6 +60,8 @@ int do_tenant_set(struct req *r);
 int do_route_add(struct req *r);
 int do_route_del(struct req *r);
 int do_route_list(struct req *r);
+/* Each second: a tenant whose container stopped is brought up again. */
+void tenants_supervise(struct tenetd *d);
 /* Start-up: make every recorded tenant whole, remove what no tenant owns. */
 void tenants_reconcile(struct tenetd *d);
 /* NIC flags (TN_NIC_F_*) the tenants on nic_id need. */

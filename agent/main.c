@@ -40,9 +40,12 @@
 #include "log.h"
 #include "agent.h"
 #include "container.h"
+#include "session.h"
 
 #define TENETD_VERSION "0.1"
 #define REQ_TIMEOUT_MS 5000
+/* The control socket and two per router session. */
+#define MAX_POLL 4096
 #ifndef TN_TEMPLATE_INSTALLED
 #define TN_TEMPLATE_INSTALLED "/usr/local/share/tenet/lxc-tenet"
 #endif
@@ -518,6 +521,7 @@ int main(int argc, char **argv)
 			    .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char lxc[512], tmpl[PATH_MAX];
+	time_t last;
 	bool fg = false;
 	int c, level = TN_LOG_INFO, err;
 
@@ -573,6 +577,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.host_cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	d.sess = calloc(TN_MAX_TENANTS, sizeof(*d.sess));
+	if (!d.sess) {
+		tn_err("out of memory\n");
+		return 1;
+	}
 	d.cgroup2 = tn_ct_cgroup2();
 	snprintf(d.db_path, sizeof(d.db_path), "%s/tenet.db", d.state_dir);
 	snprintf(d.sock_path, sizeof(d.sock_path), "%s/%s", d.run_dir,
@@ -622,17 +631,28 @@ int main(int argc, char **argv)
 	tn_info("ready: control socket %s, database %s, maps %s\n", d.sock_path,
 		d.db_path, d.bpffs);
 
+	last = time(NULL);
 	while (!stop) {
-		struct pollfd p = { .fd = d.lfd, .events = POLLIN };
-		int conn;
+		struct pollfd p[MAX_POLL];
+		uint32_t owner[MAX_POLL];
+		int n, conn;
 
-		if (poll(&p, 1, 1000) <= 0)
-			continue;
-		conn = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
-			continue;
-		serve(&d, conn);
-		close(conn);
+		p[0] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
+		n = sessions_pollfds(&d, p + 1, owner + 1, MAX_POLL - 1);
+		if (poll(p, (nfds_t)n + 1, 1000) > 0) {
+			sessions_handle(&d, p + 1, owner + 1, n);
+			if (p[0].revents) {
+				conn = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
+				if (conn >= 0) {
+					serve(&d, conn);
+					close(conn);
+				}
+			}
+		}
+		if (time(NULL) != last) {
+			last = time(NULL);
+			tenants_supervise(&d);
+		}
 	}
 	tn_info("stopping: the data path stays as it is\n");
 	close(d.lfd);

@@ -5,7 +5,6 @@
  * entries), then tenant_up() restores each recorded tenant.
  */
 #include <dirent.h>
-#include <ftw.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +15,10 @@
 #include "agent.h"
 #include "container.h"
 #include "dp.h"
+#include "fs.h"
 #include "log.h"
 #include "nl.h"
+#include "session.h"
 #include "tenant.h"
 
 /* ---- start-up: mark and sweep ---- */
@@ -101,14 +102,6 @@ static void sweep_links(struct tenetd *d)
 		if_freenameindex(ifs);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static void sweep_containers(struct tenetd *d)
 {
 	DIR *dh = opendir(d->lxc_path);
@@ -129,7 +122,7 @@ static void sweep_containers(struct tenetd *d)
 			tn_ct_destroy(d->lxc_path, e->d_name);
 		/* What a template cut short leaves is no container to LXC. */
 		snprintf(path, sizeof(path), "%s/%s", d->lxc_path, e->d_name);
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		tn_rm_tree(path);
 		snprintf(path, sizeof(path), "%s/%s.log", d->lxc_path,
 			 e->d_name);
 		unlink(path);
@@ -152,7 +145,7 @@ static void sweep_sock_dirs(struct tenetd *d)
 		    !tn_store_tenant_get_by_name(d->st, e->d_name, &t))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		tn_rm_tree(path);
 	}
 	if (dh)
 		closedir(dh);
@@ -220,6 +213,28 @@ static void sweep_egress(struct tenetd *d)
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+static int supervise_cb(const struct tn_tenant_rec *t, void *arg)
+{
+	struct tenetd *d = arg;
+	char state[32], why[TN_V_ERR_MAX];
+	pid_t pid;
+
+	if (t->state != TN_STATE_READY ||
+	    tn_ct_state(d->lxc_path, t->name, state, sizeof(state), &pid) ||
+	    pid > 0)
+		return 0;
+	tn_warn("tenant %s: container %s: starting it again\n", t->name, state);
+	session_count_ct_restart(d, t->id);
+	if (tenant_up(d, t, why, sizeof(why)))
+		tn_err("tenant %s: cannot restore: %s\n", t->name, why);
+	return 0;
+}
+
+void tenants_supervise(struct tenetd *d)
+{
+	tn_store_tenant_list(d->st, supervise_cb, d);
 }
 
 void tenants_reconcile(struct tenetd *d)

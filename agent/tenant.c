@@ -23,6 +23,7 @@
 #include "dp.h"
 #include "log.h"
 #include "rstats.h"
+#include "session.h"
 #include "tenant.h"
 
 static const char *const modes[] = { "veth", "direct", NULL };
@@ -388,7 +389,11 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(c, "name", json_object_new_string(name));
 	json_object_object_add(c, "state", json_object_new_string(state));
 	json_object_object_add(c, "pid", json_object_new_int(pid));
+	json_object_object_add(
+		c, "restarts",
+		json_object_new_int((int)session_ct_restarts(d, t->id)));
 	json_object_object_add(o, "container", c);
+	json_object_object_add(o, "router", session_json(d, t));
 	if (routes) {
 		json_object *arr = json_object_new_array();
 

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "nl.h"
 #include "parse.h"
+#include "session.h"
 #include "tenant.h"
 
 static const char *const sides[] = { CT_ACCESS, CT_UPLINK };
@@ -562,6 +563,31 @@ static int routes_up_cb(const struct tn_route_rec *r, void *arg)
 	return 0;
 }
 
+/* What the container's init starts the router with: sockets from us,
+ * counters where we read them (its /run/tenet is our sock_dir). */
+static int router_args(struct tenetd *d, const char *name, char *err, size_t n)
+{
+	char path[4096];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s/rootfs/etc/tenet", d->lxc_path,
+		 name);
+	ret = tn_mkdir_p(path, 0755);
+	strcat(path, "/router.args");
+	f = ret ? NULL : fopen(path, "we");
+	if (f) {
+		fprintf(f, "--agent /run/tenet/router.sock"
+			   " --stats-file /run/tenet/router.stats\n");
+		ret = fclose(f) ? -errno : 0;
+	} else if (!ret) {
+		ret = -errno;
+	}
+	if (ret)
+		snprintf(err, n, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
 static int container_up(struct dp *p, pid_t *pid)
 {
 	const struct tn_tenant_rec *t = p->t;
@@ -614,6 +640,8 @@ static int container_up(struct dp *p, pid_t *pid)
 		if (*d->exe_dir && !access(router, X_OK))
 			s.router = router;
 		err = tn_ct_create(&s, d->cgroup2, p->err, p->n);
+		if (!err)
+			err = router_args(d, name, p->err, p->n);
 		if (err)
 			return err;
 	}
@@ -710,6 +738,8 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 		err = nic_flags_sync(d, &p.access, p.acc_if);
 	if (!err)
 		err = nic_flags_sync(d, &p.uplink, p.up_if);
+	if (!err && (err = session_listen(d, t, TN_ROUTER_UID_BASE + t->id)))
+		snprintf(err_buf, n, "router socket: %s", strerror(-err));
 	if (!err)
 		err = container_up(&p, &pid);
 	if (!err)
@@ -734,6 +764,7 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 
 	/* Stop frames first, then take the path apart. */
 	map_set(d, "tn_tenants", &t->id, &off);
+	session_close(d, t->id);
 	classify_down(d, t);
 	ports_down(d, t->id);
 	name = t->name;
@@ -751,7 +782,7 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	}
 	rx_pins_down(d, t->id);
 	sock_dir(d, t->name, dir, sizeof(dir));
-	rmdir(dir);
+	tn_rm_tree(dir);
 	/* The NICs' lookups, now without this tenant. */
 	struct tn_nic_rec nic;
 

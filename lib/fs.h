@@ -8,4 +8,7 @@
  * 0 or -errno. */
 int tn_mkdir_p(const char *path, mode_t mode);
 
+/* rm -r, without following links; a missing path is fine. 0 or -errno. */
+int tn_rm_tree(const char *path);
+
 #endif
