@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Tenant containers under tenetd: the router runs in its container with no
+# capabilities, as its own uid, reniced; its sockets come from tenetd and
+# sit in the tenant's XSKMAP (frames reach it); the quotas hold (memory,
+# pids) without touching the other tenant; a router killed is restarted and
+# gets its sockets again; a container killed is started again; tenant del
+# leaves nothing. The "host" is netns H; containers are destroyed in the
+# EXIT trap.
+set -u
+. "$(dirname "$0")/lib.sh"
+t_init
+command -v jq >/dev/null || t_skip_all "jq is needed"
+command -v lxc-create >/dev/null || t_skip_all "LXC is needed (make deps)"
+[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tenetctl" ] ||
+	t_skip_all "build first (make)"
+[ -e /sys/fs/cgroup/cgroup.controllers ] &&
+	t_skip_all "the quota checks read cgroup v1 files; this host is v2"
+
+SEND="python3 $TOP/tests/integration/sendframe.py"
+LXCP=$T_DIR/state/lxc
+
+cleanup() {
+	local c
+	for c in "${T_PIDS[@]}"; do kill -9 "$c" 2>/dev/null; done
+	for c in "$LXCP"/*/config; do
+		[ -f "$c" ] || continue
+		c=$(basename "$(dirname "$c")")
+		nsx H lxc-stop -k -P "$LXCP" -n "$c" >/dev/null 2>&1
+		nsx H lxc-destroy -P "$LXCP" -n "$c" >/dev/null 2>&1
+	done
+	t_cleanup
+}
+trap cleanup EXIT
+
+ns_add H || { t_fail "create netns"; exit 1; }
+for n in 0 1; do
+	nsx H ip link add nic$n type veth peer name nic${n}p
+	nsx H ip link set nic$n up
+	nsx H ip link set nic${n}p up
+done
+nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
+	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$T_DIR/log" 2>&1
+AGENT=$BG
+wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
+
+ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+show() { ctl -j tenant show "$1"; }
+field() { show "$1" | jq -r "$2"; }
+lxa() { # NAME CMD...: CMD in the container, from H (LXC's socket is there)
+	local n=$1
+	shift
+	nsx H lxc-attach -P "$LXCP" -n "$n" -- "$@"
+}
+until_is() { # TENTHS EXPECTED CMD...: until CMD prints EXPECTED
+	local i n=$1 want=$2
+	shift 2
+	for i in $(seq "$n"); do
+		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "last: $("$@" 2>&1)"
+	return 1
+}
+cgval() { # PID CONTROLLER FILE
+	local path
+	path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
+	cat "/sys/fs/cgroup/$2$path/$3"
+}
+rx_of() { # NAME: frames the router read on access0
+	ctl -j tenant stats "$1" |
+		jq '[.tenants[0].router.ifaces[] | select(.ifname == "access0") | .counters.rx] | add // 0'
+}
+send_transit() { # N: tagged frames for acme's router to forward
+	nsx H $SEND nic0p "$AMAC" 02:00:00:00:00:99 --vlan 100 \
+		--ipv4 10.0.0.2 198.18.0.1 --count "$1"
+}
+
+ctl nic attach nic0 role access >/dev/null && ctl nic attach nic1 role uplink >/dev/null
+t_check "tenant add acme: memory 64M, pids 30, cpu 0.5" \
+	ctl tenant add acme access nic0 vlan 100 uplink nic1 \
+	access-addr 10.0.0.1/24 uplink-addr 192.0.2.2/24 gateway 192.0.2.1 \
+	memory 64M pids 30 cpu 0.5
+t_check "tenant add beta" ctl tenant add beta access nic0 vlan 200 uplink nic1 \
+	uplink-vlan 300 access-addr 10.0.0.1/24 uplink-addr 192.0.2.3/24
+t_check "acme's router took its two sockets" \
+	until_is 50 "true 2" field acme '"\(.router.connected) \(.router.sockets)"'
+R=$(field acme .router.pid)
+C=$(field acme .container.pid)
+B=$(field beta .container.pid)
+
+t_check "the router runs without capabilities: CapEff 0" \
+	grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$R/status"
+t_check "as a uid of its own (100000 + id)" \
+	test "$(awk '/^Uid:/ {print $2}' "/proc/$R/status")" = 100001
+t_check "at nice -10, every thread" \
+	test "$(ps -L -o ni= -p "$R" | sort -u | tr -d ' ')" = -10
+t_check "in the container's cgroups: memory 64M, cpu 0.5, pids 30" \
+	test "$(cgval "$R" memory memory.limit_in_bytes) $(cgval "$R" cpu cpu.cfs_quota_us) $(cgval "$R" pids pids.max)" = \
+	"67108864 50000 30"
+
+# The XSKMAP holds the router's socket: transit frames reach the router.
+AMAC=$(nsenter --net="/proc/$C/ns/net" ip -j link show access0 | jq -r '.[0].address')
+send_transit 10
+t_check "10 transit frames reach the router through the XSKMAP" until_is 30 10 rx_of acme
+rx_xsk() { # tenant_rx's counters of access0 (slot 0), as bpftool shows them
+	bpftool -j map dump pinned "$BPFFS/t/tenants/1/tn_rx_stats" |
+		jq -c '[.[].formatted | select(.key == 0) | .values[].value] |
+			[(map(.tx_packets) | add), (map(.nosock_packets) | add)]'
+}
+t_check "bpftool: tenant_rx put all 10 into an XSK, none without one" \
+	test "$(rx_xsk)" = "[10,0]"
+t_check "tenant stats: XSK copy mode in use" \
+	test "$(ctl -j tenant stats acme | jq -r '.tenants[0].xsk | "\(.requested) \(.in_use)"')" = "zero-copy copy"
+
+# Quotas hold, and only for the tenant that has them.
+oom_killed() {
+	local out
+	out=$(lxa acme sh -c 'x=$(head -c 200000000 /dev/zero | tr "\000" x); echo survived' 2>&1)
+	! grep -q survived <<<"$out" && cgval "$R" memory memory.oom_control | grep -q '^oom_kill [1-9]'
+}
+t_check "a process over acme's memory quota is killed" oom_killed
+t_check "acme's router and both containers live on" \
+	test "$(field acme .router.pid) $(field acme .container.pid) $(field beta .container.pid)" = "$R $C $B"
+out=$(lxa acme sh -c 'for i in $(seq 40); do sleep 3 & done; wait' 2>&1)
+t_check "pids 30: forks beyond it fail" grep -q "fork" <<<"$out"
+t_check "pids.max held: the count never passed 30" \
+	test "$(cgval "$R" pids pids.max)" = 30 -a "$(ctl -j tenant stats acme | jq .tenants[0].usage.pids)" -le 30
+
+# The router killed: its init starts it again, tenetd hands it sockets.
+kill -9 "$R"
+t_check "router killed -9: a new one connects within 2 s" \
+	until_is 20 "true 2 1" field acme '"\(.router.connected) \(.router.sockets) \(.router.restarts)"'
+R2=$(field acme .router.pid)
+t_check "it is another process, again without capabilities" \
+	sh -c "[ $R2 != $R ] && grep -q '^CapEff:[[:space:]]*0000000000000000$' /proc/$R2/status"
+send_transit 10
+t_check "traffic reaches the new router" until_is 30 10 rx_of acme
+
+# The container killed: tenetd starts it again, router and all.
+nsx H lxc-stop -k -P "$LXCP" -n acme
+t_check "container killed: running again within 3 s, counted" \
+	until_is 30 "RUNNING 1" field acme '"\(.container.state) \(.container.restarts)"'
+t_check "its router connects again" until_is 50 "true 2" field acme '"\(.router.connected) \(.router.sockets)"'
+C2=$(field acme .container.pid)
+AMAC=$(nsenter --net="/proc/$C2/ns/net" ip -j link show access0 | jq -r '.[0].address')
+send_transit 10
+t_check "traffic reaches the router of the new container" until_is 30 10 rx_of acme
+t_check "beta was not touched" test "$(field beta .container.pid)" = "$B"
+
+# tenant del: nothing of acme is left.
+CG=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' "/proc/$C2/cgroup")
+t_check "tenant del acme" ctl tenant del acme
+t_check "no container, veth, socket dir, pins or cgroup" \
+	test ! -e "$LXCP/acme" -a ! -e "$T_DIR/run/tenants/acme" -a ! -e "$BPFFS/t/tenants/1" -a \
+	! -e "$CG" -a -z "$(nsx H ip -o link show | grep -E ': tn1(a|u)')"
+t_check "tenant del beta" ctl tenant del beta
+kill -TERM "$AGENT"
+wait "$AGENT"
+t_check "SIGTERM: clean exit" test $? = 0
+t_done
