@@ -22,6 +22,7 @@
 #define AF_XDP 44
 #endif
 
+#include "cust_vlan.skel.h"
 #include "dp.h"
 #include "handoff.h"
 #include "log.h"
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 		"  prefix add DEV CIDR tenant T | prefix del DEV CIDR\n"
 		"  serve SOCKPATH tenant T IFNAME...  hand AF_XDP sockets to a\n"
 		"             tenet-router --agent SOCKPATH, as tenetd does\n"
+		"  cust-vlan DEV VID          make DEV a customer's port of VLAN\n"
+		"             VID (tc: tag pushed out, popped in; tests, demo)\n"
 		"The bpffs DIR (default %s) holds the pinned maps; tenant_rx\n"
 		"pins under DIR/tenants/T. Run in the netns that holds DEV.\n",
 		bpffs);
@@ -503,6 +506,53 @@ out:
 	return err ? 1 : 0;
 }
 
+/*
+ * cust-vlan DEV VID: a customer's access port on a kernel without 802.1Q
+ * devices (tools/cust_vlan.bpf.c on tc egress and ingress). tc keeps the
+ * programs after we exit; they go with the device. tx-vlan offload must be
+ * off on DEV for the tag to leave in-band.
+ */
+static int do_cust_vlan(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, in);
+	LIBBPF_OPTS(bpf_tc_opts, out);
+	struct cust_vlan *skel;
+	int ifindex, err;
+	__u32 vid;
+
+	if (argc != 2)
+		return fail("%s", "cust-vlan DEV VID");
+	if (dev_index(argv[0], &ifindex))
+		return 1;
+	if (tn_parse_u32(argv[1], 1, 4094, &vid))
+		return fail("VID must be 1..4094, not '%s'", argv[1]);
+	skel = cust_vlan__open();
+	if (!skel)
+		return fail("cannot open cust_vlan: %s", strerror(errno));
+	skel->rodata->vid = (__u16)vid;
+	err = cust_vlan__load(skel);
+	hook.ifindex = ifindex;
+	if (!err) {
+		err = bpf_tc_hook_create(&hook);
+		if (err == -EEXIST)
+			err = 0;
+	}
+	hook.attach_point = BPF_TC_EGRESS;
+	out.prog_fd = bpf_program__fd(skel->progs.cust_vlan_push);
+	if (!err)
+		err = bpf_tc_attach(&hook, &out);
+	hook.attach_point = BPF_TC_INGRESS;
+	in.prog_fd = bpf_program__fd(skel->progs.cust_vlan_pop);
+	if (!err)
+		err = bpf_tc_attach(&hook, &in);
+	cust_vlan__destroy(skel);
+	if (err)
+		return fail("cust-vlan: %s", strerror(-err));
+	return 0;
+}
+
 static const struct cmd {
 	const char *obj, *verb;
 	int (*func)(int argc, char **argv);
@@ -518,6 +568,7 @@ static const struct cmd {
 	{ "prefix", "add", do_prefix_add },
 	{ "prefix", "del", do_prefix_del },
 	{ "serve", NULL, do_serve },
+	{ "cust-vlan", NULL, do_cust_vlan },
 };
 
 int main(int argc, char **argv)

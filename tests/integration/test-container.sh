@@ -148,6 +148,49 @@ send_transit 10
 t_check "traffic reaches the router of the new container" until_is 30 10 rx_of acme
 t_check "beta was not touched" test "$(field beta .container.pid)" = "$B"
 
+# Real traffic: a customer on VLAN 100 behind nic0, the upstream behind
+# nic1 (the "NICs'" peers move into netns C and U). A veth drops frames
+# XDP redirects into it unless its peer has GRO on (DESIGN): the peers are
+# the wire here.
+ns_add C && ns_add U
+nsx H ip link set nic0p netns "$P-C"
+nsx H ip link set nic1p netns "$P-U"
+nsx C ip link set lo up
+nsx C ip addr add 10.0.0.2/24 dev nic0p
+nsx C ip link set nic0p up
+nsx C ip route add default via 10.0.0.1
+nsx C ethtool -K nic0p txvlan off tx off gro on >/dev/null
+nsx C "$BUILD/tn-dp" cust-vlan nic0p 100
+nsx U ip link set lo up
+nsx U ip addr add 192.0.2.1/24 dev nic1p
+nsx U ip addr add 203.0.113.1/32 dev lo
+nsx U ip link set nic1p up
+nsx U ip route add 10.0.0.0/24 via 192.0.2.2
+nsx U ethtool -K nic1p tx off gro on >/dev/null
+reach() { # the first ping waits for ARP on both sides of the router
+	local i
+	for i in 1 2 3 4 5; do
+		nsx C ping -c 1 -W 1 203.0.113.1 >/dev/null && return 0
+	done
+	return 1
+}
+t_check "customer reaches the upstream through acme's router" reach
+t_check "ping: 5 of 5" nsx C ping -c 5 -i 0.2 -W 2 203.0.113.1
+t_check "traceroute shows the router's hop" \
+	sh -c "nsenter --net=/run/netns/$P-C traceroute -n -w 1 -q 1 203.0.113.1 | grep -q '^ 1  10.0.0.1 '"
+t_check "the router forwarded them (its counters)" \
+	test "$(ctl -j tenant stats acme | jq '[.tenants[0].router.ifaces[].counters.forwarded] | add')" -gt 3
+nsx_bg U iperf3 -s -1 >/dev/null 2>&1
+sleep 0.5
+t_check "iperf3 TCP through the router" \
+	sh -c "nsenter --net=/run/netns/$P-C iperf3 -c 203.0.113.1 -t 2 -J | jq -e '.end.sum_received.bits_per_second > 1e7' >/dev/null"
+R3=$(field acme .router.pid)
+kill -9 "$R3"
+t_check "router killed again: restarted, and traffic flows once more" \
+	sh -c "$(declare -f until_is field show ctl nsx); P=$P T_DIR=$T_DIR BUILD=$BUILD
+	       until_is 30 true field acme .router.connected >/dev/null &&
+	       nsenter --net=/run/netns/$P-C ping -c 3 -i 0.2 -W 2 203.0.113.1"
+
 # tenant del: nothing of acme is left.
 CG=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' "/proc/$C2/cgroup")
 t_check "tenant del acme" ctl tenant del acme
