@@ -117,7 +117,14 @@ fi
 # Supervision: a router that exits at once is restarted every second.
 echo "--help" >"$ROOTFS/etc/tenet/router.args"
 kill -HUP "$IPID"
-restarts() { att "$C1" cat /run/tenet-init.restarts 2>/dev/null || echo -1; }
+restarts() { # init rewrites the file: a read may catch it empty
+	local i v
+	for i in 1 2 3 4 5; do
+		v=$(att "$C1" cat /run/tenet-init.restarts 2>/dev/null)
+		case $v in '' | *[!0-9]*) sleep 0.05 ;; *) echo "$v" && return ;; esac
+	done
+	echo -1
+}
 sleep 2
 r1=$(restarts)
 sleep 2
