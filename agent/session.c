@@ -262,6 +262,13 @@ void session_count_ct_restart(struct tenetd *d, uint32_t id)
 		d->sess[id]->ct_restarts++;
 }
 
+pid_t session_pid(struct tenetd *d, uint32_t id)
+{
+	struct session *s = d->sess[id];
+
+	return s && s->conn >= 0 ? s->pid : 0;
+}
+
 unsigned int session_ct_restarts(struct tenetd *d, uint32_t id)
 {
 	return d->sess[id] ? d->sess[id]->ct_restarts : 0;

@@ -22,6 +22,8 @@ int sessions_pollfds(struct tenetd *d, struct pollfd *p, uint32_t *owner,
 		     int max);
 void sessions_handle(struct tenetd *d, const struct pollfd *p,
 		     const uint32_t *owner, int n);
+/* The connected router's pid (in the agent's pid namespace), or 0. */
+pid_t session_pid(struct tenetd *d, uint32_t id);
 /* Containers supervision started again, since the agent started. */
 void session_count_ct_restart(struct tenetd *d, uint32_t id);
 unsigned int session_ct_restarts(struct tenetd *d, uint32_t id);

@@ -613,7 +613,9 @@ static json_object *router_json(struct tenetd *d, const char *name,
 	}
 	o = json_object_new_object();
 	ifs = json_object_new_array();
-	json_object_object_add(o, "pid", json_object_new_int((int)f->pid));
+	/* The router's own idea of its pid is its container's. */
+	json_object_object_add(o, "pid_in_container",
+			       json_object_new_int((int)f->pid));
 	json_object_object_add(o, "started",
 			       json_object_new_int64((int64_t)f->started));
 	for (uint32_t i = 0; i < f->nslots && i < TN_RSTATS_MAX; i++) {
@@ -679,6 +681,9 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 	json_object_object_add(o, "egress", eg);
 	xsk = json_object_new_object();
 	rt = router_json(d, t->name, xsk);
+	if (rt)
+		json_object_object_add(
+			rt, "pid", json_object_new_int(session_pid(d, t->id)));
 	json_object_object_add(o, "router", rt);
 	json_object_object_add(o, "xsk", xsk);
 	json_object_object_add(o, "limits", limits_json(t));

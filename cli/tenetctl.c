@@ -819,12 +819,35 @@ static const struct tn_print_field container_fields[] = {
 	{ .key = "name", .fmt = " %s" },
 	{ .key = "state", .fmt = " %s" },
 	{ .key = "pid", .fmt = " pid %s" },
+	{ .key = "restarts", .fmt = " restarts %s" },
 	{},
 };
 
 static void show_container(const char *key, json_object *v)
 {
 	line(key, v, "  container", container_fields);
+}
+
+static void show_connected(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	tn_print_text(" %s", json_object_get_boolean(v) ? "connected" :
+							  "not connected");
+}
+
+/* "  router connected pid 1300 sockets 2 connects 3 restarts 2" */
+static const struct tn_print_field router_state_fields[] = {
+	{ .key = "connected", .show = show_connected },
+	{ .key = "pid", .fmt = " pid %s" },
+	{ .key = "sockets", .fmt = " sockets %s" },
+	{ .key = "connects", .fmt = " connects %s" },
+	{ .key = "restarts", .fmt = " restarts %s" },
+	{},
+};
+
+static void show_router_state(const char *key, json_object *v)
+{
+	line(key, v, "  router", router_state_fields);
 }
 
 static const struct tn_print_field route_fields[] = {
@@ -858,6 +881,7 @@ static const struct tn_print_field tenant_fields[] = {
 	{ .key = "gateway", .show = show_gateway },
 	{ .key = "limits", .show = show_limits },
 	{ .key = "container", .show = show_container },
+	{ .key = "router", .show = show_router_state },
 	{ .key = "routes", .show = show_tenant_routes },
 	{},
 };
