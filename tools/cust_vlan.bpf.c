@@ -6,6 +6,8 @@
  * one VLAN). The pushed tag is metadata; it goes on the wire in-band from
  * a device with tx-vlan offload off (ethtool -K DEV txvlan off), and the
  * stack turns an in-band tag back into metadata before tc ingress.
+ * What comes in is marked with the VID, for policy routing on the far side
+ * (an upstream with one table per customer VLAN).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -32,5 +34,6 @@ int cust_vlan_pop(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	if (bpf_skb_vlan_pop(skb))
 		return TC_ACT_SHOT;
+	skb->mark = vid;
 	return TC_ACT_OK;
 }

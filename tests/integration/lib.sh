@@ -134,3 +134,57 @@ wait_for() {
 	done
 	return 1
 }
+
+# topo_isp: a small ISP around netns H (the tenet host), for two tenants
+# with the same private space; tn-dp must be built (customer VLAN ports).
+#
+#   C1 c1 10.0.0.2/24 (VLAN 100) -.              .- u1 192.0.2.1/30 (VLAN 300) U
+#   C2 c2 10.0.0.2/24 (VLAN 200) -+- SW bridges -+- u2 192.0.2.5/30 (VLAN 400) U
+#                  trunk nic0p --'              '-- nic1p trunk      lo 198.51.100.1
+#                        |                              |
+#   H            nic0 (access NIC)               nic1 (uplink NIC)
+#
+# The customers and the upstream tag their own frames (tn-dp cust-vlan);
+# the bridges in SW know nothing of VLANs. U keeps one routing table per
+# uplink VLAN: its VLAN ports mark what comes in with the VID, and ICMP
+# replies and accepted TCP take the mark of what they answer.
+topo_isp() {
+	local n
+	ns_add H && ns_add SW && ns_add C1 && ns_add C2 && ns_add U || return 1
+	nsx H ip link add nic0 type veth peer name nic0p netns "$P-SW" &&
+		nsx H ip link add nic1 type veth peer name nic1p netns "$P-SW" || return 1
+	nsx SW ip link add bra type bridge && nsx SW ip link add bru type bridge || return 1
+	for n in 1 2; do
+		nsx C$n ip link add c$n type veth peer name c${n}p netns "$P-SW" &&
+			nsx U ip link add u$n type veth peer name u${n}p netns "$P-SW" || return 1
+		nsx SW ip link set c${n}p master bra up &&
+			nsx SW ip link set u${n}p master bru up || return 1
+	done
+	nsx SW ip link set nic0p master bra up && nsx SW ip link set nic1p master bru up &&
+		nsx SW ip link set bra up && nsx SW ip link set bru up || return 1
+	# Tags leave the trunks in-band; frames XDP redirects into a veth
+	# are dropped unless its peer has GRO on.
+	nsx SW ethtool -K nic0p txvlan off gro on >/dev/null &&
+		nsx SW ethtool -K nic1p txvlan off gro on >/dev/null || return 1
+	nsx H ip link set nic0 up && nsx H ip link set nic1 up || return 1
+	for n in 1 2; do
+		nsx C$n ip link set lo up
+		nsx C$n ip addr add 10.0.0.2/24 dev c$n
+		nsx C$n ethtool -K c$n txvlan off tx off >/dev/null &&
+			nsx C$n ip link set c$n up &&
+			nsx C$n ip route add default via 10.0.0.1 &&
+			nsx C$n "$BUILD/tn-dp" cust-vlan c$n $((n * 100)) || return 1
+	done
+	nsx U ip link set lo up
+	nsx U ip addr add 198.51.100.1/32 dev lo
+	nsx U sysctl -qw net.ipv4.fwmark_reflect=1 net.ipv4.tcp_fwmark_accept=1
+	nsx U ip addr add 192.0.2.1/30 dev u1 && nsx U ip addr add 192.0.2.5/30 dev u2 || return 1
+	for n in 1 2; do
+		nsx U ethtool -K u$n txvlan off tx off >/dev/null &&
+			nsx U ip link set u$n up &&
+			nsx U "$BUILD/tn-dp" cust-vlan u$n $((200 + n * 100)) || return 1
+		nsx U ip rule add fwmark $((200 + n * 100)) table $((200 + n * 100)) || return 1
+	done
+	nsx U ip route add 10.0.0.0/24 via 192.0.2.2 dev u1 table 300 &&
+		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 table 400
+}
