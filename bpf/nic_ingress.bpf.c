@@ -309,6 +309,23 @@ int nic_ingress(struct xdp_md *ctx)
 		tid = classify_tagged(&p, ifindex);
 	else
 		tid = classify_untagged(&p, nic, ifindex);
+	/* A second tag under a tenant's own single VID: its customer is
+	 * smuggling a VLAN (someone else's, maybe). Dropped, on its port. */
+	if (!tid && p.ntags == 2) {
+		__u32 inner = p.inner_vid;
+
+		p.inner_vid = 0;
+		tid = classify_tagged(&p, ifindex);
+		p.inner_vid = inner;
+		if (tid) {
+			port = tn_port(tid, nic->role & 1);
+			ps = bpf_map_lookup_elem(&tn_port_stats, &port);
+			stats_rx(ps, len);
+			stats_drop(ps, TN_DROP_VLAN_SMUGGLED);
+			stats_drop(ns, TN_DROP_VLAN_SMUGGLED);
+			return XDP_DROP;
+		}
+	}
 
 	tenant = tid ? bpf_map_lookup_elem(&tn_tenants, &tid) : NULL;
 	if (!tenant || !(tenant->flags & TN_TENANT_F_ACTIVE)) {

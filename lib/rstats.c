@@ -19,4 +19,5 @@ const char *const tn_rc_names[TN_RC__MAX] = {
 	[TN_RC_ICMP_SENT] = "icmp_sent",
 	[TN_RC_ICMP_LIMITED] = "icmp_limited",
 	[TN_RC_NO_FRAME] = "no_frame",
+	[TN_RC_NOT_OURS] = "not_ours",
 };

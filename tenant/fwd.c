@@ -243,6 +243,12 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 	struct nh *nh;
 	bool v4;
 
+	/* A router forwards what is sent to it: a frame for another MAC
+	 * (flooded, or a neighbour's spoof) is not ours to route. */
+	if (len < 6 || memcmp(f, in->mac, 6)) {
+		drop(r, in, TN_RC_NOT_OURS, addr);
+		return;
+	}
 	if (pkt_parse(f, len, &pi) < 0) {
 		drop(r, in, TN_RC_MALFORMED, addr);
 		return;

@@ -190,7 +190,8 @@ enum tn_drop {
 	TN_DROP_POLICED, /* over the tenant's rate or pps */
 	TN_DROP_NO_SLOT, /* tenant has no veth / no XSK in the slot */
 	TN_DROP_WRONG_QUEUE, /* direct mode: rx queue owned by another tenant */
-	TN_DROP_VLAN_SMUGGLED, /* tagged frame from the tenant side */
+	TN_DROP_VLAN_SMUGGLED, /* tagged frame from the tenant side, or a
+				* second tag under a tenant's single VID */
 	TN_DROP_NO_CONFIG, /* egress veth not bound to a NIC */
 	TN_DROP__MAX,
 };

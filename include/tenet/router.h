@@ -27,11 +27,12 @@ enum tn_rc {
 	TN_RC_ICMP_SENT, /* ICMP/ICMPv6 errors sent */
 	TN_RC_ICMP_LIMITED, /* ICMP errors not sent: rate limit or rules */
 	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error */
+	TN_RC_NOT_OURS, /* not addressed to this interface's MAC: dropped */
 	TN_RC__MAX,
 };
 
 #define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
-#define TN_RSTATS_VERSION 1
+#define TN_RSTATS_VERSION 2
 #define TN_RSTATS_MAX 16 /* interface x queue slots */
 
 struct tn_rstats_slot {

@@ -320,6 +320,7 @@ FRAME(in_vlan100_v6,
       fr_udp6(f, MAC_B, 100, 0, "2001:db8:a::2", "2001:db8:f::1"))
 FRAME(out_vlan100_v6, fr_udp6(f, MAC_B, 0, 0, "2001:db8:a::2", "2001:db8:f::1"))
 FRAME(in_qinq, fr_udp4(f, MAC_B, 200, 300, "10.0.0.2", "203.0.113.1"))
+FRAME(in_smuggled, fr_udp4(f, MAC_B, 100, 200, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan200, fr_udp4(f, MAC_B, 200, 0, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan300, fr_udp4(f, MAC_B, 300, 0, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan400, fr_udp4(f, MAC_B, 400, 0, "10.0.0.2", "203.0.113.1"))
@@ -515,6 +516,11 @@ static const struct fixture fixtures[] = {
 	{ "nic: QinQ 200/300 -> T2, both tags popped",
 	  P_NIC, D_NIC, 0, setup_std, in_qinq, 0, 0, XDP_REDIRECT, out_vlan100,
 	  { C(S_NIC, NIC1, .rx = 1, .tx = 1), C(S_PORT, PORT(T2, ACC), .rx = 1, .tx = 1) } },
+	{ "nic: inner tag 200 under T1's single VLAN 100 -> smuggled, dropped on T1",
+	  P_NIC, D_NIC, 0, setup_std, in_smuggled, 0, 0, XDP_DROP, NULL,
+	  { C(S_NIC, NIC1, .rx = 1, DROP(VLAN_SMUGGLED)),
+	    C(S_PORT, PORT(T1, ACC), .rx = 1, DROP(VLAN_SMUGGLED)),
+	    C(S_PORT, PORT(T2, ACC)) } },
 	{ "nic: outer VLAN 200 alone is not QinQ 200/300 -> default pass",
 	  P_NIC, D_NIC, 0, setup_std, in_vlan200, 0, 0, XDP_PASS, NULL,
 	  { C(S_NIC, NIC1, .rx = 1, .pass = 1), C(S_PORT, PORT(T2, ACC)) } },

@@ -147,7 +147,8 @@ wait_for() {
 # The customers and the upstream tag their own frames (tn-dp cust-vlan);
 # the bridges in SW know nothing of VLANs. U keeps one routing table per
 # uplink VLAN: its VLAN ports mark what comes in with the VID, and ICMP
-# replies and accepted TCP take the mark of what they answer.
+# replies and accepted TCP take the mark of what they answer. Servers in U
+# bind to u1 or u2 (iperf3 --bind-dev) for UDP.
 topo_isp() {
 	local n
 	ns_add H && ns_add SW && ns_add C1 && ns_add C2 && ns_add U || return 1
@@ -186,5 +187,9 @@ topo_isp() {
 		nsx U ip rule add fwmark $((200 + n * 100)) table $((200 + n * 100)) || return 1
 	done
 	nsx U ip route add 10.0.0.0/24 via 192.0.2.2 dev u1 table 300 &&
-		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 table 400
+		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 table 400 || return 1
+	# UDP from U takes no mark: a socket bound to u1 or u2 (iperf3
+	# --bind-dev) picks the route of its port from these.
+	nsx U ip route add 10.0.0.0/24 via 192.0.2.2 dev u1 metric 300 &&
+		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 metric 400
 }
