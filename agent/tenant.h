@@ -47,6 +47,8 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t);
 void ports_down(struct tenetd *d, uint32_t id);
 void rx_pins_down(struct tenetd *d, uint32_t id);
 
+#define TN_POLICER_BURST_US 20000
+
 /* Both ports' policers (0: no limit), rewritten only where they change. */
 int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps);
 

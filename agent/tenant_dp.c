@@ -414,7 +414,10 @@ int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
 
 	if (fd < 0)
 		return fd;
-	tn_policer_config(&pol, bps, pps, 0);
+	/* 20 ms of burst. With a bucket of a few frames one TCP flow got
+	 * 21-30 of 100 Mbit/s (measured); with 20 or 50 ms, 50-60 (4 flows:
+	 * 76). A policer drops what TCP bursts: a shaper would do better. */
+	tn_policer_config(&pol, bps, pps, TN_POLICER_BURST_US);
 	for (__u32 role = 0; !err && role < 2; role++) {
 		__u32 port = tn_port(id, role);
 
