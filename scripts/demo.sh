@@ -29,20 +29,16 @@ run() { # shows a command, then runs it
 ctl() { nsx H "$BUILD/tenetctl" --socket "$SOCK" "$@"; }
 
 down() {
-	local p c n
+	local p n
 	say "Tearing down"
 	if [ -f "$DIR/pids" ]; then
 		while read -r p; do kill "$p" 2>/dev/null; done <"$DIR/pids"
 		sleep 0.5
 		while read -r p; do kill -9 "$p" 2>/dev/null; done <"$DIR/pids"
 	fi
-	for c in "$LXCP"/*/config; do
-		[ -f "$c" ] || continue
-		c=$(basename "$(dirname "$c")")
-		echo "container $c"
-		nsx H lxc-stop -k -P "$LXCP" -n "$c" >/dev/null 2>&1
-		nsx H lxc-destroy -P "$LXCP" -n "$c" >/dev/null 2>&1
-	done
+	ls "$LXCP" 2>/dev/null | grep -v '\.log$' | sed 's/^/container /'
+	T_LXC=("H $LXCP")
+	t_lxc_cleanup
 	for n in H SW C1 C2 U; do
 		ip netns del "$P-$n" 2>/dev/null && echo "netns $P-$n"
 	done

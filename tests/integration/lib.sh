@@ -10,6 +10,7 @@ T_FAILED=0
 T_NETNS=()
 T_PIDS=()
 T_MOUNTS=()
+T_LXC=() # "NETNS LXCPATH": containers there are destroyed at the end
 T_DIR=
 
 t_ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
@@ -39,9 +40,26 @@ t_cleanup() {
 	local p m n
 	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${T_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	t_lxc_cleanup
 	for n in "${T_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	for m in "${T_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	[ -n "$T_DIR" ] && rm -rf "$T_DIR"
+}
+
+# Every container in the T_LXC paths, stopped and destroyed from the netns
+# its agent ran in (LXC's command socket is abstract: per netns).
+t_lxc_cleanup() {
+	local e n path c
+	for e in "${T_LXC[@]}"; do
+		n=${e%% *}
+		path=${e#* }
+		for c in "$path"/*/config; do
+			[ -f "$c" ] || continue
+			c=$(basename "$(dirname "$c")")
+			nsx "$n" lxc-stop -k -P "$path" -n "$c" >/dev/null 2>&1
+			nsx "$n" lxc-destroy -P "$path" -n "$c" >/dev/null 2>&1
+		done
+	done
 }
 
 t_done() {

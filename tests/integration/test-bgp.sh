@@ -13,18 +13,7 @@ done
 [ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tn-dp" ] || t_skip_all "build first (make)"
 
 LXCP=$T_DIR/state/lxc
-cleanup() {
-	local c
-	for c in "${T_PIDS[@]}"; do kill -9 "$c" 2>/dev/null; done
-	for c in "$LXCP"/*/config; do
-		[ -f "$c" ] || continue
-		c=$(basename "$(dirname "$c")")
-		nsx H lxc-stop -k -P "$LXCP" -n "$c" >/dev/null 2>&1
-		nsx H lxc-destroy -P "$LXCP" -n "$c" >/dev/null 2>&1
-	done
-	t_cleanup
-}
-trap cleanup EXIT
+T_LXC+=("H $LXCP")
 
 topo_isp || { t_fail "topology"; exit 1; }
 # The prefix BGP will carry: behind the upstream, nowhere else.

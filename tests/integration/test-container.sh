@@ -20,18 +20,7 @@ command -v lxc-create >/dev/null || t_skip_all "LXC is needed (make deps)"
 SEND="python3 $TOP/tests/integration/sendframe.py"
 LXCP=$T_DIR/state/lxc
 
-cleanup() {
-	local c
-	for c in "${T_PIDS[@]}"; do kill -9 "$c" 2>/dev/null; done
-	for c in "$LXCP"/*/config; do
-		[ -f "$c" ] || continue
-		c=$(basename "$(dirname "$c")")
-		nsx H lxc-stop -k -P "$LXCP" -n "$c" >/dev/null 2>&1
-		nsx H lxc-destroy -P "$LXCP" -n "$c" >/dev/null 2>&1
-	done
-	t_cleanup
-}
-trap cleanup EXIT
+T_LXC+=("H $LXCP")
 
 ns_add H || { t_fail "create netns"; exit 1; }
 for n in 0 1; do

@@ -16,18 +16,7 @@ done
 
 LXCP=$T_DIR/state/lxc
 SEND="python3 $TOP/tests/integration/sendframe.py"
-cleanup() {
-	local c
-	for c in "${T_PIDS[@]}"; do kill -9 "$c" 2>/dev/null; done
-	for c in "$LXCP"/*/config; do
-		[ -f "$c" ] || continue
-		c=$(basename "$(dirname "$c")")
-		nsx H lxc-stop -k -P "$LXCP" -n "$c" >/dev/null 2>&1
-		nsx H lxc-destroy -P "$LXCP" -n "$c" >/dev/null 2>&1
-	done
-	t_cleanup
-}
-trap cleanup EXIT
+T_LXC+=("H $LXCP")
 
 topo_isp || { t_fail "topology"; exit 1; }
 nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \

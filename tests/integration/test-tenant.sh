@@ -18,20 +18,7 @@ command -v lxc-create >/dev/null || t_skip_all "LXC is needed (make deps)"
 declare -A NS=([a]=H [b]=H2)
 SEND="python3 $TOP/tests/integration/sendframe.py"
 
-cleanup() { # agents first, then their containers, from the agent's netns
-	local a c
-	for a in "${T_PIDS[@]}"; do kill -9 "$a" 2>/dev/null; done
-	for a in a b; do
-		for c in "$T_DIR/$a/state/lxc"/*/config; do
-			[ -f "$c" ] || continue
-			c=$(basename "$(dirname "$c")")
-			nsx "${NS[$a]}" lxc-stop -k -P "$T_DIR/$a/state/lxc" -n "$c" >/dev/null 2>&1
-			nsx "${NS[$a]}" lxc-destroy -P "$T_DIR/$a/state/lxc" -n "$c" >/dev/null 2>&1
-		done
-	done
-	t_cleanup
-}
-trap cleanup EXIT
+T_LXC+=("H $T_DIR/a/state/lxc" "H2 $T_DIR/b/state/lxc")
 
 ns_add H && ns_add H2 || { t_fail "create netns"; exit 1; }
 for h in H H2; do
