@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -32,7 +33,12 @@
 #include "session.h"
 #include "tenant.h"
 
-#define HELLO_TIMEOUT_S 2
+/* Each answer the router owes: what runs in a tenant cannot stall tenetd
+ * longer than this per socket. */
+#define ANSWER_TIMEOUT_S 1
+#define QUIET_S 2
+/* The veth pairs are made with one queue each. */
+#define ROUTER_QUEUES 1
 
 struct session {
 	char name[TN_STORE_NAME_MAX + 1];
@@ -42,6 +48,7 @@ struct session {
 	pid_t pid; /* the connected router's, in the agent's pid namespace */
 	unsigned int hellos; /* since the agent started */
 	unsigned int ct_restarts; /* containers started again by supervision */
+	time_t quiet_until; /* after a failed handoff: connections refused */
 };
 
 /* -ENAMETOOLONG when it does not fit a unix socket address. */
@@ -153,7 +160,7 @@ static int serve_in(void *arg)
 /* A router connects: hello, renice, its sockets. */
 static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 {
-	struct timeval tv = { .tv_sec = HELLO_TIMEOUT_S };
+	struct timeval tv = { .tv_sec = ANSWER_TIMEOUT_S };
 	struct serve_ctx c = { .s = s, .queues = 1, .if_map = -1 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -164,6 +171,13 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	conn = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		return;
+	/* A handoff blocks tenetd for up to ANSWER_TIMEOUT_S: one that
+	 * failed buys the tenant QUIET_S of refusals, so what runs in a
+	 * tenant cannot keep tenetd busy. */
+	if (time(NULL) < s->quiet_until) {
+		close(conn);
+		return;
+	}
 	/* One router per tenant: a new one replaces the old. */
 	drop_conn(s);
 	s->conn = conn;
@@ -178,6 +192,8 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 		if (fd >= 0)
 			close(fd);
 		tn_ho_int(m, "queues", &c.queues);
+		if (c.queues > ROUTER_QUEUES)
+			c.queues = ROUTER_QUEUES;
 		s->pid = cred.pid;
 		s->hellos++;
 		if (setpriority(PRIO_PROCESS, (id_t)cred.pid, TN_ROUTER_NICE))
@@ -197,6 +213,7 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 		tn_warn("tenant %s: router %d: handing sockets over: %s\n",
 			s->name, (int)cred.pid, strerror(-err));
 		drop_conn(s);
+		s->quiet_until = time(NULL) + QUIET_S;
 		return;
 	}
 	tn_info("tenant %s: router %d took %d sockets (%s)\n", s->name,
@@ -278,8 +295,8 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	struct session *s = d->sess[t->id];
 	json_object *o = json_object_new_object();
-	char path[4096], buf[32] = "";
-	FILE *f;
+	char rootfs[4096], buf[32] = "";
+	ssize_t n;
 
 	json_object_object_add(o, "connected",
 			       json_object_new_boolean(s && s->conn >= 0));
@@ -291,14 +308,10 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 	json_object_object_add(o, "connects",
 			       json_object_new_int(s ? (int)s->hellos : 0));
 	/* Restarts by the container's init, kept in its rootfs. */
-	snprintf(path, sizeof(path), "%s/%s/rootfs/run/tenet-init.restarts",
-		 d->lxc_path, t->name);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
+	snprintf(rootfs, sizeof(rootfs), "%s/%s/rootfs", d->lxc_path, t->name);
+	n = tn_read_beneath(rootfs, "run/tenet-init.restarts", buf,
+			    sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
 	json_object_object_add(o, "restarts", json_object_new_int(atoi(buf)));
 	return o;
 }

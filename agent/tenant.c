@@ -15,12 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/mman.h>
 #include <tenet/router.h>
 
 #include "agent.h"
 #include "container.h"
 #include "dp.h"
+#include "fs.h"
 #include "log.h"
 #include "rstats.h"
 #include "session.h"
@@ -588,23 +588,19 @@ int do_tenant_set(struct req *r)
 static json_object *router_json(struct tenetd *d, const char *name,
 				json_object *xsk)
 {
-	char path[600];
-	struct tn_rstats_file *f;
+	struct tn_rstats_file *f = malloc(sizeof(*f));
+	char dir[512];
 	json_object *o, *ifs;
 	bool zc_req = true, zc = false, any = false;
-	int fd;
 
-	sock_dir(d, name, path, sizeof(path));
-	strcat(path, "/router.stats");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	f = fd < 0 ? MAP_FAILED :
-		     mmap(NULL, sizeof(*f), PROT_READ, MAP_SHARED, fd, 0);
-	if (fd >= 0)
-		close(fd);
-	if (f == MAP_FAILED || f->magic != TN_RSTATS_MAGIC ||
-	    f->version != TN_RSTATS_VERSION) {
-		if (f != MAP_FAILED)
-			munmap(f, sizeof(*f));
+	/* The router's file, in a dir it owns: read with care, never
+	 * mapped (a tenant could truncate it under us). */
+	sock_dir(d, name, dir, sizeof(dir));
+	if (!f ||
+	    tn_read_beneath(dir, "router.stats", f, sizeof(*f)) !=
+		    (ssize_t)sizeof(*f) ||
+	    f->magic != TN_RSTATS_MAGIC || f->version != TN_RSTATS_VERSION) {
+		free(f);
 		json_object_object_add(xsk, "requested",
 				       json_object_new_string("zero-copy"));
 		json_object_object_add(xsk, "in_use",
@@ -655,7 +651,7 @@ static json_object *router_json(struct tenetd *d, const char *name,
 			       json_object_new_string(!any ? "none" :
 						      zc   ? "zero-copy" :
 							     "copy"));
-	munmap(f, sizeof(*f));
+	free(f);
 	return o;
 }
 

@@ -180,6 +180,32 @@ resumed() { # connected again, then pings pass (its FIB loads first)
 }
 t_check "router killed again: restarted, and traffic flows once more" resumed
 
+# What runs in a tenant cannot hang tenetd: a FIFO where the router's
+# stats file was, a "router" that says hello and then nothing.
+SD=$T_DIR/run/tenants/acme
+rm -f "$SD/router.stats" && mkfifo "$SD/router.stats"
+t_check "a FIFO for router.stats: tenant stats answers, router unknown" \
+	test "$(timeout 5 nsenter --net=/run/netns/$P-H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" -j tenant stats acme | jq .tenants[0].router)" = null
+# (in the container's netns, where tenetd makes sockets for it)
+nsenter --net="/proc/$C2/ns/net" python3 - "$SD/router.sock" <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(json.dumps({"type": "hello", "version": 1, "pid": 1, "queues": 64}).encode())
+time.sleep(6)
+PY
+mute=$!
+sleep 0.2
+t0=$(date +%s%N)
+t_check "a router that never answers: tenetd still serves" \
+	timeout 5 nsenter --net=/run/netns/$P-H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" status
+t1=$(date +%s%N)
+t_check "after the answer timeouts ran out (took $(((t1 - t0) / 1000000)) ms; 2 sockets, 1 s each)" \
+	test $(((t1 - t0) / 1000000)) -le 2500
+grep -q 'router [0-9]*: handing sockets over: Resource temporarily unavailable' "$T_DIR/log" ||
+	grep 'handing sockets' "$T_DIR/log" | sed 's/^/# /'
+wait $mute
+
 # tenant del: nothing of acme is left.
 CG=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' "/proc/$C2/cgroup")
 t_check "tenant del acme" ctl tenant del acme
