@@ -221,7 +221,9 @@ static int supervise_cb(const struct tn_tenant_rec *t, void *arg)
 	char state[32], why[TN_V_ERR_MAX];
 	pid_t pid;
 
-	if (t->state != TN_STATE_READY ||
+	/* LXC is asked only when the init's pidfd says it is gone (or
+	 * there is none): the check runs every second for every tenant. */
+	if (t->state != TN_STATE_READY || session_init_alive(d, t->id) ||
 	    tn_ct_state(d->lxc_path, t->name, state, sizeof(state), &pid) ||
 	    pid > 0)
 		return 0;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -49,6 +50,7 @@ struct session {
 	unsigned int hellos; /* since the agent started */
 	unsigned int ct_restarts; /* containers started again by supervision */
 	time_t quiet_until; /* after a failed handoff: connections refused */
+	int init_fd; /* pidfd of the container's init, -1: not known */
 };
 
 /* -ENAMETOOLONG when it does not fit a unix socket address. */
@@ -91,7 +93,7 @@ int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid)
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return -ENOMEM;
-		s->lfd = s->conn = s->xsk_map = -1;
+		s->lfd = s->conn = s->xsk_map = s->init_fd = -1;
 		d->sess[t->id] = s;
 	}
 	snprintf(s->name, sizeof(s->name), "%s", t->name);
@@ -133,6 +135,8 @@ void session_close(struct tenetd *d, uint32_t id)
 	if (!s)
 		return;
 	drop_conn(s);
+	if (s->init_fd >= 0)
+		close(s->init_fd);
 	if (s->lfd >= 0) {
 		close(s->lfd);
 		if (!sock_path(d, s->name, path))
@@ -277,6 +281,29 @@ void session_count_ct_restart(struct tenetd *d, uint32_t id)
 {
 	if (d->sess[id])
 		d->sess[id]->ct_restarts++;
+}
+
+void session_watch_init(struct tenetd *d, uint32_t id, pid_t pid)
+{
+	struct session *s = d->sess[id];
+
+	if (!s)
+		return;
+	if (s->init_fd >= 0)
+		close(s->init_fd);
+	s->init_fd = (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+bool session_init_alive(struct tenetd *d, uint32_t id)
+{
+	struct session *s = d->sess[id];
+	struct pollfd p;
+
+	if (!s || s->init_fd < 0)
+		return false;
+	/* A pidfd turns readable when its process exits. */
+	p = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 0;
 }
 
 pid_t session_pid(struct tenetd *d, uint32_t id)

@@ -4,6 +4,7 @@
 #define TENET_SESSION_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <json-c/json.h>
@@ -22,6 +23,10 @@ int sessions_pollfds(struct tenetd *d, struct pollfd *p, uint32_t *owner,
 		     int max);
 void sessions_handle(struct tenetd *d, const struct pollfd *p,
 		     const uint32_t *owner, int n);
+/* Supervision without asking LXC each second: a pidfd on the container's
+ * init. alive is false when it exited, or when nothing is known. */
+void session_watch_init(struct tenetd *d, uint32_t id, pid_t pid);
+bool session_init_alive(struct tenetd *d, uint32_t id);
 /* The connected router's pid (in the agent's pid namespace), or 0. */
 pid_t session_pid(struct tenetd *d, uint32_t id);
 /* Containers supervision started again, since the agent started. */

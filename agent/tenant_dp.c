@@ -745,8 +745,10 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 		snprintf(err_buf, n, "router socket: %s", strerror(-err));
 	if (!err)
 		err = container_up(&p, &pid);
-	if (!err)
+	if (!err) {
+		session_watch_init(d, t->id, pid);
 		err = in_netns(pid, rx_up_in, &rx);
+	}
 	if (!err) {
 		tn_store_route_list(d->st, t->id, routes_up_cb, &pid);
 		/* Frames flow only once everything is in place. */
