@@ -161,6 +161,28 @@ static __always_inline __u32 classify_tagged(struct pkt *p, __u32 ifindex)
 	return lookup_u32(&tn_vlan, &k);
 }
 
+/* A second tag under a tenant's own single VID: its customer is smuggling
+ * a VLAN (someone else's, maybe). Counted on that tenant's port, dropped. */
+static __always_inline int smuggled(struct pkt *p, struct tn_nic *nic,
+				    __u32 ifindex, struct tn_stats *ns,
+				    __u64 len)
+{
+	__u32 inner = p->inner_vid, tid, port;
+	struct tn_stats *ps;
+
+	p->inner_vid = 0;
+	tid = classify_tagged(p, ifindex);
+	p->inner_vid = inner;
+	if (!tid)
+		return 0;
+	port = tn_port(tid, nic->role & 1);
+	ps = bpf_map_lookup_elem(&tn_port_stats, &port);
+	stats_rx(ps, len);
+	stats_drop(ps, TN_DROP_VLAN_SMUGGLED);
+	stats_drop(ns, TN_DROP_VLAN_SMUGGLED);
+	return 1;
+}
+
 /* ARP requests and neighbour solicitations, which are sent to broadcast or
  * multicast, belong to the tenant whose address they ask for. */
 static __always_inline __u32 classify_resolution(struct pkt *p, __u32 ifindex)
@@ -309,26 +331,11 @@ int nic_ingress(struct xdp_md *ctx)
 		tid = classify_tagged(&p, ifindex);
 	else
 		tid = classify_untagged(&p, nic, ifindex);
-	/* A second tag under a tenant's own single VID: its customer is
-	 * smuggling a VLAN (someone else's, maybe). Dropped, on its port. */
-	if (!tid && p.ntags == 2) {
-		__u32 inner = p.inner_vid;
-
-		p.inner_vid = 0;
-		tid = classify_tagged(&p, ifindex);
-		p.inner_vid = inner;
-		if (tid) {
-			port = tn_port(tid, nic->role & 1);
-			ps = bpf_map_lookup_elem(&tn_port_stats, &port);
-			stats_rx(ps, len);
-			stats_drop(ps, TN_DROP_VLAN_SMUGGLED);
-			stats_drop(ns, TN_DROP_VLAN_SMUGGLED);
-			return XDP_DROP;
-		}
-	}
-
 	tenant = tid ? bpf_map_lookup_elem(&tn_tenants, &tid) : NULL;
 	if (!tenant || !(tenant->flags & TN_TENANT_F_ACTIVE)) {
+		/* Off the delivery path: frames of no tenant only. */
+		if (!tid && p.ntags == 2 && smuggled(&p, nic, ifindex, ns, len))
+			return XDP_DROP;
 		if (nic->default_action == TN_DEFAULT_DROP) {
 			stats_drop(ns, TN_DROP_NO_TENANT);
 			return XDP_DROP;
