@@ -143,6 +143,35 @@ topo_a_r_b() {
 		nsx B ip -6 route add default via 2001:db8:2::1
 }
 
+# until_is TENTHS EXPECTED CMD...: until CMD prints EXPECTED (then 0), or
+# says what it printed last (1).
+until_is() {
+	local i n=$1 want=$2
+	shift 2
+	for i in $(seq "$n"); do
+		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "last: $("$@" 2>&1)"
+	return 1
+}
+# until_ok TENTHS CMD...: until CMD succeeds.
+until_ok() {
+	local i n=$1
+	shift
+	for i in $(seq "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# cgval PID CONTROLLER FILE: a cgroup v1 value of that process's cgroup.
+cgval() {
+	local path
+	path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
+	cat "/sys/fs/cgroup/$2$path/$3"
+}
+
 # wait_for FILE PATTERN [TENTHS]: until PATTERN shows in FILE (5 s).
 wait_for() {
 	local i

@@ -22,15 +22,6 @@ nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
 	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$T_DIR/log" 2>&1
 wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
 ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
-until_ok() { # TENTHS CMD...
-	local i n=$1
-	shift
-	for i in $(seq "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 ctl nic attach nic0 role access >/dev/null && ctl nic attach nic1 role uplink default drop >/dev/null
 # No gateway: the only way out is what BGP brings.

@@ -41,21 +41,6 @@ lxa() { # NAME CMD...: CMD in the container, from H (LXC's socket is there)
 	shift
 	nsx H lxc-attach -P "$LXCP" -n "$n" -- "$@"
 }
-until_is() { # TENTHS EXPECTED CMD...: until CMD prints EXPECTED
-	local i n=$1 want=$2
-	shift 2
-	for i in $(seq "$n"); do
-		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "last: $("$@" 2>&1)"
-	return 1
-}
-cgval() { # PID CONTROLLER FILE
-	local path
-	path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
-	cat "/sys/fs/cgroup/$2$path/$3"
-}
 rx_of() { # NAME: frames the router read on access0
 	ctl -j tenant stats "$1" |
 		jq '[.tenants[0].router.ifaces[] | select(.ifname == "access0") | .counters.rx] | add // 0'

@@ -25,16 +25,6 @@ AGENT=$BG
 wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
 ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
 stats() { ctl -j tenant stats "$1" | jq -c ".tenants[0] | $2"; }
-until_is() { # TENTHS EXPECTED CMD...
-	local i n=$1 want=$2
-	shift 2
-	for i in $(seq "$n"); do
-		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "last: $("$@" 2>&1)"
-	return 1
-}
 reach() { # N: customer N reaches the upstream (ARP on every hop first)
 	local i
 	for i in 1 2 3 4 5; do

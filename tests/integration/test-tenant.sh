@@ -69,11 +69,6 @@ xdp_prog() { # NETNS DEV
 dump() { bpftool -j map dump pinned "$BPFFS/$1/$2"; }
 # (sysfs would show the netns it was mounted in: ask netlink)
 ifindex() { nsx "$1" ip -j link show dev "$2" | jq '.[0].ifindex'; }
-cgval() { # PID CONTROLLER FILE: a cgroup v1 value of that process
-	local path
-	path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
-	cat "/sys/fs/cgroup/$2$path/$3"
-}
 # What a refused request must leave as it was.
 snap() { # AGENT
 	local a=$1 m
