@@ -70,6 +70,9 @@ json_object *stats_json(struct tenetd *d, const char *map, uint32_t key)
 	CTR(tx_bytes);
 	CTR(pass_packets);
 	CTR(pass_bytes);
+	CTR(nosock_packets);
+	CTR(direct_packets);
+	CTR(offqueue_packets);
 #undef CTR
 	drops = json_object_new_object();
 	for (int i = 0; i < TN_DROP__MAX; i++)

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * nic_ingress: XDP on a physical NIC. Finds the tenant a frame belongs to,
- * polices it, and delivers it to the tenant's host-side veth (veth mode, tag
- * popped) or to the XSK on the NIC queue the tenant owns (direct mode).
+ * polices it, pops the tags and delivers it to the tenant's host-side veth,
+ * or (direct mode) a frame to forward that came in on a NIC queue the tenant
+ * owns straight into its router's XSK on that queue.
  *
  * Tagged frames are looked up by (ifindex, VID) or (ifindex, outer, inner);
  * untagged frames by destination MAC, ARP/NS target, or destination prefix,
  * as the NIC's flags enable. Maps and counters: include/tenet/dp.h.
  */
 #include "lib/common.h"
+#include "lib/local.h"
 #include "lib/parse.h"
 #include "lib/policer.h"
 #include "lib/stats.h"
@@ -126,6 +128,14 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tn_qowner SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TN_MAX_LOCAL_KEYS);
+	__type(key, struct tn_local_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tn_local SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -288,16 +298,40 @@ static __always_inline __u32 classify_untagged(struct pkt *p,
 	return tid;
 }
 
+/* Direct mode: is this a frame the tenant's router forwards (not one for
+ * its container's kernel: those always go the veth way)? */
+static __always_inline int direct_transit(struct pkt *p, __u32 tid)
+{
+	struct tn_local_key k = { .tenant_id = tid };
+
+	if (local_by_kind(p, &k.family, k.addr))
+		return 0;
+	return bpf_map_lookup_elem(&tn_local, &k) == NULL;
+}
+
+/* Into the XSK on this NIC queue if the tenant owns the queue and its
+ * router has a socket there; else the caller sends it the veth way,
+ * counted. */
 static __always_inline int deliver_direct(struct xdp_md *ctx,
-					  struct tn_nic *nic, __u32 tid)
+					  struct tn_nic *nic, __u32 tid,
+					  struct tn_stats *ns,
+					  struct tn_stats *ps)
 {
 	__u32 q = ctx->rx_queue_index;
 	__u32 idx = nic->nic_id * TN_MAX_QUEUES + q;
 
-	if (q >= TN_MAX_QUEUES || lookup_u32(&tn_qowner, &idx) != tid)
-		return -TN_DROP_WRONG_QUEUE;
-	if (bpf_redirect_map(&tn_nic_xsks, idx, XDP_DROP) != XDP_REDIRECT)
-		return -TN_DROP_NO_SLOT;
+	if (q >= TN_MAX_QUEUES || lookup_u32(&tn_qowner, &idx) != tid) {
+		stats_count(ns, offqueue_packets);
+		stats_count(ps, offqueue_packets);
+		return -1;
+	}
+	if (bpf_redirect_map(&tn_nic_xsks, idx, 0) != XDP_REDIRECT) {
+		stats_count(ns, nosock_packets);
+		stats_count(ps, nosock_packets);
+		return -1;
+	}
+	stats_count(ns, direct_packets);
+	stats_count(ps, direct_packets);
 	return 0;
 }
 
@@ -312,7 +346,7 @@ int nic_ingress(struct xdp_md *ctx)
 	struct tn_nic *nic;
 	__u32 key, tid, port;
 	struct pkt p;
-	int err;
+	int direct;
 
 	nic = bpf_map_lookup_elem(&tn_nics, &ifindex);
 	key = nic ? nic->nic_id : 0;
@@ -356,6 +390,9 @@ int nic_ingress(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
+	/* Before the pop, which moves the frame under p's pointers. */
+	direct = (tenant->flags & TN_TENANT_F_DIRECT) &&
+		 direct_transit(&p, tid);
 	if (p.ntags && vlan_pop(ctx, p.ntags) < 0) {
 		stats_drop(ns, TN_DROP_MALFORMED);
 		stats_drop(ps, TN_DROP_MALFORMED);
@@ -363,15 +400,10 @@ int nic_ingress(struct xdp_md *ctx)
 	}
 	len = ctx->data_end - ctx->data;
 
-	if (tenant->flags & TN_TENANT_F_DIRECT)
-		err = deliver_direct(ctx, nic, tid);
-	else if (bpf_redirect_map(&tn_ports, port, XDP_DROP) != XDP_REDIRECT)
-		err = -TN_DROP_NO_SLOT;
-	else
-		err = 0;
-	if (err) {
-		stats_drop(ns, -err);
-		stats_drop(ps, -err);
+	if ((!direct || deliver_direct(ctx, nic, tid, ns, ps)) &&
+	    bpf_redirect_map(&tn_ports, port, XDP_DROP) != XDP_REDIRECT) {
+		stats_drop(ns, TN_DROP_NO_SLOT);
+		stats_drop(ps, TN_DROP_NO_SLOT);
 		return XDP_DROP;
 	}
 	stats_tx(ns, len);

@@ -8,6 +8,7 @@
  * maps per tenant, pinned under tenants/<id>/ (include/tenet/dp.h).
  */
 #include "lib/common.h"
+#include "lib/local.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
 
@@ -45,37 +46,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tn_rx_stats SEC(".maps");
 
-static __always_inline int own_addr(__u32 family, const void *addr)
-{
-	struct tn_addr_key k = { .family = family };
-
-	__builtin_memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
-	return bpf_map_lookup_elem(&tn_rx_addrs, &k) != NULL;
-}
-
 /* Is this frame for the container's kernel rather than for forwarding? */
 static __always_inline int for_local(struct pkt *p)
 {
-	if (p->eth->h_dest[0] & 1) /* multicast and broadcast */
-		return 1;
+	struct tn_addr_key k = {};
+
 	if (p->ntags) /* the host pops tags: not ours to forward */
 		return 1;
-	if (p->ip4)
-		return own_addr(AF_INET, &p->ip4->daddr);
-	if (p->ip6) {
-		__u8 *d = p->ip6->daddr.in6_u.u6_addr8;
-		struct icmp6hdr *icmp = (void *)(p->ip6 + 1);
-
-		if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
-			return 1;
-		if (p->ip6->nexthdr == IPPROTO_ICMPV6 &&
-		    (void *)(icmp + 1) <= p->data_end &&
-		    icmp->icmp6_type >= ND_TYPE_FIRST &&
-		    icmp->icmp6_type <= ND_TYPE_LAST)
-			return 1;
-		return own_addr(AF_INET6, d);
-	}
-	return 1; /* ARP and all that is not IP */
+	if (local_by_kind(p, &k.family, k.addr))
+		return 1;
+	return bpf_map_lookup_elem(&tn_rx_addrs, &k) != NULL;
 }
 
 SEC("xdp")
@@ -110,8 +90,7 @@ int tenant_rx(struct xdp_md *ctx)
 		return XDP_REDIRECT;
 	}
 nosock:
-	if (s)
-		s->nosock_packets++;
+	stats_count(s, nosock_packets);
 	stats_pass(s, len);
 	return XDP_PASS;
 }

@@ -26,7 +26,6 @@ const char *const tn_drop_names[TN_DROP__MAX] = {
 	[TN_DROP_NO_TENANT] = "no_tenant",
 	[TN_DROP_POLICED] = "policed",
 	[TN_DROP_NO_SLOT] = "no_slot",
-	[TN_DROP_WRONG_QUEUE] = "wrong_queue",
 	[TN_DROP_VLAN_SMUGGLED] = "vlan_smuggled",
 	[TN_DROP_NO_CONFIG] = "no_config",
 };

@@ -35,4 +35,11 @@ static __always_inline void stats_drop(struct tn_stats *s, enum tn_drop why)
 		s->drop_packets[why]++;
 }
 
+/* One of the counters that have no bytes: nosock, direct, offqueue. */
+#define stats_count(s, field)         \
+	do {                          \
+		if (s)                \
+			(s)->field++; \
+	} while (0)
+
 #endif

@@ -29,6 +29,10 @@
  *   tn_ports       DEVMAP port                 -> host-side veth ifindex
  *   tn_nic_xsks    XSKMAP nic id * TN_MAX_QUEUES + rx queue -> XSK (direct)
  *   tn_qowner      ARRAY  same index as tn_nic_xsks -> u32 tenant id
+ *   tn_local       HASH   struct tn_local_key  -> u32 (unused, 1): the
+ *                  addresses of direct-mode tenants' routers; frames to them
+ *                  (and ARP, ND, multicast) go the veth way, to the
+ *                  container's kernel, never into the XSK on the NIC queue
  *   tn_nic_stats   PERCPU_ARRAY nic id         -> struct tn_stats
  *   tn_port_stats  PERCPU_ARRAY port           -> struct tn_stats
  *
@@ -182,6 +186,15 @@ struct tn_addr_key {
 	__u8 addr[16];
 };
 
+/* The same for nic_ingress, which serves every tenant. */
+#define TN_MAX_LOCAL_KEYS 65536
+
+struct tn_local_key {
+	__u32 tenant_id;
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16];
+};
+
 /* Drop reasons: indexes into tn_stats.drop_packets. Keep tn_drop_names in
  * lib/dp_names.c in step. */
 enum tn_drop {
@@ -189,7 +202,6 @@ enum tn_drop {
 	TN_DROP_NO_TENANT, /* no tenant and the NIC's default is drop */
 	TN_DROP_POLICED, /* over the tenant's rate or pps */
 	TN_DROP_NO_SLOT, /* tenant has no veth / no XSK in the slot */
-	TN_DROP_WRONG_QUEUE, /* direct mode: rx queue owned by another tenant */
 	TN_DROP_VLAN_SMUGGLED, /* tagged frame from the tenant side, or a
 				* second tag under a tenant's single VID */
 	TN_DROP_NO_CONFIG, /* egress veth not bound to a NIC */
@@ -206,7 +218,14 @@ struct tn_stats {
 	__u64 tx_bytes;
 	__u64 pass_packets; /* given to the kernel stack */
 	__u64 pass_bytes;
-	__u64 nosock_packets; /* tenant_rx: transit, no XSK bound: passed */
+	__u64 nosock_packets; /* transit, no XSK bound: tenant_rx passes it
+			       * to the kernel; nic_ingress (direct mode)
+			       * sends it the veth way */
+	__u64 direct_packets; /* nic_ingress: into the tenant's XSK on the
+			       * NIC queue it owns (direct mode; in tx too) */
+	__u64 offqueue_packets; /* nic_ingress: direct-mode transit that came
+				 * in on a queue the tenant does not own and
+				 * went the veth way: steering is off */
 	__u64 drop_packets[TN_DROP__MAX];
 };
 

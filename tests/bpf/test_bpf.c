@@ -43,7 +43,7 @@ enum smap { S_NIC, S_PORT, S_EGRESS, S_RX };
 struct count {
 	enum smap map;
 	__u32 key;
-	__u64 rx, tx, pass, nosock;
+	__u64 rx, tx, pass, nosock, direct, offqueue;
 	__u64 drop[TN_DROP__MAX];
 	int set;
 };
@@ -186,14 +186,19 @@ static void setup_no_port(struct xdp_env *e)
 	bpf_map_delete_elem(bpf_map__fd(e->ni->maps.tn_ports), &p);
 }
 
-/* Direct mode: NIC1 queue 1 belongs to T3, queue 2 to T1. */
+/* Direct mode: NIC1 queue 1 belongs to T3, queue 2 to T1; T3's router
+ * has 10.0.0.1 and its veth the way to the container's kernel. */
 static void setup_direct(struct xdp_env *e)
 {
 	__u32 q1 = NIC1 * TN_MAX_QUEUES + 1, q2 = NIC1 * TN_MAX_QUEUES + 2;
+	struct tn_local_key lk = { .tenant_id = T3, .family = AF_INET };
 
 	setup_std(e);
+	port(T3, ACC, e->if_veth);
 	upd(e->ni->maps.tn_qowner, &q1, &(__u32){ T3 });
 	upd(e->ni->maps.tn_qowner, &q2, &(__u32){ T1 });
+	inet_pton(AF_INET, "10.0.0.1", lk.addr);
+	upd(e->ni->maps.tn_local, &lk, &(__u32){ 1 });
 }
 
 static int xsk_fd = -1;
@@ -207,6 +212,14 @@ static void setup_direct_xsk(struct xdp_env *e)
 		xsk_fd = env_xsk(e->if_nic, 1);
 	assert_true(xsk_fd >= 0);
 	upd(e->ni->maps.tn_nic_xsks, &q1, &xsk_fd);
+}
+
+static void setup_direct_no_port(struct xdp_env *e)
+{
+	__u32 p = tn_port(T3, ACC);
+
+	setup_direct(e);
+	bpf_map_delete_elem(bpf_map__fd(e->ni->maps.tn_ports), &p);
 }
 
 /* Policers on T1's uplink port, which frames to MAC_B on NIC2 reach
@@ -323,6 +336,8 @@ FRAME(in_qinq, fr_udp4(f, MAC_B, 200, 300, "10.0.0.2", "203.0.113.1"))
 FRAME(in_smuggled, fr_udp4(f, MAC_B, 100, 200, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan200, fr_udp4(f, MAC_B, 200, 0, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan300, fr_udp4(f, MAC_B, 300, 0, "10.0.0.2", "203.0.113.1"))
+FRAME(in_own_vlan300, fr_udp4(f, MAC_B, 300, 0, "10.0.0.2", "10.0.0.1"))
+FRAME(out_own_vlan300, fr_udp4(f, MAC_B, 0, 0, "10.0.0.2", "10.0.0.1"))
 FRAME(in_vlan400, fr_udp4(f, MAC_B, 400, 0, "10.0.0.2", "203.0.113.1"))
 FRAME(in_vlan999, fr_udp4(f, MAC_B, 999, 0, "10.0.0.2", "203.0.113.1"))
 FRAME(in_untagged, fr_udp4(f, MAC_B, 0, 0, "10.0.0.2", "203.0.113.1"))
@@ -347,6 +362,21 @@ static void in_arp_req(struct frame *f)
 {
 	l2(f, MAC_BCAST, ETH_P_ARP);
 	fr_arp(f, 1, MAC_A, "192.0.2.1", "192.0.2.10");
+}
+
+static void in_arp_vlan300(struct frame *f)
+{
+	fr_init(f);
+	fr_eth(f, MAC_BCAST, MAC_A);
+	fr_tag(f, ETH_P_8021Q, 300);
+	fr_type(f, ETH_P_ARP);
+	fr_arp(f, 1, MAC_A, "10.0.0.2", "10.0.0.1");
+}
+
+static void out_arp_vlan300(struct frame *f)
+{
+	l2(f, MAC_BCAST, ETH_P_ARP);
+	fr_arp(f, 1, MAC_A, "10.0.0.2", "10.0.0.1");
 }
 
 static void in_arp_reply_bcast(struct frame *f)
@@ -586,15 +616,27 @@ static const struct fixture fixtures[] = {
 	  P_NIC, D_NIC2, 0, setup_police_bps, in_mac_b, 30, 0, XDP_DROP, NULL,
 	  { C(S_NIC, NIC2, .rx = 30, .tx = 10, .drop = { [TN_DROP_POLICED] = 20 }), C(S_PORT, PORT(T1, UPL), .rx = 30, .tx = 10, .drop = { [TN_DROP_POLICED] = 20 }) } },
 	/* nic_ingress: direct mode */
-	{ "nic: direct mode, XSK on the tenant's queue -> redirect",
+	{ "nic: direct mode, transit on the tenant's queue -> its XSK there",
 	  P_NIC, D_NIC, 1, setup_direct_xsk, in_vlan300, 0, 0, XDP_REDIRECT, out_vlan100,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1, .direct = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1, .direct = 1) } },
+	{ "nic: direct mode, no XSK on the tenant's queue -> veth, nosock",
+	  P_NIC, D_NIC, 1, setup_direct, in_vlan300, 0, 0, XDP_REDIRECT, out_vlan100,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1, .nosock = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1, .nosock = 1) } },
+	{ "nic: direct mode, queue owned by another tenant -> veth, offqueue",
+	  P_NIC, D_NIC, 2, setup_direct_xsk, in_vlan300, 0, 0, XDP_REDIRECT, out_vlan100,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1, .offqueue = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1, .offqueue = 1) } },
+	{ "nic: direct mode, queue owned by no one -> veth, offqueue",
+	  P_NIC, D_NIC, 3, setup_direct_xsk, in_vlan300, 0, 0, XDP_REDIRECT, out_vlan100,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1, .offqueue = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1, .offqueue = 1) } },
+	{ "nic: direct mode, ARP on the tenant's queue -> veth (container kernel)",
+	  P_NIC, D_NIC, 1, setup_direct_xsk, in_arp_vlan300, 0, 0, XDP_REDIRECT, out_arp_vlan300,
 	  { C(S_NIC, NIC1, .rx = 1, .tx = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1) } },
-	{ "nic: direct mode, no XSK in the slot -> drop no_slot",
-	  P_NIC, D_NIC, 1, setup_direct, in_vlan300, 0, 0, XDP_DROP, out_vlan100,
-	  { C(S_NIC, NIC1, .rx = 1, DROP(NO_SLOT)), C(S_PORT, PORT(T3, ACC), .rx = 1, DROP(NO_SLOT)) } },
-	{ "nic: direct mode, queue owned by another tenant -> drop",
-	  P_NIC, D_NIC, 2, setup_direct, in_vlan300, 0, 0, XDP_DROP, out_vlan100,
-	  { C(S_NIC, NIC1, .rx = 1, DROP(WRONG_QUEUE)), C(S_PORT, PORT(T3, ACC), .rx = 1, DROP(WRONG_QUEUE)) } },
+	{ "nic: direct mode, to the router's address -> veth (container kernel)",
+	  P_NIC, D_NIC, 1, setup_direct_xsk, in_own_vlan300, 0, 0, XDP_REDIRECT, out_own_vlan300,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1), C(S_PORT, PORT(T3, ACC), .rx = 1, .tx = 1) } },
+	{ "nic: direct mode, no XSK and no veth -> drop no_slot",
+	  P_NIC, D_NIC, 1, setup_direct_no_port, in_vlan300, 0, 0, XDP_DROP, NULL,
+	  { C(S_NIC, NIC1, .rx = 1, .nosock = 1, DROP(NO_SLOT)), C(S_PORT, PORT(T3, ACC), .rx = 1, .nosock = 1, DROP(NO_SLOT)) } },
 	/* nic_ingress: malformed frames */
 	{ "nic: runt (13 B) is refused by the kernel before XDP (EINVAL)",
 	  P_NIC, D_NIC, 0, setup_std, in_runt, 0, -EINVAL, 0, NULL,
@@ -734,9 +776,11 @@ static int prog_fd(enum prog p)
 static void print_stats(const char *title, const struct tn_stats *s)
 {
 	fprintf(stderr,
-		"%s: rx %llu/%llu tx %llu/%llu pass %llu/%llu nosock %llu drops",
+		"%s: rx %llu/%llu tx %llu/%llu pass %llu/%llu nosock %llu "
+		"direct %llu offqueue %llu drops",
 		title, s->rx_packets, s->rx_bytes, s->tx_packets, s->tx_bytes,
-		s->pass_packets, s->pass_bytes, s->nosock_packets);
+		s->pass_packets, s->pass_bytes, s->nosock_packets,
+		s->direct_packets, s->offqueue_packets);
 	for (int i = 0; i < TN_DROP__MAX; i++)
 		fprintf(stderr, " %s=%llu", tn_drop_names[i],
 			s->drop_packets[i]);
@@ -803,6 +847,8 @@ static void run_fixture(void **state)
 		d.pass_packets = c->pass;
 		d.pass_bytes = c->pass * in.len;
 		d.nosock_packets = c->nosock;
+		d.direct_packets = c->direct;
+		d.offqueue_packets = c->offqueue;
 		memcpy(d.drop_packets, c->drop, sizeof(d.drop_packets));
 		a = (__u64 *)&after[i];
 		b = (__u64 *)&before[i];
