@@ -215,6 +215,45 @@ static void sweep_egress(struct tenetd *d)
 		close(fd);
 }
 
+static bool is_direct(struct tenetd *d, uint32_t id, void *arg)
+{
+	struct tn_tenant_rec t;
+
+	(void)arg;
+	return !tn_store_tenant_get(d->st, id, &t) && t.mode == TN_MODE_DIRECT;
+}
+
+/* Queues owned, and sockets on them, of no direct tenant of the rows. */
+static void sweep_queues(struct tenetd *d)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_qowner");
+	int xfd = tn_dp_map_open(d->bpffs, "tn_nic_xsks");
+	struct tn_tenant_rec t;
+	__u32 id, zero = 0;
+
+	for (__u32 key = 0;
+	     fd >= 0 && xfd >= 0 && key < TN_MAX_NICS * TN_MAX_QUEUES; key++) {
+		if (bpf_map_lookup_elem(fd, &key, &id))
+			break;
+		if (id && !tn_store_tenant_get(d->st, id, &t) &&
+		    t.mode == TN_MODE_DIRECT &&
+		    (key == t.access_nic * TN_MAX_QUEUES +
+				    (__u32)t.access_queue ||
+		     key == t.uplink_nic * TN_MAX_QUEUES +
+				    (__u32)t.uplink_queue))
+			continue;
+		if (id)
+			bpf_map_update_elem(fd, &key, &zero, 0);
+		/* A socket may be left where no one owns. */
+		bpf_map_delete_elem(xfd, &key);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (xfd >= 0)
+		close(xfd);
+	direct_local_sweep(d, is_direct, NULL);
+}
+
 static int supervise_cb(const struct tn_tenant_rec *t, void *arg)
 {
 	struct tenetd *d = arg;
@@ -253,5 +292,6 @@ void tenants_reconcile(struct tenetd *d)
 	sweep_map(d, "tn_host", sizeof(struct tn_host_key));
 	sweep_map(d, "tn_lpm4", sizeof(struct tn_lpm4_key));
 	sweep_map(d, "tn_lpm6", sizeof(struct tn_lpm6_key));
+	sweep_queues(d);
 	tn_store_tenant_list(d->st, reconcile_cb, d);
 }

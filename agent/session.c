@@ -44,7 +44,7 @@
 struct session {
 	char name[TN_STORE_NAME_MAX + 1];
 	int lfd, conn;
-	int xsk_map;
+	int xsk_map, nic_map; /* tn_rx_xsks, tn_nic_xsks (direct mode) */
 	struct tn_ho_bound b;
 	pid_t pid; /* the connected router's, in the agent's pid namespace */
 	unsigned int hellos; /* since the agent started */
@@ -93,7 +93,7 @@ int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid)
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return -ENOMEM;
-		s->lfd = s->conn = s->xsk_map = s->init_fd = -1;
+		s->lfd = s->conn = s->xsk_map = s->nic_map = s->init_fd = -1;
 		d->sess[t->id] = s;
 	}
 	snprintf(s->name, sizeof(s->name), "%s", t->name);
@@ -117,11 +117,12 @@ static void drop_conn(struct session *s)
 {
 	if (s->conn < 0)
 		return;
-	if (s->xsk_map >= 0) {
-		tn_ho_unbind(&s->b, s->xsk_map);
+	tn_ho_unbind(&s->b);
+	if (s->xsk_map >= 0)
 		close(s->xsk_map);
-		s->xsk_map = -1;
-	}
+	if (s->nic_map >= 0)
+		close(s->nic_map);
+	s->xsk_map = s->nic_map = -1;
 	close(s->conn);
 	s->conn = -1;
 	s->pid = 0;
@@ -152,13 +153,41 @@ struct serve_ctx {
 	int if_map;
 };
 
-static int serve_in(void *arg)
+/* In the container's netns: the sockets of the router's interfaces. */
+static int make_in(void *arg)
 {
 	static const char *const ifs[] = { CT_ACCESS, CT_UPLINK };
 	struct serve_ctx *c = arg;
 
-	return tn_ho_serve(c->s->conn, c->queues, ifs, 2, c->s->xsk_map,
-			   c->if_map, &c->s->b);
+	return tn_ho_make_ifs(&c->s->b, ifs, 2, c->queues, c->s->xsk_map,
+			      c->if_map);
+}
+
+/* Direct mode, in the host's netns: a socket on the queue the tenant owns
+ * on each of its NICs, read as its interface of that side. */
+static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
+		       struct session *s)
+{
+	static const char *const ct_if[] = { CT_ACCESS, CT_UPLINK };
+	const uint32_t nic_id[] = { t->access_nic, t->uplink_nic };
+	const int16_t queue[] = { t->access_queue, t->uplink_queue };
+	struct tn_nic_rec nic;
+	int err = 0;
+
+	s->nic_map = tn_dp_map_open(d->bpffs, "tn_nic_xsks");
+	if (s->nic_map < 0)
+		return s->nic_map;
+	for (int side = 0; !err && side < 2; side++) {
+		if (queue[side] < 0)
+			return -EINVAL;
+		err = tn_store_nic_get_id(d->st, nic_id[side], &nic);
+		if (!err)
+			err = tn_ho_make(&s->b, nic.ifname, queue[side],
+					 ct_if[side], s->nic_map,
+					 nic_id[side] * TN_MAX_QUEUES +
+						 (uint32_t)queue[side]);
+	}
+	return err;
 }
 
 /* A router connects: hello, renice, its sockets. */
@@ -166,6 +195,7 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 {
 	struct timeval tv = { .tv_sec = ANSWER_TIMEOUT_S };
 	struct serve_ctx c = { .s = s, .queues = 1, .if_map = -1 };
+	struct tn_tenant_rec t;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	char dir[512];
@@ -208,7 +238,13 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 		c.if_map = tn_dp_map_open(dir, "tn_rx_ifs");
 		err = s->xsk_map < 0 ? s->xsk_map :
 		      c.if_map < 0   ? c.if_map :
-				       in_netns(cred.pid, serve_in, &c);
+				       in_netns(cred.pid, make_in, &c);
+		if (!err)
+			err = tn_store_tenant_get(d->st, id, &t);
+		if (!err && t.mode == TN_MODE_DIRECT)
+			err = make_direct(d, &t, s);
+		if (!err)
+			err = tn_ho_serve(conn, &s->b);
 	}
 	json_object_put(m);
 	if (c.if_map >= 0)

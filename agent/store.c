@@ -114,6 +114,21 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	" WHEN EXISTS (SELECT 1 FROM tenants WHERE access_nic = NEW.nic_id"
 	"  OR uplink_nic = NEW.nic_id)"
 	" BEGIN SELECT RAISE(ABORT, 'a NIC in use keeps its role'); END;",
+
+	/* v3: direct mode owns a queue on each of its NICs. */
+	"ALTER TABLE tenants ADD COLUMN access_queue INTEGER NOT NULL"
+	" DEFAULT -1 CHECK (access_queue BETWEEN -1 AND 63);"
+	"ALTER TABLE tenants ADD COLUMN uplink_queue INTEGER NOT NULL"
+	" DEFAULT -1 CHECK (uplink_queue BETWEEN -1 AND 63);"
+	"CREATE UNIQUE INDEX tenants_access_queue ON tenants"
+	" (access_nic, access_queue) WHERE access_queue >= 0;"
+	"CREATE UNIQUE INDEX tenants_uplink_queue ON tenants"
+	" (uplink_nic, uplink_queue) WHERE uplink_queue >= 0;"
+	"CREATE TRIGGER tenants_queues_insert BEFORE INSERT ON tenants"
+	" WHEN (NEW.mode = 'direct') != (NEW.access_queue >= 0)"
+	" OR (NEW.mode = 'direct') != (NEW.uplink_queue >= 0)"
+	" BEGIN SELECT RAISE(ABORT, 'direct mode and only it owns queues');"
+	" END;",
 };
 
 static const char *const role_names[] = { "access", "uplink" };
@@ -639,6 +654,36 @@ int tn_store_tenant_alloc_id(struct tn_store *st, uint32_t *id)
 	return alloc_id(st, LOWEST_FREE("tenants", "id"), TN_MAX_TENANTS, id);
 }
 
+static int queue_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
+{
+	int q = sqlite3_column_int(s, 0);
+
+	(void)st;
+	if (q >= 0 && q < TN_MAX_QUEUES)
+		*(uint64_t *)arg |= 1ull << q;
+	return 0;
+}
+
+int tn_store_queue_free(struct tn_store *st, uint32_t nic_id,
+			unsigned int nqueues, int16_t *queue)
+{
+	uint64_t used = 0;
+	int e = rows(st, queue_row, &used,
+		     "SELECT access_queue FROM tenants WHERE access_nic = ?1"
+		     " UNION SELECT uplink_queue FROM tenants"
+		     " WHERE uplink_nic = ?1",
+		     "u", nic_id);
+
+	if (e < 0)
+		return e;
+	for (unsigned int q = 0; q < nqueues && q < TN_MAX_QUEUES; q++)
+		if (!(used & 1ull << q)) {
+			*queue = (int16_t)q;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
 static bool has_nul(const char *s, size_t size)
 {
 	return memchr(s, 0, size) != NULL;
@@ -853,19 +898,23 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 	int e;
 
 	t->created = time(NULL);
+	if (t->mode != TN_MODE_DIRECT)
+		t->access_queue = t->uplink_queue = -1;
 	e = exec(
 		st,
 		"INSERT INTO tenants (id, name, mode, access_nic, access_vlan,"
 		" access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
 		" gateway, cpu_millicores, cpuset, memory_bytes, pids,"
-		" rate_bps, pps, state, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-		"ussuuuuuoouoUUUUsI", t->id, t->name,
+		" rate_bps, pps, state, created, access_queue, uplink_queue)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+		"ussuuuuuoouoUUUUsIII", t->id, t->name,
 		ENAME(mode_names, t->mode), t->access_nic, t->access_vlan,
 		t->access_inner_vlan, t->uplink_nic, t->uplink_vlan, mac,
 		t->gateway, l->cpu_millicores, t->cpuset, l->memory_bytes,
 		l->pids, l->rate_bps, l->pps, ENAME(state_names, t->state),
-		(int64_t)t->created);
+		(int64_t)t->created, (int64_t)t->access_queue,
+		(int64_t)t->uplink_queue);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);
@@ -939,8 +988,8 @@ int tn_store_tenant_add(struct tn_store *st, struct tn_tenant_rec *t, char *err,
 #define TENANT_COLS                                                          \
 	"SELECT id, name, mode, access_nic, access_vlan, access_inner_vlan," \
 	" uplink_nic, uplink_vlan, uplink_mac, gateway, cpu_millicores,"     \
-	" cpuset, memory_bytes, pids, rate_bps, pps, state, created"         \
-	" FROM tenants"
+	" cpuset, memory_bytes, pids, rate_bps, pps, state, created,"        \
+	" access_queue, uplink_queue FROM tenants"
 
 static int addr_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 {
@@ -1009,6 +1058,8 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 	t->limits.pps = sqlite3_column_int64(s, 15);
 	t->state = EVALUE(state_names, s, 16);
 	t->created = sqlite3_column_int64(s, 17);
+	t->access_queue = (int16_t)sqlite3_column_int(s, 18);
+	t->uplink_queue = (int16_t)sqlite3_column_int(s, 19);
 	e = rows(st, addr_row, t,
 		 "SELECT side, cidr FROM tenant_addrs WHERE tenant_id = ?1"
 		 " ORDER BY rowid",

@@ -58,7 +58,7 @@
 #define TN_STORE_CPUSET_MAX 63
 #define TN_STORE_MAX_ADDRS 16 /* per side */
 #define TN_STORE_MAX_PREFIXES 16
-#define TN_STORE_SCHEMA_VERSION 2
+#define TN_STORE_SCHEMA_VERSION 3
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;
@@ -114,6 +114,9 @@ struct tn_tenant_rec {
 	uint16_t access_inner_vlan; /* 0: single tag */
 	uint32_t uplink_nic;
 	uint16_t uplink_vlan; /* 0: untagged */
+	/* Direct mode: the queue the tenant owns on each NIC; -1 in veth
+	 * mode. tn_store_queue_free() finds one. */
+	int16_t access_queue, uplink_queue;
 	bool has_uplink_mac;
 	uint8_t uplink_mac[6];
 	char gateway[TN_STORE_IP_MAX + 1]; /* "": none */
@@ -178,6 +181,10 @@ int tn_store_tenant_get(struct tn_store *st, uint32_t id,
 int tn_store_tenant_get_by_name(struct tn_store *st, const char *name,
 				struct tn_tenant_rec *t);
 int tn_store_tenant_list(struct tn_store *st, tn_store_tenant_cb cb, void *arg);
+/* The lowest queue below nqueues (at most TN_MAX_QUEUES) that no tenant
+ * owns on nic_id; -ENOSPC when all are taken. */
+int tn_store_queue_free(struct tn_store *st, uint32_t nic_id,
+			unsigned int nqueues, int16_t *queue);
 int tn_store_tenant_set_state(struct tn_store *st, uint32_t id,
 			      enum tn_tenant_state state);
 int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <tenet/router.h>
 
 #include "agent.h"
@@ -22,6 +26,7 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "nl.h"
 #include "rstats.h"
 #include "session.h"
 #include "tenant.h"
@@ -215,9 +220,6 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 	mode = req_kw(r, "mode", modes, TN_MODE_VETH);
 	if (mode < 0)
 		return mode;
-	if (mode == TN_MODE_DIRECT)
-		return req_fail(r, -EOPNOTSUPP,
-				"mode: direct is not available yet; use veth");
 	t->mode = (enum tn_tenant_mode)mode;
 	if ((err = nic_arg(r, "access", TN_ROLE_ACCESS, &access)) ||
 	    (err = vlan_arg(r, "vlan", true, &t->access_vlan)) ||
@@ -338,6 +340,10 @@ static json_object *side_json(struct tenetd *d, uint32_t nic_id,
 		json_object_object_add(o, "mac", json_object_new_string(m));
 	}
 	json_object_object_add(o, "veth", json_object_new_string(veth));
+	/* Direct mode: the NIC queue the tenant owns, -1 in veth mode. */
+	json_object_object_add(o, "queue",
+			       json_object_new_int(role ? t->uplink_queue :
+							  t->access_queue));
 	json_object_object_add(
 		o, "addrs",
 		role ? str_array(t->uplink_addrs, t->n_uplink_addrs) :
@@ -405,6 +411,58 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 
 /* ---- commands ---- */
 
+/* The receive queues a NIC runs with: ethtool's channels, else the count
+ * the link was made with. */
+static int nic_queues(const char *ifname, unsigned int *n)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd >= 0) {
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		ifr.ifr_data = (char *)&ch;
+		ok = !ioctl(fd, SIOCETHTOOL, &ifr) &&
+		     ch.rx_count + ch.combined_count;
+		close(fd);
+		if (ok) {
+			*n = ch.rx_count + ch.combined_count;
+			return 0;
+		}
+	}
+	return tn_nl_link_rx_queues(ifname, n);
+}
+
+/* Direct mode: the lowest queue of each NIC that no tenant owns. */
+static int direct_queues(struct req *r, struct tn_tenant_rec *t)
+{
+	const uint32_t nic_id[] = { t->access_nic, t->uplink_nic };
+	int16_t *q[] = { &t->access_queue, &t->uplink_queue };
+	struct tn_nic_rec nic;
+	unsigned int n;
+	int err;
+
+	for (int role = 0; role < 2; role++) {
+		err = tn_store_nic_get_id(r->d->st, nic_id[role], &nic);
+		if (!err && (err = nic_queues(nic.ifname, &n)))
+			return req_fail(r, err,
+					"mode: direct: cannot count the queues"
+					" of %s: %s",
+					nic.ifname, strerror(-err));
+		if (!err)
+			err = tn_store_queue_free(r->d->st, nic_id[role], n,
+						  q[role]);
+		if (err == -ENOSPC)
+			return req_fail(r, err,
+					"mode: direct: every queue of %s (%u)"
+					" is another direct tenant's",
+					nic.ifname, n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int do_tenant_add(struct req *r)
 {
 	struct tenetd *d = r->d;
@@ -422,6 +480,8 @@ int do_tenant_add(struct req *r)
 		derived_mac(t.id, t.uplink_mac);
 		t.has_uplink_mac = true;
 	}
+	if (!err && t.mode == TN_MODE_DIRECT)
+		err = direct_queues(r, &t);
 	if (!err)
 		err = tn_store_tenant_add(d->st, &t, r->err, sizeof(r->err));
 	if (err) {
@@ -633,6 +693,8 @@ static json_object *router_json(struct tenetd *d, const char *name,
 			json_object_new_boolean(s->zc_requested));
 		json_object_object_add(x, "zc_in_use",
 				       json_object_new_boolean(s->zc_in_use));
+		json_object_object_add(x, "direct",
+				       json_object_new_boolean(s->direct));
 		for (int k = 0; k < TN_RC__MAX; k++)
 			json_object_object_add(
 				c, tn_rc_names[k],

@@ -45,6 +45,13 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 	      size_t n);
 int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t);
 void ports_down(struct tenetd *d, uint32_t id);
+/* Direct mode: frees tn_qowner slot key if id owns it and takes its
+ * socket out of tn_nic_xsks. */
+void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id);
+/* Removes the tn_local entries of every tenant id keep() says no to. */
+void direct_local_sweep(struct tenetd *d,
+			bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
+			void *arg);
 void rx_pins_down(struct tenetd *d, uint32_t id);
 
 #define TN_POLICER_BURST_US 20000

@@ -168,7 +168,8 @@ static int claim(struct dp *p, const char *map, const void *k, const char *what)
 
 	if (fd < 0)
 		return fd;
-	if (!bpf_map_lookup_elem(fd, k, &old) && old != id) {
+	/* 0 is no one: ARRAY maps hold it for an empty slot. */
+	if (!bpf_map_lookup_elem(fd, k, &old) && old && old != id) {
 		err = -EEXIST;
 		if (tn_store_tenant_get(p->d->st, old, &o))
 			snprintf(o.name, sizeof(o.name), "id %u", old);
@@ -368,6 +369,104 @@ static void classify_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	}
 	if (gen >= 0)
 		close(gen);
+}
+
+/* ---- direct mode ---- */
+
+/* The NIC queue each side owns, its tn_qowner/tn_nic_xsks index. */
+static __u32 queue_key(const struct tn_tenant_rec *t, int role)
+{
+	return role == TN_ROLE_ACCESS ?
+		       t->access_nic * TN_MAX_QUEUES + (__u32)t->access_queue :
+		       t->uplink_nic * TN_MAX_QUEUES + (__u32)t->uplink_queue;
+}
+
+/* tn_local gets the router's addresses (for the container's kernel, not
+ * the XSK), tn_qowner the queues. The sockets come with the router. */
+static int direct_up(struct dp *p)
+{
+	const struct tn_tenant_rec *t = p->t;
+	const struct tn_nic_rec *nic[] = { &p->access, &p->uplink };
+	const char(*addrs[])[TN_STORE_CIDR_MAX + 1] = { t->access_addrs,
+							 t->uplink_addrs };
+	const unsigned int naddrs[] = { t->n_access_addrs, t->n_uplink_addrs };
+	char what[64];
+	int err = 0;
+
+	for (int role = 0; !err && role < 2; role++) {
+		__u32 key = queue_key(t, role);
+
+		if (role == TN_ROLE_ACCESS ? t->access_queue < 0 :
+					     t->uplink_queue < 0)
+			return -EINVAL;
+		snprintf(what, sizeof(what), "queue %u of %s",
+			 key % TN_MAX_QUEUES, nic[role]->ifname);
+		err = claim(p, "tn_qowner", &key, what);
+		for (unsigned int i = 0; !err && i < naddrs[role]; i++) {
+			struct tn_local_key k = { .tenant_id = t->id };
+			int fam;
+
+			if (addr_of(addrs[role][i], &fam, k.addr))
+				return -EINVAL;
+			k.family = (__u32)fam;
+			err = map_set(p->d, "tn_local", &k, &(__u32){ 1 });
+			if (err)
+				snprintf(p->err, p->n, "tn_local: %s",
+					 strerror(-err));
+		}
+	}
+	return err;
+}
+
+/* Removes the tn_local entries of every tenant id keep() says no to. */
+void direct_local_sweep(struct tenetd *d,
+			bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
+			void *arg)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_local");
+	struct tn_local_key k, next;
+	bool first = true;
+
+	while (fd >= 0 &&
+	       !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		k = next;
+		first = false;
+		if (keep(d, k.tenant_id, arg))
+			continue;
+		bpf_map_delete_elem(fd, &k);
+		first = true;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Frees slot key of tn_qowner if id holds it, and its tn_nic_xsks entry. */
+void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
+{
+	int fd = tn_dp_map_open(d->bpffs, "tn_qowner");
+	__u32 old = 0, zero = 0;
+
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &key, &old) && old == id) {
+		bpf_map_update_elem(fd, &key, &zero, 0);
+		map_set(d, "tn_nic_xsks", &key, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool not_this(struct tenetd *d, uint32_t id, void *arg)
+{
+	(void)d;
+	return id != *(uint32_t *)arg;
+}
+
+static void direct_down(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	if (t->mode != TN_MODE_DIRECT)
+		return;
+	for (int role = 0; role < 2; role++)
+		direct_queue_free(d, queue_key(t, role), t->id);
+	direct_local_sweep(d, not_this, (void *)&t->id);
 }
 
 /* Ports: veth in the DEVMAP, egress binding, tenant_egress. */
@@ -732,6 +831,10 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 	err = veths_up(&p);
 	if (!err)
 		err = classify_up(&p);
+	if (!err && t->mode == TN_MODE_DIRECT) {
+		v.flags |= TN_TENANT_F_DIRECT;
+		err = direct_up(&p);
+	}
 	for (int role = 0; !err && role < 2; role++)
 		err = port_up(&p, role);
 	if (!err &&
@@ -771,6 +874,7 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	map_set(d, "tn_tenants", &t->id, &off);
 	session_close(d, t->id);
 	classify_down(d, t);
+	direct_down(d, t);
 	ports_down(d, t->id);
 	name = t->name;
 	err = tn_ct_destroy(d->lxc_path, name);

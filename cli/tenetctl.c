@@ -713,6 +713,15 @@ static void show_drops(const char *key, json_object *v)
 	tn_print_obj_end();
 }
 
+/* Counters of direct mode and missing sockets: said when not 0. */
+static void show_nonzero(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	if (json_object_get_uint64(v))
+		tn_print_text("  %.*s %s", (int)(strlen(key) - 8), key,
+			      json_object_get_string(v));
+}
+
 static const struct tn_print_field counter_fields[] = {
 	{ .key = "rx_packets", .fmt = "  rx %s pkts" },
 	{ .key = "rx_bytes", .fmt = " %s bytes" },
@@ -720,6 +729,9 @@ static const struct tn_print_field counter_fields[] = {
 	{ .key = "tx_bytes", .fmt = " %s bytes" },
 	{ .key = "pass_packets", .fmt = "  passed %s pkts" },
 	{ .key = "pass_bytes", .fmt = " %s bytes" },
+	{ .key = "nosock_packets", .show = show_nonzero },
+	{ .key = "direct_packets", .show = show_nonzero },
+	{ .key = "offqueue_packets", .show = show_nonzero },
 	{ .key = "drops", .show = show_drops },
 	{},
 };
@@ -795,12 +807,21 @@ static void show_gateway(const char *key, json_object *v)
 	show_str(key, v, "gateway", NULL);
 }
 
+/* Direct mode's NIC queue; -1 (veth mode) is not said. */
+static void show_queue(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	if (json_object_get_int(v) >= 0)
+		tn_print_text(" queue %d", json_object_get_int(v));
+}
+
 static const struct tn_print_field port_fields[] = {
 	{ .key = "ifname", .fmt = " %s" },
 	{ .key = "vlan", .show = show_vlan },
 	{ .key = "inner_vlan", .show = show_vlan },
 	{ .key = "mac", .fmt = " mac %s" },
 	{ .key = "veth", .fmt = " veth %s" },
+	{ .key = "queue", .show = show_queue },
 	{ .key = "addrs", .show = show_words },
 	{ .key = "prefixes", .show = show_words },
 	{},
@@ -949,6 +970,14 @@ static void show_zc(const char *key, json_object *v)
 							   "copy");
 }
 
+/* A NIC queue the router reads in direct mode. */
+static void show_direct(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	if (json_object_get_boolean(v))
+		tn_print_text(" direct");
+}
+
 /* The router's own counters, by name. */
 static void show_router_counters(const char *key, json_object *v)
 {
@@ -966,6 +995,7 @@ static const struct tn_print_field iface_fields[] = {
 	{ .key = "queue", .fmt = " queue %s" },
 	{ .key = "zc_requested", .show = show_zc },
 	{ .key = "zc_in_use", .show = show_zc },
+	{ .key = "direct", .show = show_direct },
 	{ .key = "counters", .show = show_router_counters },
 	{},
 };

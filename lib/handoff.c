@@ -114,52 +114,79 @@ const char *tn_ho_str(json_object *msg, const char *key)
 	return json_object_get_string(o);
 }
 
-/* The socket made for ifindex and queue q, or -1. */
-static int made_for(const struct tn_ho_bound *b, int64_t ifindex, int64_t q)
+int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
+	       const char *rx_for, int map_fd, __u32 key)
 {
-	for (int i = 0; i < b->made; i++)
-		if (b->ifindex[i] == ifindex && b->queue[i] == q)
-			return i;
-	return -1;
+	struct tn_ho_sock *k = &b->s[b->made];
+	int ifindex = (int)if_nametoindex(ifname);
+
+	if (b->made == TN_HO_MAX_SOCKS || strlen(ifname) >= sizeof(k->ifname) ||
+	    strlen(rx_for) >= sizeof(k->rx_for))
+		return -E2BIG;
+	if (!ifindex)
+		return -ENODEV;
+	memset(k, 0, sizeof(*k));
+	k->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (k->fd < 0)
+		return -errno;
+	k->ifindex = ifindex;
+	k->queue = queue;
+	strcpy(k->ifname, ifname);
+	strcpy(k->rx_for, rx_for);
+	k->map_fd = map_fd;
+	k->key = key;
+	b->made++;
+	return 0;
 }
 
-int tn_ho_serve(int conn, int64_t queues, const char *const *ifnames, int nifs,
-		int xsk_map, int if_map, struct tn_ho_bound *b)
+int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames,
+		   int nifs, int64_t queues, int xsk_map, int if_map)
 {
-	json_object *m;
-	int err = 0, fd;
+	int err = 0;
 
-	memset(b, 0, sizeof(*b));
 	if (queues < 1 || queues > TN_MAX_QUEUES || nifs < 1 ||
 	    nifs > TN_RX_MAX_IFS)
 		return -EINVAL;
 	for (int64_t q = 0; !err && q < queues; q++)
 		for (int i = 0; !err && i < nifs; i++) {
-			int ifindex = (int)if_nametoindex(ifnames[i]);
-			int s = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+			__u32 ifindex = if_nametoindex(ifnames[i]), slot;
 
-			if (!ifindex || s < 0) {
-				err = s < 0 ? -errno : -ENODEV;
-				if (s >= 0)
-					close(s);
-				break;
-			}
-			b->fds[b->made] = s;
-			b->ifindex[b->made] = ifindex;
-			b->queue[b->made++] = q;
-			m = json_object_new_object();
-			json_object_object_add(m, "type",
-					       json_object_new_string("xsk"));
-			json_object_object_add(
-				m, "ifname",
-				json_object_new_string(ifnames[i]));
-			json_object_object_add(m, "ifindex",
-					       json_object_new_int(ifindex));
-			json_object_object_add(m, "queue",
-					       json_object_new_int64(q));
-			err = tn_ho_send(conn, m, s);
-			json_object_put(m);
+			if (!ifindex)
+				return -ENODEV;
+			/* tenant_rx must know the interface already. */
+			if (bpf_map_lookup_elem(if_map, &ifindex, &slot))
+				return -ENOENT;
+			err = tn_ho_make(b, ifnames[i], q, "", xsk_map,
+					 slot * TN_MAX_QUEUES + (__u32)q);
 		}
+	return err;
+}
+
+static int send_sock(int conn, const struct tn_ho_sock *k, int id)
+{
+	json_object *m = json_object_new_object();
+	int err;
+
+	json_object_object_add(m, "type", json_object_new_string("xsk"));
+	json_object_object_add(m, "id", json_object_new_int(id));
+	json_object_object_add(m, "ifname", json_object_new_string(k->ifname));
+	json_object_object_add(m, "ifindex", json_object_new_int(k->ifindex));
+	json_object_object_add(m, "queue", json_object_new_int64(k->queue));
+	if (k->rx_for[0])
+		json_object_object_add(m, "rx_for",
+				       json_object_new_string(k->rx_for));
+	err = tn_ho_send(conn, m, k->fd);
+	json_object_put(m);
+	return err;
+}
+
+int tn_ho_serve(int conn, struct tn_ho_bound *b)
+{
+	json_object *m;
+	int err = 0, fd;
+
+	for (int i = 0; !err && i < b->made; i++)
+		err = send_sock(conn, &b->s[i], i);
 	if (!err) {
 		m = json_object_new_object();
 		json_object_object_add(m, "type",
@@ -167,45 +194,43 @@ int tn_ho_serve(int conn, int64_t queues, const char *const *ifnames, int nifs,
 		err = tn_ho_send(conn, m, -1);
 		json_object_put(m);
 	}
-	/* One answer per socket sent: bound ones go into the XSKMAP. */
+	/* One answer per socket sent: bound ones go into their maps. */
 	for (int n = 0; !err && n < b->made; n++) {
-		int64_t ifindex, q;
-		__u32 slot, key;
-		int i;
+		struct tn_ho_sock *k;
+		int64_t id;
 
 		err = tn_ho_recv(conn, &m, &fd);
 		if (err)
 			break;
 		if (fd >= 0)
 			close(fd);
-		if (strcmp(tn_ho_type(m), "bound") ||
-		    !tn_ho_int(m, "ifindex", &ifindex) ||
-		    !tn_ho_int(m, "queue", &q) ||
-		    (i = made_for(b, ifindex, q)) < 0 ||
-		    bpf_map_lookup_elem(if_map, &(__u32){ (__u32)ifindex },
-					&slot)) {
+		if (strcmp(tn_ho_type(m), "bound") || !tn_ho_int(m, "id", &id) ||
+		    id < 0 || id >= b->made || b->s[id].bound) {
 			json_object_put(m);
 			continue;
 		}
-		key = slot * TN_MAX_QUEUES + (__u32)q;
-		if (!bpf_map_update_elem(xsk_map, &key, &b->fds[i], 0)) {
-			b->which[b->n] = i;
-			b->keys[b->n++] = key;
-			b->zerocopy |= json_object_get_boolean(
+		k = &b->s[id];
+		if (!bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
+			k->bound = true;
+			k->zerocopy = json_object_get_boolean(
 				json_object_object_get(m, "zerocopy"));
+			b->zerocopy |= k->zerocopy;
+			b->n++;
 		}
 		json_object_put(m);
 	}
 	if (err)
-		tn_ho_unbind(b, xsk_map);
+		tn_ho_unbind(b);
 	return err;
 }
 
-void tn_ho_unbind(struct tn_ho_bound *b, int xsk_map)
+void tn_ho_unbind(struct tn_ho_bound *b)
 {
-	for (int k = 0; k < b->n; k++)
-		bpf_map_delete_elem(xsk_map, &b->keys[k]);
-	for (int i = 0; i < b->made; i++)
-		close(b->fds[i]);
+	for (int i = 0; i < b->made; i++) {
+		if (b->s[i].bound)
+			bpf_map_delete_elem(b->s[i].map_fd, &b->s[i].key);
+		close(b->s[i].fd);
+	}
 	b->n = b->made = 0;
+	b->zerocopy = false;
 }

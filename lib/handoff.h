@@ -10,11 +10,18 @@
  * Messages are JSON objects, one per packet:
  *
  *   router -> agent  {"type":"hello","version":1,"pid":N,"queues":Q}
- *   agent -> router  {"type":"xsk","ifname":S,"ifindex":N,"queue":N} + fd
+ *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N
+ *                     [,"rx_for":S]} + fd
  *                    ... one per interface and queue, then {"type":"done"}
- *   router -> agent  {"type":"bound","ifname":S,"ifindex":N,"queue":N,
- *                     "zerocopy":B}  or  {"type":"error","ifname":S,
- *                     "queue":N,"message":S}  for each socket
+ *   router -> agent  {"type":"bound","id":N,"ifname":S,"ifindex":N,
+ *                     "queue":N,"zerocopy":B}  or  {"type":"error","id":N,
+ *                     "ifname":S,"queue":N,"message":S}  for each socket
+ *
+ * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
+ * made in the host's netns: the router only reads from it, taking its
+ * frames as received on its interface of that name. The router's
+ * interfaces come first. "id" matches answers to sockets (ifindexes of
+ * two netns may be equal).
  *
  * The connection stays open while the router runs: when it closes, the
  * agent takes the sockets out of the XSKMAP and closes its copies.
@@ -41,31 +48,46 @@ const char *tn_ho_type(json_object *msg);
 bool tn_ho_int(json_object *msg, const char *key, int64_t *v);
 const char *tn_ho_str(json_object *msg, const char *key);
 
-/* The agent's side of one router's sockets (tn_ho_serve). */
+/* The agent's side of one router's sockets. */
 #define TN_HO_MAX_SOCKS (TN_RX_MAX_IFS * TN_MAX_QUEUES)
 
+struct tn_ho_sock {
+	int fd;
+	int ifindex; /* in the netns the socket was made in */
+	int64_t queue;
+	char ifname[16];
+	char rx_for[16]; /* "": one of the router's interfaces. Else a NIC
+			  * queue (direct mode): the router reads frames
+			  * there as if they came in on its rx_for. */
+	int map_fd; /* the XSKMAP it goes into once bound (not owned) */
+	__u32 key;
+	bool bound; /* and in the map */
+	bool zerocopy;
+};
+
 struct tn_ho_bound {
-	int made; /* sockets made and sent */
-	int fds[TN_HO_MAX_SOCKS];
-	int64_t ifindex[TN_HO_MAX_SOCKS], queue[TN_HO_MAX_SOCKS];
-	int n; /* of them bound and in the XSKMAP, at keys[] */
-	__u32 keys[TN_HO_MAX_SOCKS];
-	int which[TN_HO_MAX_SOCKS]; /* keys[k] holds fds[which[k]] */
+	int made;
+	struct tn_ho_sock s[TN_HO_MAX_SOCKS];
+	int n; /* bound and in their maps */
 	bool zerocopy; /* any of them */
 };
 
+/* Makes an AF_XDP socket for ifname/queue in the current netns, to be
+ * handed over by tn_ho_serve() and put in map_fd at key once bound. */
+int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
+	       const char *rx_for, int map_fd, __u32 key);
+/* tn_ho_make() for each of the router's own interfaces and queues, in
+ * xsk_map at if_map[ifindex] * TN_MAX_QUEUES + queue. */
+int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames,
+		   int nifs, int64_t queues, int xsk_map, int if_map);
 /*
- * After the router's hello: makes an AF_XDP socket for every queue (of
- * queues) and interface, in the current netns (the interfaces'), sends
- * each, then "done"; reads the router's answer for each and puts every
- * bound socket into xsk_map at if_map[ifindex] * TN_MAX_QUEUES + queue.
- * The agent keeps its copies in b until tn_ho_unbind(). 0 or -errno (then
- * nothing is left in the map).
+ * Sends every socket made, then "done"; reads the router's answer for each
+ * and puts the bound ones into their maps. The agent keeps its copies in b
+ * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps).
  */
-int tn_ho_serve(int conn, int64_t queues, const char *const *ifnames, int nifs,
-		int xsk_map, int if_map, struct tn_ho_bound *b);
-/* Takes b's sockets out of xsk_map and closes the agent's copies: what
+int tn_ho_serve(int conn, struct tn_ho_bound *b);
+/* Takes b's sockets out of their maps and closes the agent's copies: what
  * must happen when the router goes away, or the sockets stay alive. */
-void tn_ho_unbind(struct tn_ho_bound *b, int xsk_map);
+void tn_ho_unbind(struct tn_ho_bound *b);
 
 #endif

@@ -144,6 +144,50 @@ int tn_nl_link_set_mac(const char *name, const uint8_t mac[6])
 	return talk(nlh);
 }
 
+static int rxq_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == IFLA_NUM_RX_QUEUES &&
+	    !mnl_attr_validate(a, MNL_TYPE_U32))
+		*(unsigned int *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int rxq_msg(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), rxq_attr, data);
+}
+
+int tn_nl_link_rx_queues(const char *name, unsigned int *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	struct mnl_socket *nl;
+	uint32_t seq = (uint32_t)time(NULL);
+	ssize_t len;
+	int err = 0;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	nlh = link_msg(buf, RTM_GETLINK, name, &ifi);
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	*n = 0;
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
+	    (len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0 ||
+	    mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
+		       rxq_msg, n) < 0)
+		err = -errno;
+	mnl_socket_close(nl);
+	if (!err && !*n)
+		err = -ENODATA;
+	return err;
+}
+
 int tn_nl_route(bool add, int family, const uint8_t *dst, unsigned int len,
 		const uint8_t *via)
 {

@@ -16,6 +16,8 @@ int tn_nl_veth_add(const char *name, const char *peer, int peer_netns_fd,
 int tn_nl_link_del(const char *name);
 int tn_nl_link_up(const char *name, bool up);
 int tn_nl_link_set_mac(const char *name, const uint8_t mac[6]);
+/* How many receive queues the link has. */
+int tn_nl_link_rx_queues(const char *name, unsigned int *n);
 /* A static unicast route in the main table of the current netns: dst/len
  * via the gateway via (both of family's size). -EEXIST when add finds
  * one, -ESRCH when del finds none. */

@@ -144,12 +144,13 @@ int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
 	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
-	    setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) ||
+	    (!o->rx_only &&
+	     setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n))) ||
 	    getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
 		return -errno;
 	err = map_ring(x, 0, &off.rx, sizeof(struct xdp_desc), n,
 		       XDP_PGOFF_RX_RING, &x->rx, false);
-	if (!err)
+	if (!err && !o->rx_only)
 		err = map_ring(x, 1, &off.tx, sizeof(struct xdp_desc), n,
 			       XDP_PGOFF_TX_RING, &x->tx, true);
 	if (!err)

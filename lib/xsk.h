@@ -37,6 +37,7 @@ struct tn_xsk_opts {
 	enum tn_xsk_mode mode;
 	uint32_t ring_size; /* 0: TN_XSK_RING */
 	int shared_umem_fd; /* -1: register the UMEM on this socket */
+	bool rx_only; /* no TX ring: the socket can never transmit */
 };
 
 struct tn_xsk {

@@ -327,21 +327,23 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 
 void fwd_rx(struct router *r, int slot, uint32_t budget)
 {
-	struct rt_if *in = &r->ifs[slot];
+	struct rt_if *x = &r->ifs[slot];
+	/* A direct socket's frames come in on the interface it stands for. */
+	struct rt_if *in = x->rx_of < 0 ? x : &r->ifs[x->rx_of];
 	uint32_t idx, n;
 
 	if (!budget)
 		return;
-	n = xsk_ring_cons__peek(&in->xsk.rx, budget, &idx);
+	n = xsk_ring_cons__peek(&x->xsk.rx, budget, &idx);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d =
-			xsk_ring_cons__rx_desc(&in->xsk.rx, idx + i);
+			xsk_ring_cons__rx_desc(&x->xsk.rx, idx + i);
 
-		in->ctr[TN_RC_RX]++;
+		x->ctr[TN_RC_RX]++;
 		fwd_one(r, in, d->addr, d->len);
 	}
 	if (n)
-		xsk_ring_cons__release(&in->xsk.rx, n);
+		xsk_ring_cons__release(&x->xsk.rx, n);
 }
 
 static void neigh_tick(struct neigh *n, void *arg)

@@ -37,9 +37,10 @@ void rt_stats_print(const struct tn_rstats_file *sf, FILE *out)
 
 		if (!sl->used)
 			continue;
-		fprintf(out, "%s q%u xsk %s (%s requested):", sl->ifname,
+		fprintf(out, "%s q%u xsk %s (%s requested)%s:", sl->ifname,
 			sl->queue, sl->zc_in_use ? "zero-copy" : "copy",
-			sl->zc_requested ? "zero-copy" : "copy");
+			sl->zc_requested ? "zero-copy" : "copy",
+			sl->direct ? " direct" : "");
 		for (int c = 0; c < TN_RC__MAX; c++)
 			fprintf(out, " %s %llu", tn_rc_names[c],
 				(unsigned long long)sl->ctr[c]);
@@ -129,14 +130,17 @@ void rt_fini(struct router *r)
 	tn_umem_free(&r->umem);
 }
 
-/* Adds an interface and sets up fd as its socket for r's queue. */
-int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
-	      struct tn_rstats_slot *slot)
+/* Sets fd up as socket of ifs[r->nifs] on ifindex/queue, and its slot. */
+static int add_sock(struct router *r, const char *name, int ifindex,
+		    uint32_t queue, int rx_of, int fd,
+		    struct tn_rstats_slot *slot)
 {
 	struct tn_xsk_opts xo = { .mode = r->o.xsk_mode,
 				  .ring_size = r->o.ring,
 				  .shared_umem_fd = r->nifs ? r->ifs[0].xsk.fd :
-							      -1 };
+							      -1,
+				  /* what we send leaves by our interfaces */
+				  .rx_only = rx_of >= 0 };
 	struct rt_if *i;
 	int err;
 
@@ -145,18 +149,19 @@ int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	i = &r->ifs[r->nifs];
 	memset(i, 0, sizeof(*i));
 	i->ifindex = ifindex;
+	i->rx_of = rx_of;
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	i->mtu = 1500;
-	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, r->queue, &xo);
+	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, queue, &xo);
 	if (err == -EOPNOTSUPP && r->nifs && r->ifs[0].xsk.zerocopy) {
 		/* A socket sharing a UMEM takes the first one's mode. */
 		tn_err("%s queue %u: cannot share %s's zero-copy UMEM (its "
 		       "driver has no zero-copy): run with --copy\n",
-		       name, r->queue, r->ifs[0].name);
+		       name, queue, r->ifs[0].name);
 		return err;
 	}
 	if (err) {
-		tn_err("%s queue %u: AF_XDP socket: %s\n", name, r->queue,
+		tn_err("%s queue %u: AF_XDP socket: %s\n", name, queue,
 		       strerror(-err));
 		return err;
 	}
@@ -171,20 +176,42 @@ int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	}
 	slot->used = 1;
 	slot->ifindex = (uint32_t)ifindex;
-	slot->queue = r->queue;
+	slot->queue = queue;
 	snprintf(slot->ifname, sizeof(slot->ifname), "%s", name);
 	slot->zc_requested = r->o.xsk_mode != TN_XSK_COPY;
 	slot->zc_in_use = i->xsk.zerocopy;
+	slot->direct = rx_of >= 0;
 	i->ctr = slot->ctr;
-	tn_info("%s queue %u: AF_XDP %s (%s requested)\n", name, r->queue,
+	tn_info("%s queue %u: AF_XDP %s (%s requested)%s%s\n", name, queue,
 		i->xsk.zerocopy ? "zero-copy" : "copy",
 		r->o.xsk_mode == TN_XSK_COPY	 ? "copy" :
 		r->o.xsk_mode == TN_XSK_ZEROCOPY ? "zero-copy" :
-						   "zero-copy if possible");
+						   "zero-copy if possible",
+		rx_of >= 0 ? ", direct, read as " : "",
+		rx_of >= 0 ? r->ifs[rx_of].name : "");
 	r->nifs++;
 	/* Share the frames among the fill rings. */
 	tn_xsk_refill(&i->xsk, &r->umem, r->umem.nframes / (RT_MAX_IFS * 2));
 	return 0;
+}
+
+/* Adds an interface and sets up fd as its socket for r's queue. */
+int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
+	      struct tn_rstats_slot *slot)
+{
+	return add_sock(r, name, ifindex, r->queue, -1, fd, slot);
+}
+
+int rt_add_direct(struct router *r, const char *nic, int ifindex,
+		  uint32_t queue, const char *rx_for, int fd,
+		  struct tn_rstats_slot *slot)
+{
+	for (int s = 0; s < r->nifs; s++)
+		if (r->ifs[s].rx_of < 0 && !strcmp(r->ifs[s].name, rx_for))
+			return add_sock(r, nic, ifindex, queue, s, fd, slot);
+	tn_err("%s queue %u: no interface %s to read it as\n", nic, queue,
+	       rx_for);
+	return -ENOENT;
 }
 
 int rt_resync(struct router *r, const char *why)
@@ -227,7 +254,7 @@ static uint32_t rx_budget(struct router *r, int slot)
 	for (int s = 0; s < r->nifs; s++) {
 		uint32_t room;
 
-		if (s == slot)
+		if (s == slot || r->ifs[s].rx_of >= 0)
 			continue;
 		room = xsk_prod_nb_free(&r->ifs[s].xsk.tx, b);
 		if (room < b)

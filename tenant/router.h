@@ -31,7 +31,10 @@
 struct rt_multi;
 
 struct rt_if {
-	int ifindex;
+	int ifindex; /* in our netns; direct: in the host's */
+	int rx_of; /* -1: an interface of ours. Else a NIC queue the tenant
+		    * owns (direct mode): we only read it, and its frames
+		    * come in on ifs[rx_of]. */
 	char name[IFNAMSIZ];
 	uint8_t mac[6];
 	uint32_t mtu;
@@ -88,10 +91,12 @@ struct router {
 	void *cb_arg;
 };
 
+/* One of our interfaces (never a direct socket: its ifindex is of the
+ * host's netns). */
 static inline struct rt_if *rt_if_by_index(struct router *r, int ifindex)
 {
 	for (int i = 0; i < r->nifs; i++)
-		if (r->ifs[i].ifindex == ifindex)
+		if (r->ifs[i].ifindex == ifindex && r->ifs[i].rx_of < 0)
 			return &r->ifs[i];
 	return NULL;
 }
@@ -101,6 +106,11 @@ int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue);
 void rt_fini(struct router *r);
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	      struct tn_rstats_slot *slot);
+/* Direct mode: fd as a read-only socket on a NIC's queue, its frames taken
+ * as received on our interface rx_for. */
+int rt_add_direct(struct router *r, const char *nic, int ifindex,
+		  uint32_t queue, const char *rx_for, int fd,
+		  struct tn_rstats_slot *slot);
 int rt_run(struct router *r);
 /* Rebuilds routes and neighbours from a dump. */
 int rt_resync(struct router *r, const char *why);

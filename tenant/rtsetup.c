@@ -125,14 +125,15 @@ static int standalone_sockets(struct setup *s, uint32_t q)
 	return 0;
 }
 
-static int agent_reply(struct setup *s, const char *ifname, int64_t ifindex,
-		       int64_t q, int err, bool zc)
+static int agent_reply(struct setup *s, int64_t id, const char *ifname,
+		       int64_t ifindex, int64_t q, int err, bool zc)
 {
 	json_object *m = json_object_new_object();
 	int ret;
 
 	json_object_object_add(m, "type",
 			       json_object_new_string(err ? "error" : "bound"));
+	json_object_object_add(m, "id", json_object_new_int64(id));
 	json_object_object_add(m, "ifname", json_object_new_string(ifname));
 	json_object_object_add(m, "ifindex", json_object_new_int64(ifindex));
 	json_object_object_add(m, "queue", json_object_new_int64(q));
@@ -175,9 +176,10 @@ static int agent_sockets(struct setup *s)
 	err = tn_ho_send(s->conn, m, -1);
 	json_object_put(m);
 	while (!err) {
-		const char *name;
-		int64_t ifindex, q;
+		const char *name, *rx_for;
+		int64_t id = -1, ifindex, q;
 		struct router *r;
+		bool ok;
 
 		err = tn_ho_recv(s->conn, &m, &fd);
 		if (err)
@@ -189,28 +191,36 @@ static int agent_sockets(struct setup *s)
 			break;
 		}
 		name = tn_ho_str(m, "ifname");
-		if (strcmp(tn_ho_type(m), "xsk") || fd < 0 || !name ||
-		    !tn_ho_int(m, "ifindex", &ifindex) ||
-		    !tn_ho_int(m, "queue", &q) || q < 0 ||
-		    q >= (int64_t)s->c->queues ||
-		    s->sf->nslots == TN_RSTATS_MAX) {
+		rx_for = tn_ho_str(m, "rx_for");
+		/* Our own sockets are per forwarding thread (queue); a
+		 * direct one is for a NIC queue, read by thread queue % N. */
+		ok = !strcmp(tn_ho_type(m), "xsk") && fd >= 0 && name &&
+		     tn_ho_int(m, "id", &id) &&
+		     tn_ho_int(m, "ifindex", &ifindex) &&
+		     tn_ho_int(m, "queue", &q) && q >= 0 &&
+		     q < (rx_for ? TN_MAX_QUEUES : (int64_t)s->c->queues) &&
+		     s->sf->nslots < TN_RSTATS_MAX;
+		if (!ok) {
 			tn_err("tenetd sent a message we cannot use: %s\n",
 			       json_object_to_json_string(m));
-			err = agent_reply(s, name ? name : "", 0, 0, -EINVAL,
-					  false);
+			err = agent_reply(s, id, name ? name : "", 0, 0,
+					  -EINVAL, false);
 			if (fd >= 0)
 				close(fd);
 			json_object_put(m);
 			continue;
 		}
-		r = &s->r[q];
-		err = rt_add_if(r, name, (int)ifindex, fd,
-				&s->sf->slot[s->sf->nslots]);
+		r = &s->r[q % (int64_t)s->c->queues];
+		err = rx_for ? rt_add_direct(r, name, (int)ifindex,
+					     (uint32_t)q, rx_for, fd,
+					     &s->sf->slot[s->sf->nslots]) :
+			       rt_add_if(r, name, (int)ifindex, fd,
+					 &s->sf->slot[s->sf->nslots]);
 		if (err)
 			close(fd);
 		else
 			s->sf->nslots++;
-		err = agent_reply(s, name, ifindex, q, err,
+		err = agent_reply(s, id, name, ifindex, q, err,
 				  !err && r->ifs[r->nifs - 1].xsk.zerocopy);
 		json_object_put(m);
 	}

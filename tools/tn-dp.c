@@ -444,7 +444,7 @@ static int do_serve(int argc, char **argv)
 	int nifs = argc - 3;
 	struct tn_ho_bound b = { 0 };
 	int64_t queues = 1;
-	char dir[PATH_MAX], name[IF_NAMESIZE];
+	char dir[PATH_MAX];
 	json_object *m;
 	__u32 tid;
 
@@ -474,27 +474,26 @@ static int do_serve(int argc, char **argv)
 	}
 	tn_ho_int(m, "queues", &queues);
 	json_object_put(m);
-	err = tn_ho_serve(conn, queues, (const char *const *)argv + 3, nifs,
-			  xsk_map, if_map, &b);
+	err = tn_ho_make_ifs(&b, (const char *const *)argv + 3, nifs, queues,
+			     xsk_map, if_map);
+	if (!err)
+		err = tn_ho_serve(conn, &b);
 	if (err) {
 		fail("handing sockets over: %s", strerror(-err));
 		err = 1;
 		goto out;
 	}
-	for (int k = 0; k < b.n; k++) {
-		int i = b.which[k];
-
-		printf("bound %s q%lld zerocopy %s\n",
-		       if_indextoname((unsigned int)b.ifindex[i], name) ? name :
-									  "?",
-		       (long long)b.queue[i], b.zerocopy ? "yes" : "no");
-	}
+	for (int i = 0; i < b.made; i++)
+		if (b.s[i].bound)
+			printf("bound %s q%lld zerocopy %s\n", b.s[i].ifname,
+			       (long long)b.s[i].queue,
+			       b.s[i].zerocopy ? "yes" : "no");
 	fflush(stdout);
 	/* Until the router goes: then its sockets leave the XSKMAP. */
 	while (!tn_ho_recv(conn, &m, &fd))
 		json_object_put(m);
 	printf("router gone: %d XSKMAP slots cleared\n", b.n);
-	tn_ho_unbind(&b, xsk_map);
+	tn_ho_unbind(&b);
 	err = 0;
 out:
 	if (conn >= 0)

@@ -42,7 +42,9 @@ struct tn_rstats_slot {
 	uint8_t used;
 	uint8_t zc_requested; /* 1: zero-copy asked for (auto or forced) */
 	uint8_t zc_in_use; /* 1: zero-copy, 0: copy mode */
-	uint8_t pad[5];
+	uint8_t direct; /* 1: a NIC queue the tenant owns, read only; its
+			 * frames count as received on an interface of ours */
+	uint8_t pad[4];
 	uint64_t ctr[TN_RC__MAX];
 };
 

@@ -196,11 +196,27 @@ wait_for() {
 # uplink VLAN: its VLAN ports mark what comes in with the VID, and ICMP
 # replies and accepted TCP take the mark of what they answer. Servers in U
 # bind to u1 or u2 (iperf3 --bind-dev) for UDP.
+#
+# TOPO_QUEUES=N (default 1) gives nic0 and nic1 N queues. The switch then
+# steers by CPU (XPS on the trunks): what a process on CPU q sends, and
+# the switching it causes, reaches the NICs on rx queue q. This stands in
+# for a real NIC's flow steering: pin a customer to a CPU (taskset -c q)
+# to put its frames on queue q.
 topo_isp() {
 	local n
+	local q=${TOPO_QUEUES:-1} mq
+	mq="numrxqueues $q numtxqueues $q"
 	ns_add H && ns_add SW && ns_add C1 && ns_add C2 && ns_add U || return 1
-	nsx H ip link add nic0 type veth peer name nic0p netns "$P-SW" &&
-		nsx H ip link add nic1 type veth peer name nic1p netns "$P-SW" || return 1
+	# shellcheck disable=SC2086
+	nsx H ip link add nic0 $mq type veth peer name nic0p $mq netns "$P-SW" &&
+		nsx H ip link add nic1 $mq type veth peer name nic1p $mq netns "$P-SW" || return 1
+	# XPS is set through the netns' own sysfs (ip netns exec mounts it).
+	for n in 0 1; do
+		[ "$q" -gt 1 ] || break
+		ip netns exec "$P-SW" sh -c "q=0; while [ \$q -lt $q ]; do
+			printf %x \$((1 << q)) >/sys/class/net/nic${n}p/queues/tx-\$q/xps_cpus || exit 1
+			q=\$((q + 1)); done" || return 1
+	done
 	nsx SW ip link add bra type bridge && nsx SW ip link add bru type bridge || return 1
 	for n in 1 2; do
 		nsx C$n ip link add c$n type veth peer name c${n}p netns "$P-SW" &&

@@ -254,7 +254,6 @@ t_check "bad: cpu 99, more than the host has" bad cpu tenant add gamma "${G[@]}"
 t_check "bad: cpuset 0-99, outside the host" bad cpuset tenant add gamma "${G[@]}" cpuset 0-99
 t_check "bad: access-addr missing" bad access-addr tenant add gamma "${GA[@]}" uplink-addr 192.0.2.9/24
 t_check "bad: mode bogus" bad mode tenant add gamma "${G[@]}" mode bogus
-t_check "bad: mode direct (not available yet)" bad direct tenant add gamma "${G[@]}" mode direct
 t_check "bad: unknown key" bad colour tenant add gamma "${G[@]}" colour red
 t_check "bad: tenant del of no tenant" bad nobody tenant del nobody
 t_check "bad: tenant set without a key" bad rate tenant set acme

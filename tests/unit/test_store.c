@@ -156,6 +156,8 @@ static struct tn_tenant_rec full_tenant(void)
 	static const uint8_t mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x01 };
 
 	t.mode = TN_MODE_DIRECT;
+	t.access_queue = 1;
+	t.uplink_queue = 0;
 	t.uplink_vlan = 200;
 	t.has_uplink_mac = true;
 	memcpy(t.uplink_mac, mac, 6);
@@ -183,6 +185,8 @@ static void same_tenant(const struct tn_tenant_rec *a,
 	assert_int_equal(a->access_inner_vlan, b->access_inner_vlan);
 	assert_int_equal(a->uplink_nic, b->uplink_nic);
 	assert_int_equal(a->uplink_vlan, b->uplink_vlan);
+	assert_int_equal(a->access_queue, b->access_queue);
+	assert_int_equal(a->uplink_queue, b->uplink_queue);
 	assert_int_equal(a->has_uplink_mac, b->has_uplink_mac);
 	assert_memory_equal(a->uplink_mac, b->uplink_mac, 6);
 	assert_string_equal(a->gateway, b->gateway);
@@ -246,10 +250,11 @@ static void test_pragmas(void **state)
 static void test_migrate_from_v1(void **state)
 {
 	struct fx *f = *state;
-	struct tn_tenant_rec t = tenant("old", 10, 0), got;
+	struct tn_tenant_rec got;
 	struct tn_route_rec r = { 1, "10.9.0.0/16", "10.1.0.254" };
 
-	/* A fresh file opened as the first tenetd would have left it. */
+	/* A fresh file opened as the first tenetd would have left it, with
+	 * a row as that tenetd wrote it. */
 	tn_store_close(f->st);
 	unlink(f->path);
 	assert_int_equal(tn_store_open_version(f->path, 1, &f->st), 0);
@@ -258,15 +263,36 @@ static void test_migrate_from_v1(void **state)
 					" WHERE name = 'routes'"),
 			 0);
 	nics(f->st);
-	assert_int_equal(add(f, &t), 0);
+	assert_int_equal(raw(f->st, "INSERT INTO tenants (id, name, mode,"
+				    " access_nic, access_vlan, uplink_nic,"
+				    " created) VALUES (1, 'old', 'veth', 1,"
+				    " 10, 2, 0)"),
+			 SQLITE_OK);
 
 	reopen(f);
-	assert_int_equal(tn_store_schema_version(f->st), 2);
+	assert_int_equal(tn_store_schema_version(f->st),
+			 TN_STORE_SCHEMA_VERSION);
 	assert_int_equal(tn_store_tenant_get_by_name(f->st, "old", &got), 0);
-	same_tenant(&t, &got);
+	assert_int_equal(got.id, 1);
+	assert_int_equal(got.mode, TN_MODE_VETH);
+	assert_int_equal(got.access_vlan, 10);
+	assert_int_equal(got.access_queue, -1);
+	assert_int_equal(got.uplink_queue, -1);
 	assert_int_equal(tn_store_route_add(f->st, &r, NULL, 0), 0);
 	/* v2's trigger checks roles even past the C check. */
 	assert_int_equal(raw(f->st, "UPDATE tenants SET uplink_nic = 1"),
+			 SQLITE_CONSTRAINT);
+	/* v3's: direct mode owns queues, veth mode none. */
+	assert_int_equal(raw(f->st, "INSERT INTO tenants (id, name, mode,"
+				    " access_nic, access_vlan, uplink_nic,"
+				    " created) VALUES (2, 'd', 'direct', 1,"
+				    " 11, 2, 0)"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw(f->st, "INSERT INTO tenants (id, name, mode,"
+				    " access_nic, access_vlan, uplink_nic,"
+				    " created, access_queue, uplink_queue)"
+				    " VALUES (2, 'd', 'veth', 1, 11, 2, 0, 1,"
+				    " 1)"),
 			 SQLITE_CONSTRAINT);
 }
 
@@ -281,7 +307,10 @@ static void test_newer_schema_refused(void **state)
 	f->st = NULL;
 	assert_int_equal(tn_store_open(f->path, &f->st), -EPROTONOSUPPORT);
 	assert_null(f->st);
-	assert_int_equal(tn_store_open_version(f->path, 3, &f->st), -EINVAL);
+	assert_int_equal(tn_store_open_version(f->path,
+					       TN_STORE_SCHEMA_VERSION + 1,
+					       &f->st),
+			 -EINVAL);
 	assert_int_equal(tn_store_open_version(f->path, 0, &f->st), -EINVAL);
 }
 
@@ -813,6 +842,52 @@ static void test_checks_direct(void **state)
 	refused(f, &t, -EINVAL);
 }
 
+/* Direct mode: each tenant owns a queue per NIC; the lowest free one is
+ * found, and a queue is never owned twice. */
+static void test_queues(void **state)
+{
+	struct fx *f = *state;
+	struct tn_tenant_rec a = tenant("a", 100, 0), b = tenant("b", 101, 0),
+			     c = tenant("c", 102, 0), v = tenant("v", 103, 0);
+	int16_t q;
+
+	nics(f->st);
+	assert_int_equal(tn_store_queue_free(f->st, 1, 2, &q), 0);
+	assert_int_equal(q, 0);
+	a.mode = TN_MODE_DIRECT;
+	a.access_queue = 0;
+	a.uplink_queue = 1;
+	assert_int_equal(add(f, &a), 0);
+	/* veth mode owns none, whatever the record says */
+	v.access_queue = v.uplink_queue = 1;
+	assert_int_equal(add(f, &v), 0);
+	assert_int_equal(tn_store_tenant_get(f->st, v.id, &v), 0);
+	assert_int_equal(v.access_queue, -1);
+	assert_int_equal(v.uplink_queue, -1);
+	assert_int_equal(tn_store_queue_free(f->st, 1, 2, &q), 0);
+	assert_int_equal(q, 1);
+	assert_int_equal(tn_store_queue_free(f->st, 2, 2, &q), 0);
+	assert_int_equal(q, 0);
+	assert_int_equal(tn_store_queue_free(f->st, 1, 1, &q), -ENOSPC);
+	b.mode = TN_MODE_DIRECT;
+	b.access_queue = 0; /* a's */
+	b.uplink_queue = 0;
+	refused(f, &b, -EEXIST);
+	b.access_queue = 1;
+	assert_int_equal(add(f, &b), 0);
+	assert_int_equal(tn_store_queue_free(f->st, 1, 2, &q), -ENOSPC);
+	assert_int_equal(tn_store_queue_free(f->st, 2, 64, &q), 0);
+	assert_int_equal(q, 2);
+	c.mode = TN_MODE_DIRECT;
+	c.access_queue = 2;
+	c.uplink_queue = 1; /* a's */
+	refused(f, &c, -EEXIST);
+	/* A tenant gone gives its queues back. */
+	assert_int_equal(tn_store_tenant_del(f->st, a.id), 0);
+	assert_int_equal(tn_store_queue_free(f->st, 1, 2, &q), 0);
+	assert_int_equal(q, 0);
+}
+
 static void test_busy(void **state)
 {
 	struct fx *f = *state;
@@ -856,6 +931,7 @@ int main(void)
 		T(test_limits_and_state),
 		T(test_routes),
 		T(test_checks_direct),
+		T(test_queues),
 		T(test_busy),
 	};
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Direct mode (tenetctl tenant add ... mode direct): each tenant owns a
+# queue of each NIC and its router reads that queue through an AF_XDP socket
+# bound on the NIC itself, no veth on the way. topo_isp with two queues per
+# NIC; the switch steers by CPU (lib.sh), so a customer pinned to CPU q
+# lands on queue q. Checked: the queues handed out and refused when all are
+# taken, what the maps hold (bpftool), traffic straight into each router's
+# socket on its queue, transit on a foreign queue taking the veth way
+# (counted, still forwarded, never seen by the queue's owner), ARP and ping
+# of the router still answered by the container's kernel, a router killed
+# and a tenetd killed, tenant del and the queue given out again.
+set -u
+. "$(dirname "$0")/lib.sh"
+t_init
+for c in jq iperf3 lxc-create taskset bpftool; do
+	command -v $c >/dev/null || t_skip_all "$c is needed (make deps)"
+done
+[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tn-dp" ] || t_skip_all "build first (make)"
+[ "$(nproc)" -ge 2 ] || t_skip_all "two CPUs are needed to steer two queues"
+
+LXCP=$T_DIR/state/lxc
+T_LXC+=("H $LXCP")
+TOPO_QUEUES=2 topo_isp || { t_fail "topology"; exit 1; }
+start_agent() { # LOG
+	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
+		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$1" 2>&1
+	AGENT=$BG
+	wait_for "$1" ready 150
+}
+start_agent "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
+ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+show() { ctl -j tenant show "$1" | jq -r "$2"; }
+stats() { ctl -j tenant stats "$1" | jq -r ".tenants[0] | $2"; }
+# The router's direct sockets' rx, access then uplink.
+direct_rx() { stats "$1" '[.router.ifaces[] | select(.direct) | .counters.rx] | join(" ")'; }
+port() { stats "$1" ".classifier.$2.$3"; }
+bt() { nsx H bpftool -j map dump pinned "$BPFFS/t/$1" | jq -c '[.[].formatted]'; }
+# qowner NIC-ID QUEUE: the tenant id tn_qowner holds there.
+qowner() {
+	nsx H bpftool -j map lookup pinned "$BPFFS/t/tn_qowner" key \
+		$(printf '%d 0 0 0' $(($1 * 64 + $2))) | jq '.formatted.value'
+}
+# ping from customer N on CPU C: the replies out of COUNT.
+pinged() { # N CPU COUNT
+	nsx C$1 taskset -c "$2" ping -c "$3" -i 0.05 -W 2 198.51.100.1 |
+		grep -c 'bytes from'
+}
+reach() { # N CPU: ARP on every hop first
+	local i
+	for i in 1 2 3 4 5; do
+		nsx C$1 taskset -c "$2" ping -c 1 -W 1 198.51.100.1 >/dev/null && return 0
+	done
+	return 1
+}
+add() { # NAME VLAN UPLINK-VLAN ADDR GW MORE...
+	local n=$1 v=$2 uv=$3 a=$4 g=$5
+	shift 5
+	ctl tenant add "$n" access nic0 vlan "$v" uplink nic1 uplink-vlan "$uv" \
+		access-addr 10.0.0.1/24 uplink-addr "$a" gateway "$g" mode direct "$@"
+}
+
+t_check "nic attach nic0 role access" ctl nic attach nic0 role access
+t_check "nic attach nic1 role uplink default drop" ctl nic attach nic1 role uplink default drop
+t_check "tenant add acme ... mode direct" add acme 100 300 192.0.2.2/30 192.0.2.1 cpuset 0
+t_check "tenant add beta ... mode direct" add beta 200 400 192.0.2.6/30 192.0.2.5 cpuset 1
+t_check "acme owns queue 0 of both NICs, beta queue 1" \
+	test "$(show acme '"\(.mode) \(.access.queue) \(.uplink.queue)"') $(show beta '"\(.access.queue) \(.uplink.queue)"')" = "direct 0 0 1 1"
+t_check "tenant show (text) names the queue" \
+	sh -c "nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock tenant show acme | grep -q 'access nic0 vlan 100 .*queue 0'"
+for t in acme beta; do
+	t_check "$t's router took 4 sockets: its veths' and a queue of each NIC" \
+		until_is 50 "true 4" eval "show $t '\"\\(.router.connected) \\(.router.sockets)\"'"
+done
+t_check "its direct sockets are nic0 and nic1 on its queue" \
+	test "$(stats acme '[.router.ifaces[] | select(.direct) | "\(.ifname) q\(.queue)"] | join(" ")') $(stats beta '[.router.ifaces[] | select(.direct) | "\(.ifname) q\(.queue)"] | join(" ")')" = "nic0 q0 nic1 q0 nic0 q1 nic1 q1"
+t_check "XSK mode reported: copy in use on veth NICs" \
+	test "$(stats acme '"\(.xsk.requested) \(.xsk.in_use)"')" = "zero-copy copy"
+
+# What nic_ingress knows, through bpftool.
+AID=$(show acme .id)
+BID=$(show beta .id)
+N0=$(ctl -j nic list | jq '.nics[] | select(.ifname == "nic0") | .nic_id')
+N1=$(ctl -j nic list | jq '.nics[] | select(.ifname == "nic1") | .nic_id')
+t_check "tn_qowner: nic0/nic1 queue 0 -> acme, queue 1 -> beta" \
+	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(qowner "$N0" 1) $(qowner "$N1" 1)" = "$AID $AID $BID $BID"
+t_check "tn_tenants: both active and direct (flags 3)" \
+	test "$(bt tn_tenants | jq -c "[.[] | select(.key == $AID or .key == $BID) | .value.flags]")" = "[3,3]"
+t_check "tn_local: the routers' 4 addresses, by tenant" \
+	test "$(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "[$AID,$AID,$BID,$BID]"
+
+# Steered right: customer 1 on CPU 0 (acme's queue), 2 on CPU 1.
+t_check "customer 1 reaches the upstream through acme" reach 1 0
+t_check "customer 2 reaches the upstream through beta" reach 2 1
+A0=$(direct_rx acme)
+PA0=$(port acme access direct_packets)
+t_check "customer 1 on acme's queue: 40 of 40 pings answered" test "$(pinged 1 0 40)" = 40
+A1=$(direct_rx acme)
+PA1=$(port acme access direct_packets)
+echo "# acme direct rx (access uplink): $A0 -> $A1; access port direct $PA0 -> $PA1"
+t_check "the 40 requests went straight into acme's socket on nic0 queue 0" \
+	test $((${A1% *} - ${A0% *})) -ge 40 -a $((PA1 - PA0)) -ge 40
+t_check "and the replies into its socket on nic1 queue 0" \
+	test $((${A1#* } - ${A0#* })) -ge 1
+B0=$(direct_rx beta)
+t_check "customer 2 on beta's queue: 40 of 40 answered" test "$(pinged 2 1 40)" = 40
+B1=$(direct_rx beta)
+t_check "through beta's socket on nic0 queue 1 ($B0 -> $B1)" \
+	test $((${B1% *} - ${B0% *})) -ge 40
+
+# Steered wrong: customer 1 on CPU 1 lands on beta's queue. Its transit
+# takes acme's veth, counted; beta's socket never sees it.
+OQ0=$(port acme access offqueue_packets)
+B2=$(direct_rx beta)
+t_check "customer 1 on beta's queue: still 40 of 40 answered" test "$(pinged 1 1 40)" = 40
+OQ1=$(port acme access offqueue_packets)
+B3=$(direct_rx beta)
+t_check "acme counted 40 off its queue ($OQ0 -> $OQ1)" test $((OQ1 - OQ0)) -ge 40
+t_check "beta's socket on that queue read none of them ($B2 -> $B3)" \
+	test "${B3% *}" = "${B2% *}"
+
+# The container's kernel still answers for the router: ARP and ping.
+t_check "customer 1 pings acme's router (10.0.0.1) on acme's queue" \
+	nsx C1 taskset -c 0 ping -c 3 -i 0.2 -W 1 -q 10.0.0.1
+t_check "ARP for it is answered too (arping-free: neighbour REACHABLE)" \
+	sh -c "nsenter --net=/run/netns/$P-C1 ip neigh flush dev c1 && nsenter --net=/run/netns/$P-C1 taskset -c 0 ping -c 1 -W 1 10.0.0.1 >/dev/null && nsenter --net=/run/netns/$P-C1 ip neigh show 10.0.0.1 dev c1 | grep -q lladdr"
+
+# TCP through the direct path.
+nsx_bg U iperf3 -s -p 5201 -B 198.51.100.1%u1 >/dev/null 2>&1
+sleep 0.5
+D0=$(port acme access direct_packets)
+nsx C1 taskset -c 0 iperf3 -c 198.51.100.1 -p 5201 -t 3 -J >"$T_DIR/tcp" 2>&1
+rc=$?
+D1=$(port acme access direct_packets)
+OQ2=$(port acme access offqueue_packets)
+mbps=$(jq '.end.sum_received.bits_per_second / 1e6 | floor' "$T_DIR/tcp")
+echo "# acme access: direct $D0 -> $D1, offqueue now $OQ2"
+t_check "iperf3 TCP through acme's direct path ($mbps Mbit/s)" test $rc = 0 -a "$mbps" -gt 10
+t_check "the data went the direct way" test $((D1 - D0)) -gt 1000
+
+# The router killed: the new one gets its 4 sockets and the queue again.
+R=$(show acme .router.pid)
+kill -9 "$R"
+t_check "router killed -9: a new one takes 4 sockets within 2 s" \
+	until_ok 20 sh -c "[ \"\$(nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -r '\"\\(.router.pid) \\(.router.sockets)\"')\" != '$R 4' ] && nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -e '.router.connected and .router.sockets == 4' >/dev/null"
+reach 1 0
+A2=$(direct_rx acme)
+t_check "the new router reads acme's queue: 20 of 20 answered" test "$(pinged 1 0 20)" = 20
+A3=$(direct_rx acme)
+t_check "through its direct socket ($A2 -> $A3)" test $((${A3% *} - ${A2% *})) -ge 20
+
+# No queue left for a third direct tenant: refused, nothing made.
+before=$(ctl -j tenant list | jq -c '[.tenants[].name]')
+out=$(add gamma 500 500 192.0.2.10/30 192.0.2.9 2>&1)
+rc=$?
+echo "# $out"
+t_check "a third direct tenant is refused: every queue of nic0 is taken" \
+	test "$rc" != 0 -a "$out" = "tenetctl: mode: direct: every queue of nic0 (2) is another direct tenant's"
+t_check "and nothing of it is left (row, veths, container)" \
+	sh -c "[ '$(ctl -j tenant list | jq -c '[.tenants[].name]')' = '$before' ] && ! nsenter --net=/run/netns/$P-H ip link show | grep -q 'tn3[au]' && [ ! -e $LXCP/gamma ]"
+t_check "a veth-mode tenant still fits beside them" \
+	ctl tenant add gamma access nic0 vlan 500 uplink nic1 uplink-vlan 500 \
+	access-addr 10.0.0.1/24 uplink-addr 192.0.2.10/30
+t_check "gamma owns no queue" test "$(show gamma '"\(.mode) \(.access.queue) \(.uplink.queue)"')" = "veth -1 -1"
+
+# tenetd killed -9 and started again: the queues, their owners and the
+# traffic stay.
+kill -9 "$AGENT"
+wait "$AGENT" 2>/dev/null
+t_check "tenetd restarts" start_agent "$T_DIR/log2"
+t_check "after tenetd kill -9 and restart: tn_qowner unchanged" \
+	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(qowner "$N0" 1) $(qowner "$N1" 1)" = "$AID $AID $BID $BID"
+t_check "and customer 2 still reaches the upstream through beta" test "$(pinged 2 1 10)" = 10
+
+# tenant del: the queue is free again, and given to the next.
+t_check "tenant del acme" ctl tenant del acme
+t_check "its queues are no one's, its addresses out of tn_local" \
+	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "0 0 [$BID,$BID]"
+t_check "beta is untouched: 10 of 10 answered" test "$(pinged 2 1 10)" = 10
+t_check "a new direct tenant gets queue 0" add delta 100 300 192.0.2.2/30 192.0.2.1
+t_check "delta: queue 0 of both" test "$(show delta '"\(.access.queue) \(.uplink.queue)"')" = "0 0"
+t_done
