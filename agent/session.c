@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "container.h"
 #include "dp.h"
 #include "fs.h"
 #include "handoff.h"
@@ -249,6 +250,18 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	json_object_put(m);
 	if (c.if_map >= 0)
 		close(c.if_map);
+	if (err == -EPERM) {
+		/* It could send on the NIC, tagged as it likes, as long as
+		 * any process in the container holds the socket: stop them
+		 * all, and keep the tenant down until an operator acts. */
+		tn_err("tenant %s: router %d bound a NIC queue's socket able to"
+		       " transmit: container stopped, tenant failed\n",
+		       s->name, (int)cred.pid);
+		drop_conn(s);
+		tn_store_tenant_set_state(d->st, id, TN_STATE_FAILED);
+		tn_ct_stop(d->lxc_path, s->name, false);
+		return;
+	}
 	if (err) {
 		tn_warn("tenant %s: router %d: handing sockets over: %s\n",
 			s->name, (int)cred.pid, strerror(-err));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -139,8 +140,8 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	return 0;
 }
 
-int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames,
-		   int nifs, int64_t queues, int xsk_map, int if_map)
+int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
+		   int64_t queues, int xsk_map, int if_map)
 {
 	int err = 0;
 
@@ -180,6 +181,22 @@ static int send_sock(int conn, const struct tn_ho_sock *k, int id)
 	return err;
 }
 
+/*
+ * A NIC queue's socket must not transmit: frames sent there would leave
+ * the NIC with no tenant_egress to choose their tag. Its rings are fixed
+ * once bound, and a bound socket without a TX ring has sendto() answer
+ * ENOBUFS and poll() never say POLLOUT.
+ */
+static bool can_transmit(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+	    errno == ENOBUFS && poll(&p, 1, 0) >= 0 && !(p.revents & POLLOUT))
+		return false;
+	return true;
+}
+
 int tn_ho_serve(int conn, struct tn_ho_bound *b)
 {
 	json_object *m;
@@ -204,12 +221,18 @@ int tn_ho_serve(int conn, struct tn_ho_bound *b)
 			break;
 		if (fd >= 0)
 			close(fd);
-		if (strcmp(tn_ho_type(m), "bound") || !tn_ho_int(m, "id", &id) ||
-		    id < 0 || id >= b->made || b->s[id].bound) {
+		if (strcmp(tn_ho_type(m), "bound") ||
+		    !tn_ho_int(m, "id", &id) || id < 0 || id >= b->made ||
+		    b->s[id].bound) {
 			json_object_put(m);
 			continue;
 		}
 		k = &b->s[id];
+		if (k->rx_for[0] && can_transmit(k->fd)) {
+			json_object_put(m);
+			err = -EPERM;
+			break;
+		}
 		if (!bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
 			k->bound = true;
 			k->zerocopy = json_object_get_boolean(

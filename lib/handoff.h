@@ -78,12 +78,13 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	       const char *rx_for, int map_fd, __u32 key);
 /* tn_ho_make() for each of the router's own interfaces and queues, in
  * xsk_map at if_map[ifindex] * TN_MAX_QUEUES + queue. */
-int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames,
-		   int nifs, int64_t queues, int xsk_map, int if_map);
+int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
+		   int64_t queues, int xsk_map, int if_map);
 /*
  * Sends every socket made, then "done"; reads the router's answer for each
  * and puts the bound ones into their maps. The agent keeps its copies in b
- * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps).
+ * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps):
+ * -EPERM if a NIC queue's socket (rx_for) was bound able to transmit.
  */
 int tn_ho_serve(int conn, struct tn_ho_bound *b);
 /* Takes b's sockets out of their maps and closes the agent's copies: what

@@ -179,4 +179,26 @@ t_check "its queues are no one's, its addresses out of tn_local" \
 t_check "beta is untouched: 10 of 10 answered" test "$(pinged 2 1 10)" = 10
 t_check "a new direct tenant gets queue 0" add delta 100 300 192.0.2.2/30 192.0.2.1
 t_check "delta: queue 0 of both" test "$(show delta '"\(.access.queue) \(.uplink.queue)"')" = "0 0"
+t_check "delta's router took 4 sockets" \
+	until_is 50 "true 4" eval "show delta '\"\\(.router.connected) \\(.router.sockets)\"'"
+
+# A router that binds a NIC queue's socket with a TX ring could send on
+# the NIC with any tag. delta's router is killed and such a one connects
+# in its container's netns and pid ns (so it goes with the container):
+# tenetd stops the container and marks delta failed.
+DPID=$(show delta .container.pid)
+kill -9 "$(show delta .router.pid)" # its queues free for the hostile one
+nsenter -t "$DPID" --net --pid python3 "$TOP/tests/integration/hostile_router.py" \
+	"$T_DIR/run/tenants/delta/router.sock" >"$T_DIR/hostile" 2>&1 &
+HOSTILE=$!
+disown "$HOSTILE" # its death is expected: no "Killed" from bash
+T_PIDS+=("$HOSTILE")
+t_check "a router binding a NIC queue's socket with a TX ring: delta failed, container stopped" \
+	until_is 50 "failed STOPPED" eval "show delta '\"\\(.state) \\(.container.state)\"'"
+sed 's/^/# /' "$T_DIR/hostile"
+t_check "tenetd said why" grep -q "tenant delta: router .* bound a NIC queue's socket able to transmit" "$T_DIR/log2"
+t_check "the hostile process went with the container" until_ok 30 sh -c "! kill -0 $HOSTILE 2>/dev/null"
+t_check "supervision leaves a failed tenant stopped" \
+	sh -c "sleep 2; [ \"\$(nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show delta | jq -r .container.state)\" = STOPPED ]"
+t_check "beta is untouched: 10 of 10 answered" test "$(pinged 2 1 10)" = 10
 t_done

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A hostile tenet-router for tests: speaks the handoff protocol of
+lib/handoff.h like the real one, but gives every socket tenetd hands it a
+TX ring before binding it, the NIC queues' (direct mode) too, where the
+real router never has one. Then it waits to be stopped.
+
+Usage: hostile_router.py SOCKPATH   (run in the tenant container's netns)
+"""
+import ctypes
+import errno
+import json
+import mmap
+import socket
+import struct
+import sys
+import time
+
+SOL_XDP = 283
+XDP_RX_RING, XDP_TX_RING, XDP_UMEM_REG = 2, 3, 4
+XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING = 5, 6
+XDP_COPY = 1 << 1
+AF_XDP = 44
+FRAMES, FRAME, RING = 64, 2048, 64
+
+libc = ctypes.CDLL(None, use_errno=True)
+umems = []  # kept alive: the kernel pins their pages
+
+
+def check(rc, what):
+    if rc != 0:
+        raise OSError(ctypes.get_errno(), what)
+
+
+def sockopt(fd, opt, value):
+    buf = ctypes.create_string_buffer(value, len(value))
+    check(libc.setsockopt(fd, SOL_XDP, opt, buf, len(value)), f"opt {opt}")
+
+
+def setup(fd, ifindex, queue):
+    area = mmap.mmap(-1, FRAMES * FRAME)
+    umems.append(area)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(area))
+    sockopt(fd, XDP_UMEM_REG, struct.pack("QQIIII", addr, FRAMES * FRAME,
+                                          FRAME, 0, 0, 0))
+    for opt in (XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING, XDP_RX_RING,
+                XDP_TX_RING):
+        sockopt(fd, opt, struct.pack("I", RING))
+    sa = struct.pack("HHIII", AF_XDP, XDP_COPY, ifindex, queue, 0)
+    buf = ctypes.create_string_buffer(sa, len(sa))
+    # The queue stays busy for a moment after its last holder is gone.
+    for _ in range(40):
+        if libc.bind(fd, buf, len(sa)) == 0:
+            return
+        err = ctypes.get_errno()
+        if err != errno.EBUSY:
+            raise OSError(err, "bind")
+        time.sleep(0.05)
+    raise OSError(errno.EBUSY, "bind")
+
+
+def main():
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    conn.connect(sys.argv[1])
+    conn.send(json.dumps({"type": "hello", "version": 1,
+                          "pid": 1, "queues": 1}).encode())
+    while True:
+        data, fds, _, _ = socket.recv_fds(conn, 4096, 1)
+        m = json.loads(data)
+        if m["type"] == "done":
+            break
+        reply = {"id": m["id"], "ifname": m["ifname"],
+                 "ifindex": m["ifindex"], "queue": m["queue"]}
+        try:
+            setup(fds[0], m["ifindex"], m["queue"])
+            reply.update(type="bound", zerocopy=False)
+        except OSError as e:
+            reply.update(type="error", message=str(e))
+        print("hostile:", json.dumps(reply), flush=True)
+        conn.send(json.dumps(reply).encode())
+    while True:
+        time.sleep(1)
+
+
+main()
