@@ -190,8 +190,9 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 		rx_of >= 0 ? ", direct, read as " : "",
 		rx_of >= 0 ? r->ifs[rx_of].name : "");
 	r->nifs++;
-	/* Share the frames among the fill rings. */
-	tn_xsk_refill(&i->xsk, &r->umem, r->umem.nframes / (RT_MAX_IFS * 2));
+	/* The floor until the first share-out (fill_shares). */
+	i->fill_share = r->o.batch * 2;
+	tn_xsk_refill(&i->xsk, &r->umem, i->fill_share);
 	return 0;
 }
 
@@ -263,9 +264,39 @@ static uint32_t rx_budget(struct router *r, int slot)
 	return b;
 }
 
+/*
+ * Half the UMEM waits on the fill rings. Each gets a floor, for a burst to
+ * start on; the rest goes by what each socket was asked to take since the
+ * last share-out (frames read plus frames the kernel dropped for an empty
+ * fill ring): an idle interface must not sit on the frames a busy one
+ * needs, as the veths do beside a direct socket.
+ */
+static void fill_shares(struct router *r)
+{
+	uint32_t half = r->umem.nframes / 2, floor = r->o.batch * 2, spare;
+	uint64_t d[RT_MAX_IFS], sum = 0;
+
+	if (floor * (uint32_t)r->nifs > half)
+		floor = half / (uint32_t)r->nifs;
+	spare = half - floor * (uint32_t)r->nifs;
+	for (int s = 0; s < r->nifs; s++) {
+		struct rt_if *i = &r->ifs[s];
+		uint64_t demand =
+			i->ctr[TN_RC_RX] + i->ctr[TN_RC_XSK_FILL_EMPTY];
+
+		d[s] = demand - i->demand_seen;
+		i->demand_seen = demand;
+		sum += d[s];
+	}
+	for (int s = 0; s < r->nifs; s++)
+		r->ifs[s].fill_share =
+			floor + (uint32_t)(sum ? spare * d[s] / sum :
+						 spare / (uint32_t)r->nifs);
+}
+
 static void after_batch(struct router *r)
 {
-	uint32_t share = r->umem.nframes / (2 * (uint32_t)r->nifs), fill;
+	uint32_t fill;
 
 	for (int s = 0; s < r->nifs; s++) {
 		struct rt_if *i = &r->ifs[s];
@@ -280,16 +311,32 @@ static void after_batch(struct router *r)
 			tn_xsk_kick_tx(&i->xsk);
 		i->tx_pending = 0;
 		tn_xsk_complete(&i->xsk, &r->umem);
-		/* Each fill ring holds at most its share of half the UMEM:
-		 * an idle interface must not sit on the frames busy ones
-		 * need. */
+		/* Each fill ring holds at most its share (fill_shares). */
 		fill = i->xsk.fill.size -
 		       xsk_prod_nb_free(&i->xsk.fill, i->xsk.fill.size);
-		if (fill < share)
+		if (fill < i->fill_share)
 			tn_xsk_refill(&i->xsk, &r->umem,
-				      share - fill < r->o.batch * 2 ?
-					      share - fill :
+				      i->fill_share - fill < r->o.batch * 2 ?
+					      i->fill_share - fill :
 					      r->o.batch * 2);
+	}
+}
+
+/* What the kernel counts for each socket, into its counters. */
+static void xsk_stats(struct router *r)
+{
+	for (int s = 0; s < r->nifs; s++) {
+		struct rt_if *i = &r->ifs[s];
+		struct xdp_statistics st;
+		socklen_t len = sizeof(st);
+
+		if (getsockopt(i->xsk.fd, SOL_XDP, XDP_STATISTICS, &st, &len))
+			continue;
+		i->ctr[TN_RC_XSK_FILL_EMPTY] = st.rx_fill_ring_empty_descs;
+		i->ctr[TN_RC_XSK_RX_RING_FULL] = st.rx_ring_full;
+		i->ctr[TN_RC_XSK_RX_DROPPED] = st.rx_dropped;
+		i->ctr[TN_RC_XSK_INVALID] =
+			st.rx_invalid_descs + st.tx_invalid_descs;
 	}
 }
 
@@ -335,6 +382,8 @@ int rt_run(struct router *r)
 		if (r->now_ns - last_timer > 100000000) {
 			last_timer = r->now_ns;
 			fwd_timer(r);
+			xsk_stats(r);
+			fill_shares(r);
 		}
 		/* Last: frames released by a neighbour event above leave in
 		 * this loop too, not after the next poll. */

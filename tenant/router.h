@@ -46,6 +46,8 @@ struct rt_if {
 	uint64_t *ctr; /* TN_RC__MAX counters in the stats file */
 	uint32_t tx_pending; /* descriptors written on the TX ring this loop,
 			      * published and kicked in after_batch() */
+	uint32_t fill_share; /* frames its fill ring may hold (fill_shares) */
+	uint64_t demand_seen; /* rx + fill-empty drops at the last share-out */
 };
 
 struct rt_opts {

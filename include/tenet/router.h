@@ -28,11 +28,17 @@ enum tn_rc {
 	TN_RC_ICMP_LIMITED, /* ICMP errors not sent: rate limit or rules */
 	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error */
 	TN_RC_NOT_OURS, /* not addressed to this interface's MAC: dropped */
+	/* The kernel's own counts for the socket (XDP_STATISTICS), copied
+	 * every 100 ms: frames it could not give us. */
+	TN_RC_XSK_FILL_EMPTY, /* no free frame on the fill ring */
+	TN_RC_XSK_RX_RING_FULL, /* no room on the RX ring */
+	TN_RC_XSK_RX_DROPPED, /* dropped for any other reason */
+	TN_RC_XSK_INVALID, /* descriptors the kernel refused, RX and TX */
 	TN_RC__MAX,
 };
 
 #define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
-#define TN_RSTATS_VERSION 2
+#define TN_RSTATS_VERSION 3
 #define TN_RSTATS_MAX 16 /* interface x queue slots */
 
 struct tn_rstats_slot {
