@@ -265,11 +265,15 @@ static uint32_t rx_budget(struct router *r, int slot)
 }
 
 /*
- * Half the UMEM waits on the fill rings. Each gets a floor, for a burst to
- * start on; the rest goes by what each socket was asked to take since the
- * last share-out (frames read plus frames the kernel dropped for an empty
- * fill ring): an idle interface must not sit on the frames a busy one
- * needs, as the veths do beside a direct socket.
+ * Half the UMEM is for the kernel to receive into: on the fill rings, or
+ * received and waiting on the RX rings. Each socket gets a floor, for a
+ * burst to start on; the rest goes by what each was asked to take since
+ * the last share-out (frames read plus frames the kernel dropped for an
+ * empty fill ring): an idle interface must not sit on the frames a busy
+ * one needs, as the veths do beside a direct socket. A share is at most
+ * the RX ring: then the ring never overflows, and a router that falls
+ * behind has the kernel drop at the empty fill ring, before it copies the
+ * frame, not at the full RX ring, after.
  */
 static void fill_shares(struct router *r)
 {
@@ -288,10 +292,14 @@ static void fill_shares(struct router *r)
 		i->demand_seen = demand;
 		sum += d[s];
 	}
-	for (int s = 0; s < r->nifs; s++)
-		r->ifs[s].fill_share =
+	for (int s = 0; s < r->nifs; s++) {
+		struct rt_if *i = &r->ifs[s];
+		uint32_t share =
 			floor + (uint32_t)(sum ? spare * d[s] / sum :
 						 spare / (uint32_t)r->nifs);
+
+		i->fill_share = share < i->xsk.rx.size ? share : i->xsk.rx.size;
+	}
 }
 
 static void after_batch(struct router *r)
@@ -312,8 +320,10 @@ static void after_batch(struct router *r)
 		i->tx_pending = 0;
 		tn_xsk_complete(&i->xsk, &r->umem);
 		/* Each fill ring holds at most its share (fill_shares). */
+		/* in the kernel's hands: to fill, and filled */
 		fill = i->xsk.fill.size -
-		       xsk_prod_nb_free(&i->xsk.fill, i->xsk.fill.size);
+		       xsk_prod_nb_free(&i->xsk.fill, i->xsk.fill.size) +
+		       xsk_cons_nb_avail(&i->xsk.rx, i->xsk.rx.size);
 		if (fill < i->fill_share)
 			tn_xsk_refill(&i->xsk, &r->umem,
 				      i->fill_share - fill < r->o.batch * 2 ?
