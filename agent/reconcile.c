@@ -238,9 +238,9 @@ static void sweep_queues(struct tenetd *d)
 		if (id && !tn_store_tenant_get(d->st, id, &t) &&
 		    t.mode == TN_MODE_DIRECT &&
 		    (key == t.access_nic * TN_MAX_QUEUES +
-				    (__u32)t.access_queue ||
+				     (__u32)t.access_queue ||
 		     key == t.uplink_nic * TN_MAX_QUEUES +
-				    (__u32)t.uplink_queue))
+				     (__u32)t.uplink_queue))
 			continue;
 		if (id)
 			bpf_map_update_elem(fd, &key, &zero, 0);

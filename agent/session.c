@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "container.h"
 #include "dp.h"
 #include "fs.h"
 #include "handoff.h"
@@ -197,6 +196,7 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	struct timeval tv = { .tv_sec = ANSWER_TIMEOUT_S };
 	struct serve_ctx c = { .s = s, .queues = 1, .if_map = -1 };
 	struct tn_tenant_rec t;
+	int64_t version = 0;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	char dir[512];
@@ -223,6 +223,15 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 		err = tn_ho_recv(conn, &m, &fd);
 	if (!err && strcmp(tn_ho_type(m), "hello"))
 		err = -EPROTO;
+	if (!err &&
+	    (!tn_ho_int(m, "version", &version) || version != TN_HO_VERSION)) {
+		/* Routers are copied into containers when they are made:
+		 * one from another tenet speaks another protocol. */
+		tn_warn("tenant %s: router speaks handoff v%lld, tenetd v%d:"
+			" re-create the tenant to update it\n",
+			s->name, (long long)version, TN_HO_VERSION);
+		err = -EPROTO;
+	}
 	if (!err) {
 		if (fd >= 0)
 			close(fd);
@@ -250,18 +259,6 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	json_object_put(m);
 	if (c.if_map >= 0)
 		close(c.if_map);
-	if (err == -EPERM) {
-		/* It could send on the NIC, tagged as it likes, as long as
-		 * any process in the container holds the socket: stop them
-		 * all, and keep the tenant down until an operator acts. */
-		tn_err("tenant %s: router %d bound a NIC queue's socket able to"
-		       " transmit: container stopped, tenant failed\n",
-		       s->name, (int)cred.pid);
-		drop_conn(s);
-		tn_store_tenant_set_state(d->st, id, TN_STATE_FAILED);
-		tn_ct_stop(d->lxc_path, s->name, false);
-		return;
-	}
 	if (err) {
 		tn_warn("tenant %s: router %d: handing sockets over: %s\n",
 			s->name, (int)cred.pid, strerror(-err));

@@ -900,21 +900,20 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 	t->created = time(NULL);
 	if (t->mode != TN_MODE_DIRECT)
 		t->access_queue = t->uplink_queue = -1;
-	e = exec(
-		st,
-		"INSERT INTO tenants (id, name, mode, access_nic, access_vlan,"
-		" access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
-		" gateway, cpu_millicores, cpuset, memory_bytes, pids,"
-		" rate_bps, pps, state, created, access_queue, uplink_queue)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-		"ussuuuuuoouoUUUUsIII", t->id, t->name,
-		ENAME(mode_names, t->mode), t->access_nic, t->access_vlan,
-		t->access_inner_vlan, t->uplink_nic, t->uplink_vlan, mac,
-		t->gateway, l->cpu_millicores, t->cpuset, l->memory_bytes,
-		l->pids, l->rate_bps, l->pps, ENAME(state_names, t->state),
-		(int64_t)t->created, (int64_t)t->access_queue,
-		(int64_t)t->uplink_queue);
+	e = exec(st,
+		 "INSERT INTO tenants (id, name, mode, access_nic, access_vlan,"
+		 " access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
+		 " gateway, cpu_millicores, cpuset, memory_bytes, pids,"
+		 " rate_bps, pps, state, created, access_queue, uplink_queue)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+		 "ussuuuuuoouoUUUUsIII", t->id, t->name,
+		 ENAME(mode_names, t->mode), t->access_nic, t->access_vlan,
+		 t->access_inner_vlan, t->uplink_nic, t->uplink_vlan, mac,
+		 t->gateway, l->cpu_millicores, t->cpuset, l->memory_bytes,
+		 l->pids, l->rate_bps, l->pps, ENAME(state_names, t->state),
+		 (int64_t)t->created, (int64_t)t->access_queue,
+		 (int64_t)t->uplink_queue);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);

@@ -388,7 +388,7 @@ static int direct_up(struct dp *p)
 	const struct tn_tenant_rec *t = p->t;
 	const struct tn_nic_rec *nic[] = { &p->access, &p->uplink };
 	const char(*addrs[])[TN_STORE_CIDR_MAX + 1] = { t->access_addrs,
-							 t->uplink_addrs };
+							t->uplink_addrs };
 	const unsigned int naddrs[] = { t->n_access_addrs, t->n_uplink_addrs };
 	char what[64];
 	int err = 0;
@@ -427,8 +427,7 @@ void direct_local_sweep(struct tenetd *d,
 	struct tn_local_key k, next;
 	bool first = true;
 
-	while (fd >= 0 &&
-	       !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		k = next;
 		first = false;
 		if (keep(d, k.tenant_id, arg))

@@ -81,7 +81,8 @@ int tn_ctl_read(int fd, int timeout_ms, json_object **msg)
 
 int tn_ctl_write(int fd, json_object *msg)
 {
-	const char *s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	const char *s =
+		json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(s), off = 0;
 
 	while (off <= len) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
-#include <poll.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -9,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "handoff.h"
+#include "xsk.h"
 
 int tn_ho_send(int conn, json_object *msg, int fd)
 {
@@ -173,46 +173,25 @@ static int send_sock(int conn, const struct tn_ho_sock *k, int id)
 	json_object_object_add(m, "ifname", json_object_new_string(k->ifname));
 	json_object_object_add(m, "ifindex", json_object_new_int(k->ifindex));
 	json_object_object_add(m, "queue", json_object_new_int64(k->queue));
-	if (k->rx_for[0])
+	if (k->rx_for[0]) {
 		json_object_object_add(m, "rx_for",
 				       json_object_new_string(k->rx_for));
+		json_object_object_add(m, "ring",
+				       json_object_new_int(TN_HO_DIRECT_RING));
+	}
 	err = tn_ho_send(conn, m, k->fd);
 	json_object_put(m);
 	return err;
 }
 
-/*
- * A NIC queue's socket must not transmit: frames sent there would leave
- * the NIC with no tenant_egress to choose their tag. Its rings are fixed
- * once bound, and a bound socket without a TX ring has sendto() answer
- * ENOBUFS and poll() never say POLLOUT.
- */
-static bool can_transmit(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-	if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
-	    errno == ENOBUFS && poll(&p, 1, 0) >= 0 && !(p.revents & POLLOUT))
-		return false;
-	return true;
-}
-
-int tn_ho_serve(int conn, struct tn_ho_bound *b)
+/* Reads the answers to n sockets sent; the bound ones go into their
+ * maps. */
+static int answers(int conn, struct tn_ho_bound *b, int n)
 {
 	json_object *m;
 	int err = 0, fd;
 
-	for (int i = 0; !err && i < b->made; i++)
-		err = send_sock(conn, &b->s[i], i);
-	if (!err) {
-		m = json_object_new_object();
-		json_object_object_add(m, "type",
-				       json_object_new_string("done"));
-		err = tn_ho_send(conn, m, -1);
-		json_object_put(m);
-	}
-	/* One answer per socket sent: bound ones go into their maps. */
-	for (int n = 0; !err && n < b->made; n++) {
+	for (int got = 0; !err && got < n; got++) {
 		struct tn_ho_sock *k;
 		int64_t id;
 
@@ -223,16 +202,11 @@ int tn_ho_serve(int conn, struct tn_ho_bound *b)
 			close(fd);
 		if (strcmp(tn_ho_type(m), "bound") ||
 		    !tn_ho_int(m, "id", &id) || id < 0 || id >= b->made ||
-		    b->s[id].bound) {
+		    !b->s[id].sent || b->s[id].bound) {
 			json_object_put(m);
 			continue;
 		}
 		k = &b->s[id];
-		if (k->rx_for[0] && can_transmit(k->fd)) {
-			json_object_put(m);
-			err = -EPERM;
-			break;
-		}
 		if (!bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
 			k->bound = true;
 			k->zerocopy = json_object_get_boolean(
@@ -240,6 +214,55 @@ int tn_ho_serve(int conn, struct tn_ho_bound *b)
 			b->zerocopy |= k->zerocopy;
 			b->n++;
 		}
+		json_object_put(m);
+	}
+	return err;
+}
+
+/*
+ * The router's own sockets first: it registers its UMEM on them and binds
+ * them. Then the NIC queues' (direct mode), which we bind ourselves on that
+ * UMEM, read-only, before the router has them: it can then neither add a
+ * TX ring nor bind them elsewhere, and never sends on a NIC.
+ */
+int tn_ho_serve(int conn, struct tn_ho_bound *b)
+{
+	int err = 0, n = 0, umem_fd = -1;
+	json_object *m;
+
+	for (int i = 0; !err && i < b->made; i++)
+		if (!b->s[i].rx_for[0]) {
+			err = send_sock(conn, &b->s[i], i);
+			b->s[i].sent = !err;
+			n++;
+		}
+	if (!err)
+		err = answers(conn, b, n);
+	for (int i = 0; i < b->made && umem_fd < 0; i++)
+		if (b->s[i].bound)
+			umem_fd = b->s[i].fd;
+	n = 0;
+	for (int i = 0; !err && umem_fd >= 0 && i < b->made; i++) {
+		struct tn_ho_sock *k = &b->s[i];
+
+		if (!k->rx_for[0])
+			continue;
+		/* A queue another socket still holds stays unbound: the
+		 * router goes without it, and says how many it has. */
+		if (tn_xsk_bind_rx(k->fd, k->ifindex, (uint32_t)k->queue,
+				   TN_HO_DIRECT_RING, umem_fd))
+			continue;
+		err = send_sock(conn, k, i);
+		k->sent = !err;
+		n++;
+	}
+	if (!err)
+		err = answers(conn, b, n);
+	if (!err) {
+		m = json_object_new_object();
+		json_object_object_add(m, "type",
+				       json_object_new_string("done"));
+		err = tn_ho_send(conn, m, -1);
 		json_object_put(m);
 	}
 	if (err)

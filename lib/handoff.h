@@ -10,18 +10,22 @@
  * Messages are JSON objects, one per packet:
  *
  *   router -> agent  {"type":"hello","version":1,"pid":N,"queues":Q}
- *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N
- *                     [,"rx_for":S]} + fd
- *                    ... one per interface and queue, then {"type":"done"}
+ *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N}
+ *                     + fd, one per interface and queue of the router
  *   router -> agent  {"type":"bound","id":N,"ifname":S,"ifindex":N,
  *                     "queue":N,"zerocopy":B}  or  {"type":"error","id":N,
  *                     "ifname":S,"queue":N,"message":S}  for each socket
+ *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N,
+ *                     "rx_for":S,"ring":N} + fd, per NIC queue (direct)
+ *   router -> agent  "bound" or "error" for each
+ *   agent -> router  {"type":"done"}
  *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
- * made in the host's netns: the router only reads from it, taking its
- * frames as received on its interface of that name. The router's
- * interfaces come first. "id" matches answers to sockets (ifindexes of
- * two netns may be equal).
+ * made in the host's netns and bound there by the agent on the router's
+ * UMEM, with fill, completion and RX rings of "ring" entries and no TX
+ * ring: the router maps the rings and reads, taking the frames as received
+ * on its interface of that name. "id" matches answers to sockets
+ * (ifindexes of two netns may be equal).
  *
  * The connection stays open while the router runs: when it closes, the
  * agent takes the sockets out of the XSKMAP and closes its copies.
@@ -34,7 +38,9 @@
 #include <json-c/json.h>
 #include <tenet/dp.h>
 
-#define TN_HO_VERSION 1
+#define TN_HO_VERSION 2
+/* Entries of each ring of a NIC queue's socket, which the agent makes. */
+#define TN_HO_DIRECT_RING 512
 #define TN_HO_MAX_MSG 4096
 
 /* Sends msg (and fd, if >= 0). 0 or -errno. */
@@ -61,6 +67,7 @@ struct tn_ho_sock {
 			  * there as if they came in on its rx_for. */
 	int map_fd; /* the XSKMAP it goes into once bound (not owned) */
 	__u32 key;
+	bool sent;
 	bool bound; /* and in the map */
 	bool zerocopy;
 };
@@ -83,8 +90,7 @@ int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
 /*
  * Sends every socket made, then "done"; reads the router's answer for each
  * and puts the bound ones into their maps. The agent keeps its copies in b
- * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps):
- * -EPERM if a NIC queue's socket (rx_for) was bound able to transmit.
+ * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps).
  */
 int tn_ho_serve(int conn, struct tn_ho_bound *b);
 /* Takes b's sockets out of their maps and closes the agent's copies: what

@@ -138,19 +138,20 @@ int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 	x->queue = queue;
 	if (n & (n - 1))
 		return -EINVAL;
-	if (o->shared_umem_fd < 0 &&
+	if (!o->bound && o->shared_umem_fd < 0 &&
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
 		return -errno;
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
-	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
-	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
-	    (!o->rx_only &&
-	     setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n))) ||
+	if ((!o->bound &&
+	     (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
+	      setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
+	      setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
+	      (!o->rx_only &&
+	       setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n))))) ||
 	    getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
 		return -errno;
 	err = map_ring(x, 0, &off.rx, sizeof(struct xdp_desc), n,
 		       XDP_PGOFF_RX_RING, &x->rx, false);
-	if (!err && !o->rx_only)
+	if (!err && !o->rx_only && !o->bound)
 		err = map_ring(x, 1, &off.tx, sizeof(struct xdp_desc), n,
 			       XDP_PGOFF_TX_RING, &x->tx, true);
 	if (!err)
@@ -162,7 +163,9 @@ int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 	if (err)
 		goto fail;
 
-	if (o->shared_umem_fd >= 0) {
+	if (o->bound) {
+		/* the agent bound it */
+	} else if (o->shared_umem_fd >= 0) {
 		/* A socket sharing a UMEM takes its mode and wakeup flags
 		 * from the first one: the kernel refuses any here. */
 		sxdp.sxdp_flags = XDP_SHARED_UMEM;
@@ -185,6 +188,27 @@ fail:
 			munmap(x->maps[i], x->map_len[i]);
 	memset(x->maps, 0, sizeof(x->maps));
 	return err;
+}
+
+int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
+		   int umem_fd)
+{
+	struct sockaddr_xdp sxdp = {
+		.sxdp_family = AF_XDP,
+		.sxdp_ifindex = (uint32_t)ifindex,
+		.sxdp_queue_id = queue,
+		.sxdp_flags = XDP_SHARED_UMEM,
+		.sxdp_shared_umem_fd = (uint32_t)umem_fd,
+	};
+
+	if (!ring || ring & (ring - 1))
+		return -EINVAL;
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
+		       sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
+		return -errno;
+	return bind_retry(fd, &sxdp);
 }
 
 void tn_xsk_close(struct tn_xsk *x)

@@ -38,6 +38,8 @@ struct tn_xsk_opts {
 	uint32_t ring_size; /* 0: TN_XSK_RING */
 	int shared_umem_fd; /* -1: register the UMEM on this socket */
 	bool rx_only; /* no TX ring: the socket can never transmit */
+	bool bound; /* rings made and bound by the agent (tn_xsk_bind_rx):
+		     * only map them, ring_size as the agent made them */
 };
 
 struct tn_xsk {
@@ -72,6 +74,15 @@ static inline void tn_umem_put(struct tn_umem *u, uint64_t addr)
  * returns -errno; the fd is left to the caller. */
 int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 		 uint32_t queue, const struct tn_xsk_opts *o);
+/*
+ * The agent's side of a read-only socket on a NIC queue (direct mode):
+ * fill, completion and RX rings of ring entries, no TX ring, bound to
+ * ifindex/queue on the UMEM of umem_fd (XDP_SHARED_UMEM; a bound socket of
+ * the router's). Once bound no ring can be added, so the router it goes to
+ * can read the queue and never send on it. 0 or -errno.
+ */
+int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
+		   int umem_fd);
 /* Unmaps the rings and closes the socket. */
 void tn_xsk_close(struct tn_xsk *x);
 

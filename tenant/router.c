@@ -132,15 +132,17 @@ void rt_fini(struct router *r)
 
 /* Sets fd up as socket of ifs[r->nifs] on ifindex/queue, and its slot. */
 static int add_sock(struct router *r, const char *name, int ifindex,
-		    uint32_t queue, int rx_of, int fd,
+		    uint32_t queue, int rx_of, uint32_t ring, int fd,
 		    struct tn_rstats_slot *slot)
 {
+	/* A NIC queue's socket comes bound, read-only, by the agent: what
+	 * we send leaves by our interfaces. */
 	struct tn_xsk_opts xo = { .mode = r->o.xsk_mode,
-				  .ring_size = r->o.ring,
+				  .ring_size = rx_of >= 0 ? ring : r->o.ring,
 				  .shared_umem_fd = r->nifs ? r->ifs[0].xsk.fd :
 							      -1,
-				  /* what we send leaves by our interfaces */
-				  .rx_only = rx_of >= 0 };
+				  .rx_only = rx_of >= 0,
+				  .bound = rx_of >= 0 };
 	struct rt_if *i;
 	int err;
 
@@ -200,16 +202,17 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	      struct tn_rstats_slot *slot)
 {
-	return add_sock(r, name, ifindex, r->queue, -1, fd, slot);
+	return add_sock(r, name, ifindex, r->queue, -1, 0, fd, slot);
 }
 
 int rt_add_direct(struct router *r, const char *nic, int ifindex,
-		  uint32_t queue, const char *rx_for, int fd,
+		  uint32_t queue, uint32_t ring, const char *rx_for, int fd,
 		  struct tn_rstats_slot *slot)
 {
 	for (int s = 0; s < r->nifs; s++)
 		if (r->ifs[s].rx_of < 0 && !strcmp(r->ifs[s].name, rx_for))
-			return add_sock(r, nic, ifindex, queue, s, fd, slot);
+			return add_sock(r, nic, ifindex, queue, s, ring, fd,
+					slot);
 	tn_err("%s queue %u: no interface %s to read it as\n", nic, queue,
 	       rx_for);
 	return -ENOENT;
@@ -337,9 +340,10 @@ static void xsk_stats(struct router *r)
 {
 	for (int s = 0; s < r->nifs; s++) {
 		struct rt_if *i = &r->ifs[s];
-		struct xdp_statistics st;
+		struct xdp_statistics st = { 0 };
 		socklen_t len = sizeof(st);
 
+		/* (an older kernel fills only the first three) */
 		if (getsockopt(i->xsk.fd, SOL_XDP, XDP_STATISTICS, &st, &len))
 			continue;
 		i->ctr[TN_RC_XSK_FILL_EMPTY] = st.rx_fill_ring_empty_descs;

@@ -108,10 +108,11 @@ int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue);
 void rt_fini(struct router *r);
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	      struct tn_rstats_slot *slot);
-/* Direct mode: fd as a read-only socket on a NIC's queue, its frames taken
- * as received on our interface rx_for. */
+/* Direct mode: fd, a socket the agent bound read-only on a NIC's queue with
+ * rings of ring entries; its frames are taken as received on our interface
+ * rx_for. */
 int rt_add_direct(struct router *r, const char *nic, int ifindex,
-		  uint32_t queue, const char *rx_for, int fd,
+		  uint32_t queue, uint32_t ring, const char *rx_for, int fd,
 		  struct tn_rstats_slot *slot);
 int rt_run(struct router *r);
 /* Rebuilds routes and neighbours from a dump. */

@@ -177,7 +177,7 @@ static int agent_sockets(struct setup *s)
 	json_object_put(m);
 	while (!err) {
 		const char *name, *rx_for;
-		int64_t id = -1, ifindex, q;
+		int64_t id = -1, ifindex, q, ring = 0;
 		struct router *r;
 		bool ok;
 
@@ -199,6 +199,8 @@ static int agent_sockets(struct setup *s)
 		     tn_ho_int(m, "ifindex", &ifindex) &&
 		     tn_ho_int(m, "queue", &q) && q >= 0 &&
 		     q < (rx_for ? TN_MAX_QUEUES : (int64_t)s->c->queues) &&
+		     (!rx_for || (tn_ho_int(m, "ring", &ring) && ring > 0 &&
+				  ring <= 65536 && !(ring & (ring - 1)))) &&
 		     s->sf->nslots < TN_RSTATS_MAX;
 		if (!ok) {
 			tn_err("tenetd sent a message we cannot use: %s\n",
@@ -211,8 +213,8 @@ static int agent_sockets(struct setup *s)
 			continue;
 		}
 		r = &s->r[q % (int64_t)s->c->queues];
-		err = rx_for ? rt_add_direct(r, name, (int)ifindex,
-					     (uint32_t)q, rx_for, fd,
+		err = rx_for ? rt_add_direct(r, name, (int)ifindex, (uint32_t)q,
+					     (uint32_t)ring, rx_for, fd,
 					     &s->sf->slot[s->sf->nslots]) :
 			       rt_add_if(r, name, (int)ifindex, fd,
 					 &s->sf->slot[s->sf->nslots]);

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """A hostile tenet-router for tests: speaks the handoff protocol of
-lib/handoff.h like the real one, but gives every socket tenetd hands it a
-TX ring before binding it, the NIC queues' (direct mode) too, where the
-real router never has one. Then it waits to be stopped.
+lib/handoff.h, sets up and binds its own sockets (with a TX ring), and
+tries to make the NIC queues' sockets (direct mode), which tenetd hands
+over bound and read-only, able to send: a TX ring, a UMEM of its own, a
+bind elsewhere, a send. It prints one JSON line per socket with what the
+kernel answered, answers "error" for those, then waits to be stopped.
 
 Usage: hostile_router.py SOCKPATH   (run in the tenant container's netns)
 """
@@ -59,10 +61,42 @@ def setup(fd, ifindex, queue):
     raise OSError(errno.EBUSY, "bind")
 
 
+def attempt(fn):
+    """The errno name fn failed with, or "done"."""
+    try:
+        fn()
+        return "done"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+
+
+def subvert(fd, ifindex):
+    """What a router would try to send on a socket bound for it."""
+    area = mmap.mmap(-1, FRAMES * FRAME)
+    umems.append(area)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(area))
+    sa = struct.pack("HHIII", AF_XDP, XDP_COPY, ifindex, 0, 0)
+    buf = ctypes.create_string_buffer(sa, len(sa))
+
+    def send():
+        if libc.sendto(fd, None, 0, socket.MSG_DONTWAIT, None, 0) < 0:
+            raise OSError(ctypes.get_errno(), "sendto")
+
+    return {
+        "tx_ring": attempt(lambda: sockopt(fd, XDP_TX_RING,
+                                           struct.pack("I", RING))),
+        "umem_reg": attempt(lambda: sockopt(fd, XDP_UMEM_REG, struct.pack(
+            "QQIIII", addr, FRAMES * FRAME, FRAME, 0, 0, 0))),
+        "rebind": attempt(lambda: check(libc.bind(fd, buf, len(sa)),
+                                        "bind")),
+        "sendto": attempt(send),
+    }
+
+
 def main():
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     conn.connect(sys.argv[1])
-    conn.send(json.dumps({"type": "hello", "version": 1,
+    conn.send(json.dumps({"type": "hello", "version": 2,
                           "pid": 1, "queues": 1}).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(conn, 4096, 1)
@@ -71,12 +105,17 @@ def main():
             break
         reply = {"id": m["id"], "ifname": m["ifname"],
                  "ifindex": m["ifindex"], "queue": m["queue"]}
-        try:
-            setup(fds[0], m["ifindex"], m["queue"])
-            reply.update(type="bound", zerocopy=False)
-        except OSError as e:
-            reply.update(type="error", message=str(e))
-        print("hostile:", json.dumps(reply), flush=True)
+        if "rx_for" in m:
+            print("hostile: direct", m["ifname"],
+                  json.dumps(subvert(fds[0], m["ifindex"])), flush=True)
+            reply.update(type="error", message="not today")
+        else:
+            try:
+                setup(fds[0], m["ifindex"], m["queue"])
+                reply.update(type="bound", zerocopy=False)
+            except OSError as e:
+                reply.update(type="error", message=str(e))
+            print("hostile: own", json.dumps(reply), flush=True)
         conn.send(json.dumps(reply).encode())
     while True:
         time.sleep(1)
