@@ -206,8 +206,9 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	conn = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		return;
-	/* A handoff blocks tenetd for up to ANSWER_TIMEOUT_S: one that
-	 * failed buys the tenant QUIET_S of refusals, so what runs in a
+	/* A handoff blocks tenetd for up to ANSWER_TIMEOUT_S per answer
+	 * (and 100 ms per NIC queue still held): one that failed or left a
+	 * queue out buys the tenant QUIET_S of refusals, so what runs in a
 	 * tenant cannot keep tenetd busy. */
 	if (time(NULL) < s->quiet_until) {
 		close(conn);
@@ -221,6 +222,9 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 								       0;
 	if (!err)
 		err = tn_ho_recv(conn, &m, &fd);
+	/* A hello carries no descriptor. */
+	if (!err && fd >= 0)
+		close(fd);
 	if (!err && strcmp(tn_ho_type(m), "hello"))
 		err = -EPROTO;
 	if (!err &&
@@ -233,8 +237,6 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 		err = -EPROTO;
 	}
 	if (!err) {
-		if (fd >= 0)
-			close(fd);
 		tn_ho_int(m, "queues", &c.queues);
 		if (c.queues > ROUTER_QUEUES)
 			c.queues = ROUTER_QUEUES;
@@ -268,6 +270,12 @@ static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
 	}
 	tn_info("tenant %s: router %d took %d sockets (%s)\n", s->name,
 		(int)cred.pid, s->b.n, s->b.zerocopy ? "zero-copy" : "copy");
+	if (s->b.unsent) {
+		/* Most likely the last router still holds the queues. */
+		tn_warn("tenant %s: %d NIC queue sockets not bound: %s\n",
+			s->name, s->b.unsent, strerror(-s->b.unsent_err));
+		s->quiet_until = time(NULL) + QUIET_S;
+	}
 }
 
 int sessions_pollfds(struct tenetd *d, struct pollfd *p, uint32_t *owner,

@@ -238,8 +238,10 @@ int tn_ho_serve(int conn, struct tn_ho_bound *b)
 		}
 	if (!err)
 		err = answers(conn, b, n);
+	/* The router reads NIC queues in its thread of queue 0, with the
+	 * UMEM of that thread. */
 	for (int i = 0; i < b->made && umem_fd < 0; i++)
-		if (b->s[i].bound)
+		if (b->s[i].bound && !b->s[i].rx_for[0] && !b->s[i].queue)
 			umem_fd = b->s[i].fd;
 	n = 0;
 	for (int i = 0; !err && umem_fd >= 0 && i < b->made; i++) {
@@ -249,9 +251,14 @@ int tn_ho_serve(int conn, struct tn_ho_bound *b)
 			continue;
 		/* A queue another socket still holds stays unbound: the
 		 * router goes without it, and says how many it has. */
-		if (tn_xsk_bind_rx(k->fd, k->ifindex, (uint32_t)k->queue,
-				   TN_HO_DIRECT_RING, umem_fd))
+		int e = tn_xsk_bind_rx(k->fd, k->ifindex, (uint32_t)k->queue,
+				       TN_HO_DIRECT_RING, umem_fd);
+
+		if (e) {
+			b->unsent++;
+			b->unsent_err = e;
 			continue;
+		}
 		err = send_sock(conn, k, i);
 		k->sent = !err;
 		n++;
@@ -277,6 +284,6 @@ void tn_ho_unbind(struct tn_ho_bound *b)
 			bpf_map_delete_elem(b->s[i].map_fd, &b->s[i].key);
 		close(b->s[i].fd);
 	}
-	b->n = b->made = 0;
+	b->n = b->made = b->unsent = b->unsent_err = 0;
 	b->zerocopy = false;
 }

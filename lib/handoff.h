@@ -9,7 +9,7 @@
  * rings, binds, and says so; only a bound socket can go into an XSKMAP.
  * Messages are JSON objects, one per packet:
  *
- *   router -> agent  {"type":"hello","version":1,"pid":N,"queues":Q}
+ *   router -> agent  {"type":"hello","version":2,"pid":N,"queues":Q}
  *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N}
  *                     + fd, one per interface and queue of the router
  *   router -> agent  {"type":"bound","id":N,"ifname":S,"ifindex":N,
@@ -77,6 +77,7 @@ struct tn_ho_bound {
 	struct tn_ho_sock s[TN_HO_MAX_SOCKS];
 	int n; /* bound and in their maps */
 	bool zerocopy; /* any of them */
+	int unsent, unsent_err; /* NIC queues' sockets we could not bind */
 };
 
 /* Makes an AF_XDP socket for ifname/queue in the current netns, to be
@@ -88,9 +89,13 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
 		   int64_t queues, int xsk_map, int if_map);
 /*
- * Sends every socket made, then "done"; reads the router's answer for each
- * and puts the bound ones into their maps. The agent keeps its copies in b
- * until tn_ho_unbind(). 0 or -errno (then nothing is left in the maps).
+ * Sends the router's own sockets and reads its answers; binds the NIC
+ * queues' (rx_for) on the UMEM of its first bound socket of queue 0, sends
+ * them and reads the answers; then "done". Bound sockets go into their
+ * maps. A NIC queue's socket that could not be bound (its queue still held)
+ * is not sent: b->unsent counts them, b->unsent_err says why. The agent
+ * keeps its copies in b until tn_ho_unbind(). 0 or -errno (then nothing is
+ * left in the maps).
  */
 int tn_ho_serve(int conn, struct tn_ho_bound *b);
 /* Takes b's sockets out of their maps and closes the agent's copies: what

@@ -78,11 +78,12 @@ static int map_ring(struct tn_xsk *x, int i, const struct xdp_ring_offset *off,
 
 /* bind() right after the previous owner of the queue closed its socket can
  * see EBUSY for a moment: retry for up to a second. */
-static int bind_retry(int fd, struct sockaddr_xdp *sxdp)
+/* Binds, trying again on EBUSY (a queue just let go) every 20 ms. */
+static int bind_tries(int fd, struct sockaddr_xdp *sxdp, int tries)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
-	for (int i = 0; i < 50; i++) {
+	for (int i = 0; i < tries; i++) {
 		if (!bind(fd, (struct sockaddr *)sxdp, sizeof(*sxdp)))
 			return 0;
 		if (errno != EBUSY)
@@ -90,6 +91,11 @@ static int bind_retry(int fd, struct sockaddr_xdp *sxdp)
 		nanosleep(&ts, NULL);
 	}
 	return -EBUSY;
+}
+
+static int bind_retry(int fd, struct sockaddr_xdp *sxdp)
+{
+	return bind_tries(fd, sxdp, 50);
 }
 
 /* Zero-copy where the driver can; copy only when the kernel says it cannot,
@@ -208,7 +214,9 @@ int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
 		       sizeof(ring)) ||
 	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
 		return -errno;
-	return bind_retry(fd, &sxdp);
+	/* The agent waits 100 ms at most: a queue held longer is another
+	 * socket's, and the agent must not stall on it. */
+	return bind_tries(fd, &sxdp, 5);
 }
 
 void tn_xsk_close(struct tn_xsk *x)

@@ -193,7 +193,8 @@ static int agent_sockets(struct setup *s)
 		name = tn_ho_str(m, "ifname");
 		rx_for = tn_ho_str(m, "rx_for");
 		/* Our own sockets are per forwarding thread (queue); a
-		 * direct one is for a NIC queue, read by thread queue % N. */
+		 * direct one is for a NIC queue, read by the thread of
+		 * queue 0 (on its UMEM: the agent bound it so). */
 		ok = !strcmp(tn_ho_type(m), "xsk") && fd >= 0 && name &&
 		     tn_ho_int(m, "id", &id) &&
 		     tn_ho_int(m, "ifindex", &ifindex) &&
@@ -212,7 +213,7 @@ static int agent_sockets(struct setup *s)
 			json_object_put(m);
 			continue;
 		}
-		r = &s->r[q % (int64_t)s->c->queues];
+		r = &s->r[rx_for ? 0 : q];
 		err = rx_for ? rt_add_direct(r, name, (int)ifindex, (uint32_t)q,
 					     (uint32_t)ring, rx_for, fd,
 					     &s->sf->slot[s->sf->nslots]) :
