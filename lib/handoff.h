@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 #include <tenet/dp.h>
+#include <tenet/router.h>
 
 #define TN_HO_VERSION 2
 /* Entries of each ring of a NIC queue's socket, which the agent makes. */
@@ -55,7 +56,8 @@ bool tn_ho_int(json_object *msg, const char *key, int64_t *v);
 const char *tn_ho_str(json_object *msg, const char *key);
 
 /* The agent's side of one router's sockets. */
-#define TN_HO_MAX_SOCKS (TN_RX_MAX_IFS * TN_MAX_QUEUES)
+/* As many as a router keeps counters for; tenetd keeps a set per tenant. */
+#define TN_HO_MAX_SOCKS TN_RSTATS_MAX
 
 struct tn_ho_sock {
 	int fd;
