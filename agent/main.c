@@ -25,12 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <linux/ethtool.h>
-#include <linux/sockios.h>
 #include <bpf/bpf.h>
 #include <tenet/ctl.h>
 
@@ -38,6 +36,7 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "nl.h"
 #include "agent.h"
 #include "container.h"
 #include "session.h"
@@ -71,26 +70,18 @@ static const char *const defaults[] = { "pass", "drop", NULL };
 static const char *rxvlan_off(const char *ifname)
 {
 	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
-	struct ifreq ifr = { 0 };
-	const char *res = "unknown";
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0)
-		return res;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (char *)&ev;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
-		if (ev.data & ETH_FLAG_RXVLAN) {
-			ev.cmd = ETHTOOL_SFLAGS;
-			ev.data &= ~ETH_FLAG_RXVLAN;
-			ioctl(fd, SIOCETHTOOL, &ifr);
-			ev.cmd = ETHTOOL_GFLAGS;
-			ioctl(fd, SIOCETHTOOL, &ifr);
-		}
-		res = ev.data & ETH_FLAG_RXVLAN ? "on" : "off";
+	if (tn_ethtool(ifname, &ev))
+		return "unknown";
+	if (ev.data & ETH_FLAG_RXVLAN) {
+		ev.cmd = ETHTOOL_SFLAGS;
+		ev.data &= ~ETH_FLAG_RXVLAN;
+		tn_ethtool(ifname, &ev);
+		ev.cmd = ETHTOOL_GFLAGS;
+		if (tn_ethtool(ifname, &ev))
+			return "unknown";
 	}
-	close(fd);
-	return res;
+	return ev.data & ETH_FLAG_RXVLAN ? "on" : "off";
 }
 
 /* Puts nic_ingress on the NIC with its map entries; undoes itself on

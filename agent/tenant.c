@@ -16,9 +16,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <tenet/router.h>
 
 #include "agent.h"
@@ -416,19 +413,10 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 static int nic_queues(const char *ifname, unsigned int *n)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
 
-	if (fd >= 0) {
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-		ifr.ifr_data = (char *)&ch;
-		ok = !ioctl(fd, SIOCETHTOOL, &ifr) &&
-		     ch.rx_count + ch.combined_count;
-		close(fd);
-		if (ok) {
-			*n = ch.rx_count + ch.combined_count;
-			return 0;
-		}
+	if (!tn_ethtool(ifname, &ch) && ch.rx_count + ch.combined_count) {
+		*n = ch.rx_count + ch.combined_count;
+		return 0;
 	}
 	return tn_nl_link_rx_queues(ifname, n);
 }

@@ -102,17 +102,8 @@ static unsigned int link_mtu(const char *ifname)
 static int tx_csum_off(const char *ifname)
 {
 	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
 
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (char *)&ev;
-	if (ioctl(fd, SIOCETHTOOL, &ifr))
-		err = -errno;
-	close(fd);
-	return err;
+	return tn_ethtool(ifname, &ev);
 }
 
 /* Runs fn in the netns of pid, then comes back. */

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Links over rtnetlink with libmnl, for tenetd: tenants' veth pairs made,
- * moved, raised and removed without shelling out to ip(8). Every request
+ * moved, raised and removed without shelling out to ip(8); and the one
+ * ethtool ioctl everyone uses. Every request
  * asks for an acknowledgement, so the kernel's own errno comes back.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -17,8 +21,9 @@
 
 #include "nl.h"
 
-/* Sends one request and waits for its acknowledgement. */
-static int talk(struct nlmsghdr *nlh)
+/* Sends one request and reads the answer: with cb, the kernel's reply
+ * messages (a get); without, its acknowledgement. */
+static int request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
@@ -34,7 +39,7 @@ static int talk(struct nlmsghdr *nlh)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | (cb ? 0 : NLM_F_ACK);
 	nlh->nlmsg_seq = seq;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		err = -errno;
@@ -47,11 +52,16 @@ static int talk(struct nlmsghdr *nlh)
 	}
 	/* An ack is an error message with error 0; mnl turns a non-zero one
 	 * into -1 with errno set. */
-	err = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) < 0 ? -errno :
-									0;
+	err = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data) < 0 ? -errno :
+								      0;
 out:
 	mnl_socket_close(nl);
 	return err;
+}
+
+static int talk(struct nlmsghdr *nlh)
+{
+	return request(nlh, NULL, NULL);
 }
 
 static int name_ok(const char *name)
@@ -161,30 +171,29 @@ int tn_nl_link_rx_queues(const char *name, unsigned int *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh;
-	struct mnl_socket *nl;
-	uint32_t seq = (uint32_t)time(NULL);
-	ssize_t len;
-	int err = 0;
+	int err;
 
 	if (!name_ok(name))
 		return -EINVAL;
-	nlh = link_msg(buf, RTM_GETLINK, name, &ifi);
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
 	*n = 0;
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
+	err = request(link_msg(buf, RTM_GETLINK, name, &ifi), rxq_msg, n);
+	return !err && !*n ? -ENODATA : err;
+}
+
+int tn_ethtool(const char *ifname, void *cmd)
+{
+	struct ifreq ifr = { .ifr_data = cmd };
+	int fd, err = 0;
+
+	if (!name_ok(ifname))
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
-	    (len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0 ||
-	    mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
-		       rxq_msg, n) < 0)
+	strcpy(ifr.ifr_name, ifname);
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
 		err = -errno;
-	mnl_socket_close(nl);
-	if (!err && !*n)
-		err = -ENODATA;
+	close(fd);
 	return err;
 }
 

@@ -18,6 +18,8 @@ int tn_nl_link_up(const char *name, bool up);
 int tn_nl_link_set_mac(const char *name, const uint8_t mac[6]);
 /* How many receive queues the link has. */
 int tn_nl_link_rx_queues(const char *name, unsigned int *n);
+/* One SIOCETHTOOL request: cmd is the struct ethtool_* it starts with. */
+int tn_ethtool(const char *ifname, void *cmd);
 /* A static unicast route in the main table of the current netns: dst/len
  * via the gateway via (both of family's size). -EEXIST when add finds
  * one, -ESRCH when del finds none. */

@@ -182,6 +182,29 @@ wait_for() {
 	return 1
 }
 
+# t_need CMD...: skips the file unless every CMD is here (make deps) and
+# tenet is built.
+t_need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || t_skip_all "$c is needed (make deps)"
+	done
+	[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tenetctl" ] && [ -x "$BUILD/tn-dp" ] ||
+		t_skip_all "build first (make)"
+}
+
+# agent_start LOG: tenetd in netns H, its dirs in T_DIR, its bpffs
+# BPFFS/t, logging to LOG; AGENT gets its PID; returns once it is ready.
+# Not under t_check: its subshell would lose AGENT (and the cleanup the PID).
+agent_start() {
+	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
+		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$1" 2>&1
+	AGENT=$BG
+	wait_for "$1" ready 150
+}
+# ctl ARGS...: tenetctl to the agent of agent_start.
+ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+
 # topo_isp: a small ISP around netns H (the tenet host), for two tenants
 # with the same private space; tn-dp must be built (customer VLAN ports).
 #

@@ -7,10 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 t_init
-for c in jq bird birdc lxc-create; do
-	command -v $c >/dev/null || t_skip_all "$c is needed (make deps)"
-done
-[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tn-dp" ] || t_skip_all "build first (make)"
+t_need jq bird birdc lxc-create
 
 LXCP=$T_DIR/state/lxc
 T_LXC+=("H $LXCP")
@@ -18,10 +15,7 @@ T_LXC+=("H $LXCP")
 topo_isp || { t_fail "topology"; exit 1; }
 # The prefix BGP will carry: behind the upstream, nowhere else.
 nsx U ip addr add 203.0.113.1/32 dev lo
-nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
-	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$T_DIR/log" 2>&1
-wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
-ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 
 ctl nic attach nic0 role access >/dev/null && ctl nic attach nic1 role uplink default drop >/dev/null
 # No gateway: the only way out is what BGP brings.

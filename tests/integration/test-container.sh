@@ -10,10 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 t_init
-command -v jq >/dev/null || t_skip_all "jq is needed"
-command -v lxc-create >/dev/null || t_skip_all "LXC is needed (make deps)"
-[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tenetctl" ] ||
-	t_skip_all "build first (make)"
+t_need jq lxc-create
 [ -e /sys/fs/cgroup/cgroup.controllers ] &&
 	t_skip_all "the quota checks read cgroup v1 files; this host is v2"
 
@@ -28,12 +25,8 @@ for n in 0 1; do
 	nsx H ip link set nic$n up
 	nsx H ip link set nic${n}p up
 done
-nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
-	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$T_DIR/log" 2>&1
-AGENT=$BG
-wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
+agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 
-ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
 show() { ctl -j tenant show "$1"; }
 field() { show "$1" | jq -r "$2"; }
 lxa() { # NAME CMD...: CMD in the container, from H (LXC's socket is there)

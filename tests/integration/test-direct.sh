@@ -13,23 +13,13 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 t_init
-for c in jq iperf3 lxc-create taskset bpftool; do
-	command -v $c >/dev/null || t_skip_all "$c is needed (make deps)"
-done
-[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tn-dp" ] || t_skip_all "build first (make)"
+t_need jq iperf3 lxc-create taskset bpftool
 [ "$(nproc)" -ge 2 ] || t_skip_all "two CPUs are needed to steer two queues"
 
 LXCP=$T_DIR/state/lxc
 T_LXC+=("H $LXCP")
 TOPO_QUEUES=2 topo_isp || { t_fail "topology"; exit 1; }
-start_agent() { # LOG
-	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
-		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$1" 2>&1
-	AGENT=$BG
-	wait_for "$1" ready 150
-}
-start_agent "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
-ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 show() { ctl -j tenant show "$1" | jq -r "$2"; }
 stats() { ctl -j tenant stats "$1" | jq -r ".tenants[0] | $2"; }
 # The router's direct sockets' rx, access then uplink.
@@ -176,7 +166,7 @@ t_check "gamma owns no queue" test "$(show gamma '"\(.mode) \(.access.queue) \(.
 # traffic stay.
 kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
-start_agent "$T_DIR/log2" # not under t_check: its subshell would lose AGENT
+agent_start "$T_DIR/log2"
 t_check "tenetd restarts" test $? = 0
 t_check "after tenetd kill -9 and restart: tn_qowner unchanged" \
 	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(qowner "$N0" 1) $(qowner "$N1" 1)" = "$AID $AID $BID $BID"

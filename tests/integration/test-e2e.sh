@@ -9,21 +9,14 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 t_init
-for c in jq iperf3 traceroute lxc-create; do
-	command -v $c >/dev/null || t_skip_all "$c is needed (make deps)"
-done
-[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tn-dp" ] || t_skip_all "build first (make)"
+t_need jq iperf3 traceroute lxc-create
 
 LXCP=$T_DIR/state/lxc
 SEND="python3 $TOP/tests/integration/sendframe.py"
 T_LXC+=("H $LXCP")
 
 topo_isp || { t_fail "topology"; exit 1; }
-nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
-	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$T_DIR/log" 2>&1
-AGENT=$BG
-wait_for "$T_DIR/log" ready 150 || { t_fail "tenetd starts"; exit 1; }
-ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 stats() { ctl -j tenant stats "$1" | jq -c ".tenants[0] | $2"; }
 reach() { # N: customer N reaches the upstream (ARP on every hop first)
 	local i
