@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "print.h"
@@ -14,6 +16,94 @@ static struct {
 	int depth; /* stack[0] is the document */
 	json_object *stack[TN_PRINT_DEPTH];
 } p;
+
+static void set_err(int err);
+
+/* Bytes of a valid UTF-8 sequence at s (n left), 0 if not one. */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+
+	if (!len || len > n || s[0] > 0xf4)
+		return 0;
+	*cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	return *cp >= min[len] && *cp <= 0x10ffff &&
+			       (*cp < 0xd800 || *cp > 0xdfff) ?
+		       len :
+		       0;
+}
+
+void tn_print_clean(FILE *f, const char *str, size_t n, bool keep_nl)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t len = s[i] < 0x80 ? 1 : utf8_len(s + i, n - i, &cp);
+
+		if (len == 1 && s[i] >= 0x20 && s[i] != 0x7f) {
+			fputc(s[i], f);
+		} else if (len == 1 && s[i] == '\n' && keep_nl) {
+			fputc('\n', f);
+		} else if (len > 1 && cp >= 0xa0) {
+			fwrite(s + i, 1, len, f);
+		} else { /* C0, DEL, C1, or not UTF-8: escaped, one byte */
+			fprintf(f, "\\x%02x", s[i]);
+			len = 1;
+		}
+		i += len;
+	}
+}
+
+/* Text goes out through this: whatever a value holds reaches the terminal
+ * as text, never as a control sequence. Newlines from the formats stay;
+ * one inside a value is escaped by the value's printer first. */
+static void vout(const char *fmt, va_list ap)
+{
+	char *buf;
+	int n = vasprintf(&buf, fmt, ap);
+
+	if (n < 0) {
+		set_err(-ENOMEM);
+		return;
+	}
+	tn_print_clean(p.f, buf, (size_t)n, true);
+	free(buf);
+}
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(fmt, ap);
+	va_end(ap);
+}
+
+/* A value's string with its newlines as \x0a, for out(). NULL: "". */
+static char *value_str(const char *v)
+{
+	size_t n = 0;
+	char *r, *w;
+
+	for (const char *c = v ? v : ""; *c; c++)
+		n += *c == '\n' ? 4 : 1;
+	r = malloc(n + 1);
+	if (!r)
+		return NULL;
+	w = r;
+	for (const char *c = v ? v : ""; *c; c++)
+		w += *c == '\n' ? sprintf(w, "\\x0a") : (*w = *c, 1);
+	*w = '\0';
+	return r;
+}
 
 static void set_err(int err)
 {
@@ -125,12 +215,28 @@ void tn_print_arr_end(void)
 	end();
 }
 
+/* A string value through fmt in text. */
+static void out_str(const char *fmt, const char *value)
+{
+	char *v = value_str(value);
+
+	if (!v) {
+		set_err(-ENOMEM);
+		return;
+	}
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	out(fmt, v);
+#pragma GCC diagnostic pop
+	free(v);
+}
+
 void tn_print_str(const char *key, const char *fmt, const char *value)
 {
 	if (p.json)
 		add(key, json_object_new_string(value ? value : ""), false);
 	else if (fmt)
-		fprintf(p.f, fmt, value ? value : "");
+		out_str(fmt, value);
 }
 
 void tn_print_u64(const char *key, const char *fmt, uint64_t value)
@@ -162,7 +268,7 @@ void tn_print_json(const char *key, const char *fmt, json_object *value)
 	if (p.json)
 		add(key, json_object_get(value), true);
 	else if (fmt && value)
-		fprintf(p.f, fmt, json_object_get_string(value));
+		out_str(fmt, json_object_get_string(value));
 }
 
 void tn_print_text(const char *fmt, ...)
@@ -172,7 +278,7 @@ void tn_print_text(const char *fmt, ...)
 	if (p.json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(p.f, fmt, ap);
+	vout(fmt, ap);
 	va_end(ap);
 }
 
