@@ -20,6 +20,7 @@ const char *const tn_rc_names[TN_RC__MAX] = {
 	[TN_RC_ICMP_LIMITED] = "icmp_limited",
 	[TN_RC_NO_FRAME] = "no_frame",
 	[TN_RC_NOT_OURS] = "not_ours",
+	[TN_RC_NEIGH_LIMITED] = "neigh_limited",
 	[TN_RC_XSK_FILL_EMPTY] = "xsk_fill_empty",
 	[TN_RC_XSK_RX_RING_FULL] = "xsk_rx_ring_full",
 	[TN_RC_XSK_RX_DROPPED] = "xsk_rx_dropped",

@@ -193,6 +193,52 @@ limited:
 	drop(r, in, TN_RC_ICMP_LIMITED, addr);
 }
 
+struct neigh *fwd_neigh_get(struct router *r, uint8_t family, int ifindex,
+			    const uint8_t *addr)
+{
+	struct neigh *n = neigh_find(&r->neigh, family, ifindex, addr);
+	struct rt_if *o;
+
+	if (n)
+		return n;
+	o = rt_if_by_index(r, ifindex);
+	if (!o || o->unresolved >= RT_NEIGH_UNRESOLVED_MAX)
+		return NULL;
+	n = neigh_get(&r->neigh, family, ifindex, addr);
+	if (n)
+		o->unresolved++;
+	return n;
+}
+
+void fwd_neigh_state(struct router *r, struct neigh *n, uint8_t state)
+{
+	struct rt_if *o = rt_if_by_index(r, n->ifindex);
+	bool was = n->state == NEIGH_VALID, is = state == NEIGH_VALID;
+
+	if (o && was && !is)
+		o->unresolved++;
+	else if (o && !was && is && o->unresolved)
+		o->unresolved--;
+	n->state = state;
+}
+
+/* A resolution asked of the kernel out of o, if its budget allows. */
+static bool ask_token(struct router *r, struct rt_if *o)
+{
+	if (!o->ask_ns)
+		o->ask_tokens = RT_NEIGH_ASK_RATE;
+	else
+		o->ask_tokens += (double)(r->now_ns - o->ask_ns) *
+				 RT_NEIGH_ASK_RATE / NS_PER_SEC;
+	if (o->ask_tokens > RT_NEIGH_ASK_RATE)
+		o->ask_tokens = RT_NEIGH_ASK_RATE;
+	o->ask_ns = r->now_ns;
+	if (o->ask_tokens < 1)
+		return false;
+	o->ask_tokens -= 1;
+	return true;
+}
+
 static void hold(struct router *r, struct rt_if *in, struct neigh *n,
 		 struct rt_if *o, uint64_t addr, uint32_t len)
 {
@@ -204,7 +250,11 @@ static void hold(struct router *r, struct rt_if *in, struct neigh *n,
 	}
 	if (n->state == NEIGH_FAILED ||
 	    r->now_ns - n->asked_ns >= RESOLVE_RETRY_NS) {
-		n->state = NEIGH_INCOMPLETE;
+		if (!ask_token(r, o)) {
+			drop(r, in, TN_RC_NEIGH_LIMITED, addr);
+			return;
+		}
+		fwd_neigh_state(r, n, NEIGH_INCOMPLETE);
 		ask_kernel(r, n);
 	}
 	if (n->nheld == NEIGH_HOLD || r->nheld >= RT_HELD_MAX) {
@@ -309,14 +359,18 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 	if (nh->family) {
 		n = nh->neigh;
 		if (!n)
-			n = nh->neigh = neigh_get(&r->neigh, nh->family,
-						  nh->ifindex, nh->gw);
+			n = nh->neigh = fwd_neigh_get(r, nh->family,
+						      nh->ifindex, nh->gw);
 	} else {
-		n = neigh_get(&r->neigh, v4 ? AF_INET : AF_INET6, o->ifindex,
-			      v4 ? ip + 16 : ip + 24);
+		n = fwd_neigh_get(r, v4 ? AF_INET : AF_INET6, o->ifindex,
+				  v4 ? ip + 16 : ip + 24);
 	}
 	if (!n) {
-		drop(r, in, TN_RC_NEIGH_DROP, addr);
+		drop(r, in,
+		     o->unresolved >= RT_NEIGH_UNRESOLVED_MAX ?
+			     TN_RC_NEIGH_LIMITED :
+			     TN_RC_NEIGH_DROP,
+		     addr);
 		return;
 	}
 	if (n->state == NEIGH_VALID)
@@ -352,7 +406,7 @@ static void neigh_tick(struct neigh *n, void *arg)
 
 	if (n->state == NEIGH_INCOMPLETE && n->nheld &&
 	    r->now_ns - n->asked_ns >= RESOLVE_GIVEUP_NS) {
-		n->state = NEIGH_FAILED;
+		fwd_neigh_state(r, n, NEIGH_FAILED);
 		fwd_neigh_update(r, n);
 	}
 	/* The kernel's entry goes stale as our traffic bypasses it; asking
@@ -377,7 +431,10 @@ static bool neigh_dead(struct neigh *n, void *arg)
 static void neigh_gone(struct neigh *n, void *arg)
 {
 	struct router *r = arg;
+	struct rt_if *o = rt_if_by_index(r, n->ifindex);
 
+	if (o && n->state != NEIGH_VALID && o->unresolved)
+		o->unresolved--;
 	nh_forget_neigh(&r->nh, n);
 }
 

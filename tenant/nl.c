@@ -265,22 +265,22 @@ static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type == RTM_DELNEIGH) {
 		/* Kept, unresolved: the next frame asks again. */
 		if (n)
-			n->state = NEIGH_INCOMPLETE;
+			fwd_neigh_state(r, n, NEIGH_INCOMPLETE);
 		return;
 	}
 	if (!n && !(nd->ndm_state & usable))
 		return; /* nothing of ours waits for it */
 	if (!n)
-		n = neigh_get(&r->neigh, nd->ndm_family, nd->ndm_ifindex,
-			      mnl_attr_get_payload(tb[NDA_DST]));
+		n = fwd_neigh_get(r, nd->ndm_family, nd->ndm_ifindex,
+				  mnl_attr_get_payload(tb[NDA_DST]));
 	if (!n)
 		return;
 	if ((nd->ndm_state & usable) && tb[NDA_LLADDR] &&
 	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
 		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
-		n->state = NEIGH_VALID;
+		fwd_neigh_state(r, n, NEIGH_VALID);
 	} else if (nd->ndm_state & NUD_FAILED) {
-		n->state = NEIGH_FAILED;
+		fwd_neigh_state(r, n, NEIGH_FAILED);
 	} else {
 		return;
 	}

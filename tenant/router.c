@@ -232,6 +232,8 @@ int rt_resync(struct router *r, const char *why)
 	fib6_destroy(r->fib6);
 	nh_table_free(&r->nh);
 	neigh_table_free(&r->neigh);
+	for (int i = 0; i < r->nifs; i++)
+		r->ifs[i].unresolved = 0;
 	r->fib4 = fib4_create();
 	r->fib6 = fib6_create();
 	if (!r->fib4 || !r->fib6 || nh_table_init(&r->nh) ||

@@ -25,6 +25,16 @@
 #define RT_MAX_IFS 4
 #define RT_BATCH_DEFAULT 64
 #define RT_HELD_MAX 256 /* frames held for resolution, all neighbours */
+/*
+ * The kernel's neighbour table is one for the whole host (agent/neigh.h):
+ * what we make it resolve stays within a budget per interface, so that a
+ * customer sending to every address of a connected prefix cannot fill it
+ * for the other tenants. At most this many unresolved entries, and this
+ * many resolutions asked per second (a burst of as many); past either, the
+ * frame is dropped and counted neigh_limited.
+ */
+#define RT_NEIGH_UNRESOLVED_MAX 256
+#define RT_NEIGH_ASK_RATE 100
 #define RT_MULTI_BUCKETS 256
 #define RT_MULTI_MAX 8 /* routes of one prefix (metrics) we follow */
 
@@ -48,6 +58,10 @@ struct rt_if {
 			      * published and kicked in after_batch() */
 	uint32_t fill_share; /* frames its fill ring may hold (fill_shares) */
 	uint64_t demand_seen; /* rx + fill-empty drops at the last share-out */
+	/* neighbours out of here not resolved, and the budget of asks */
+	uint32_t unresolved;
+	double ask_tokens;
+	uint64_t ask_ns;
 };
 
 struct rt_opts {
@@ -142,6 +156,13 @@ int nl_event_fd(const struct router *r);
 void fwd_rx(struct router *r, int slot, uint32_t budget);
 /* A neighbour has changed state: send or drop what waits for it. */
 void fwd_neigh_update(struct router *r, struct neigh *n);
+/* The entry for a neighbour, made if new and the interface's budget of
+ * unresolved ones allows; NULL otherwise. */
+struct neigh *fwd_neigh_get(struct router *r, uint8_t family, int ifindex,
+			    const uint8_t *addr);
+/* Every change of a neighbour's state goes through here (the budget
+ * counts what is unresolved). */
+void fwd_neigh_state(struct router *r, struct neigh *n, uint8_t state);
 /* Periodic work: resolution timeouts, revalidation of neighbours in use. */
 void fwd_timer(struct router *r);
 /* Returns held frames to the UMEM (shutdown). */

@@ -28,6 +28,8 @@ enum tn_rc {
 	TN_RC_ICMP_LIMITED, /* ICMP errors not sent: rate limit or rules */
 	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error */
 	TN_RC_NOT_OURS, /* not addressed to this interface's MAC: dropped */
+	TN_RC_NEIGH_LIMITED, /* not resolved: the interface's budget of
+			      * unresolved neighbours or asks is spent */
 	/* The kernel's own counts for the socket (XDP_STATISTICS), copied
 	 * every 100 ms: frames it could not give us. */
 	TN_RC_XSK_FILL_EMPTY, /* no free frame on the fill ring */
@@ -38,7 +40,7 @@ enum tn_rc {
 };
 
 #define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
-#define TN_RSTATS_VERSION 3
+#define TN_RSTATS_VERSION 4
 #define TN_RSTATS_MAX 16 /* interface x queue slots */
 
 struct tn_rstats_slot {
