@@ -70,7 +70,7 @@ $(O)/agent/main.o: override CFLAGS += \
 	-DTN_TEMPLATE_INSTALLED='"$(PREFIX)/share/tenet/lxc-tenet"'
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
 
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)

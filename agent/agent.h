@@ -19,11 +19,20 @@ struct tenetd {
 	char exe_dir[4096]; /* where this tenetd is: tenet-router beside it */
 	char db_path[512], sock_path[512], lock_path[512];
 	struct tn_store *st;
-	int lfd, lock_fd;
+	int lock_fd;
 	time_t started;
 	struct session **sess; /* by tenant id: its router's session */
+	struct sup **sup; /* by tenant id: its container's supervision */
+	struct control *ctl; /* the control socket and its clients */
 	unsigned int host_cores;
 	bool cgroup2; /* unified hierarchy: lxc.cgroup2.* keys */
+	bool passrights; /* routers may not pass descriptors (SO_PASSRIGHTS) */
+	uint32_t id_base; /* tenants' uid/gid ranges start here (tenant.h) */
+	/* the loop (loop.h) */
+	int epfd;
+	bool in_batch;
+	void **dead;
+	size_t n_dead, cap_dead;
 };
 
 struct req {
@@ -60,8 +69,6 @@ int do_tenant_set(struct req *r);
 int do_route_add(struct req *r);
 int do_route_del(struct req *r);
 int do_route_list(struct req *r);
-/* Each second: a tenant whose container stopped is brought up again. */
-void tenants_supervise(struct tenetd *d);
 /* Start-up: make every recorded tenant whole, remove what no tenant owns. */
 void tenants_reconcile(struct tenetd *d);
 /* NIC flags (TN_NIC_F_*) the tenants on nic_id need. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -237,6 +238,21 @@ static int create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 	if (!set_item(c, "lxc.log.file", log, err, n) ||
 	    !set_item(c, "lxc.log.level", "WARN", err, n))
 		goto out;
+	/* Before the template: LXC runs it as the mapped root, in the user
+	 * namespace, and the rootfs is that root's. */
+	if (!s->map_count) {
+		tn_errbuf(err, n, "container %s: no uid range to map", s->name);
+		ret = -EINVAL;
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		char map[64];
+
+		snprintf(map, sizeof(map), "%c 0 %u %u", i ? 'g' : 'u',
+			 s->map_base, s->map_count);
+		if (!set_item(c, "lxc.idmap", map, err, n))
+			goto out;
+	}
 	if (s->bind_dir) {
 		snprintf(mnt, sizeof(mnt),
 			 "%s run/tenet none bind,create=dir 0 0", s->bind_dir);
@@ -310,6 +326,14 @@ int tn_ct_create(const struct tn_ct_spec *s, bool cgroup2, char *err, size_t n)
 			_exit(EIO);
 		if (!pid) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* LXC maps the template's user namespace through
+			 * /proc/PID: a /proc of this pid namespace, in a
+			 * mount namespace of this process only. */
+			if (unshare(CLONE_NEWNS) ||
+			    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+			    mount("proc", "/proc", "proc",
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+				_exit(EIO);
 			ret = create(s, cgroup2, msg, sizeof(msg));
 			if (ret && write(fds[1], msg, strlen(msg)) < 0)
 				_exit(EIO);

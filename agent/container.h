@@ -4,6 +4,10 @@
  * the tenant's links moved in (lxc.net.N.type = phys), addresses, gateway
  * and cgroup quotas; start, stop, destroy; quotas changed live; usage read.
  *
+ * Every container is unprivileged: a user namespace of its own (lxc.idmap),
+ * so its root holds capabilities only over the namespaces it owns (its
+ * netns, its mounts), never over the host's.
+ *
  * Quotas use the cgroup v1 keys (lxc.cgroup.*) on hybrid hosts and the v2
  * keys (lxc.cgroup2.*) on unified ones; tn_ct_cgroup2() tells which.
  * Functions return 0 or a negative errno; those taking err, n write one
@@ -35,7 +39,10 @@ struct tn_ct_net {
 struct tn_ct_spec {
 	const char *lxc_path, *name, *template;
 	const char *router; /* tenet-router for the template, NULL: its own */
-	unsigned int router_uid; /* the user it runs as */
+	unsigned int router_uid; /* the user it runs as, inside */
+	/* Its user namespace: uids and gids 0..map_count-1 inside are
+	 * map_base.. outside (lxc.idmap). */
+	uint32_t map_base, map_count;
 	unsigned int n_net;
 	struct tn_ct_net net[2];
 	const char *bind_dir; /* bind-mounted at /run/tenet inside */

@@ -2,13 +2,17 @@
 /*
  * tenetd: the host agent. It owns all privileged state: the database (the
  * source of truth for what should exist), the XDP programs and pinned maps,
- * and (to come) tenants' veths and containers. Operators talk to it through
- * the control socket (include/tenet/ctl.h) with tenetctl.
+ * tenants' veths and containers. Operators talk to it through the control
+ * socket (include/tenet/ctl.h) with tenetctl.
  *
- * BIRD-style: a flat init sequence, the control socket made early, signal
- * handlers that only set a flag, and the work in the main loop. Requests are
- * served one at a time, each within a deadline, so a client cannot stall
- * the daemon, and nothing a client sends can crash it.
+ * BIRD-style: main() is parse, set-up, loop; a flat init sequence, the
+ * control socket made early, signal handlers that only set a flag, and the
+ * work in the loop (loop.h). Nothing in the loop waits on a peer: control
+ * clients (control.c) and routers (session.c) are state machines with
+ * deadlines, descriptors tenants hand over are closed by the reaper
+ * (reaper.h), containers are started again by children (supervise.c).
+ * Requests are served one at a time, and nothing a client sends can crash
+ * the daemon.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,12 +44,17 @@
 #include "nl.h"
 #include "agent.h"
 #include "container.h"
+#include "control.h"
+#include "ids.h"
+#include "loop.h"
+#include "neigh.h"
+#include "parse.h"
+#include "reaper.h"
 #include "session.h"
+#include "supervise.h"
+#include "tenant.h"
 
-#define TENETD_VERSION "0.1"
-#define REQ_TIMEOUT_MS 5000
-/* The control socket and two per router session. */
-#define MAX_POLL 4096
+#define TENETD_VERSION "0.2"
 #ifndef TN_TEMPLATE_INSTALLED
 #define TN_TEMPLATE_INSTALLED "/usr/local/share/tenet/lxc-tenet"
 #endif
@@ -329,14 +339,12 @@ static const struct cmd {
 	{ "route list", do_route_list },
 };
 
-static void serve(struct tenetd *d, int conn)
+json_object *tenetd_request(struct tenetd *d, json_object *req, int err)
 {
 	struct req r = { .d = d };
-	json_object *req = NULL, *rep, *cmdv;
+	json_object *rep, *cmdv;
 	const char *cmd = NULL;
-	int err;
 
-	err = tn_ctl_read(conn, REQ_TIMEOUT_MS, &req);
 	if (err == -EMSGSIZE)
 		req_fail(&r, err, "request larger than %d bytes", TN_CTL_MAX);
 	else if (err == -EBADMSG)
@@ -363,9 +371,7 @@ static void serve(struct tenetd *d, int conn)
 	rep = tn_ctl_reply(err, err ? r.err : "ok", err ? NULL : r.data);
 	if (err)
 		json_object_put(r.data);
-	tn_ctl_write(conn, rep);
-	json_object_put(rep);
-	json_object_put(req);
+	return rep;
 }
 
 /* ---- start-up ---- */
@@ -429,21 +435,6 @@ static void sweep_nics(struct tenetd *d)
 	close(fd);
 }
 
-static int listen_ctl(struct tenetd *d)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	if (strlen(d->sock_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, d->sock_path);
-	unlink(sa.sun_path);
-	d->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (d->lfd < 0 || bind(d->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(sa.sun_path, 0600) || listen(d->lfd, 16))
-		return -errno;
-	return 0;
-}
-
 /* The directory of this binary, "" if unknown. */
 static void exe_dir(char *buf, size_t n)
 {
@@ -473,12 +464,70 @@ static const char *find_template(const char *given, const char *dir, char *buf,
 	return access(buf, X_OK) ? NULL : buf;
 }
 
+/*
+ * The tenants' mapped users must reach their containers and socket dirs:
+ * every directory above them searchable by others (o+x).
+ */
+static int check_reachable(const char *path, char *err, size_t n)
+{
+	char buf[PATH_MAX], *slash;
+	struct stat st;
+
+	if (!realpath(path, buf))
+		return -errno;
+	for (;;) {
+		if (stat(buf, &st))
+			return -errno;
+		if (!(st.st_mode & S_IXOTH)) {
+			tn_errbuf(err, n,
+				  "%s is mode %04o: the tenants' users (their"
+				  " own uids, no capability on the host)"
+				  " cannot reach %s through it: chmod o+x it,"
+				  " or choose other directories",
+				  buf, st.st_mode & 07777, path);
+			return -EACCES;
+		}
+		if (!strcmp(buf, "/"))
+			return 0;
+		slash = strrchr(buf, '/');
+		slash[slash == buf] = '\0';
+	}
+}
+
+/* A descriptor or so per control client and about ten per tenant (its
+ * sockets, pidfds, maps): the soft limit goes to the hard one, and a
+ * low hard one is said. */
+#define NOFILE_WANT (1u << 20)
+#define NOFILE_ENOUGH 16384
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < NOFILE_WANT ? rl.rlim_max :
+							  NOFILE_WANT;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < NOFILE_ENOUGH)
+		tn_warn("open files limited to %llu: about %llu tenants;"
+			" raise it (LimitNOFILE=)\n",
+			(unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_cur / 12);
+	else
+		tn_dbg("open files: up to %llu\n",
+		       (unsigned long long)rl.rlim_cur);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tenetd [--state-dir DIR] [--run-dir DIR] [--bpffs DIR]\n"
-		"              [--lxc-path DIR] [--template PATH] [--foreground]\n"
-		"              [--log-level LEVEL]\n"
+		"              [--lxc-path DIR] [--template PATH] [--id-base N]\n"
+		"              [--foreground] [--log-level LEVEL]\n"
 		"  --state-dir DIR   database and containers (/var/lib/tenet)\n"
 		"  --run-dir DIR     control socket %s and tenants' sockets (/run/tenet)\n"
 		"  --bpffs DIR       pinned maps (/sys/fs/bpf/tenet; bpffs is mounted\n"
@@ -487,12 +536,23 @@ static void usage(FILE *f)
 		"  --template PATH   the lxc-tenet template (default: lxc-templates/\n"
 		"                    next to the build, else " TN_TEMPLATE_INSTALLED
 		")\n"
+		"  --id-base N       tenant N's user namespace maps uids and gids 0..65535\n"
+		"                    to N + id * 65536.. (default %u); the span must be\n"
+		"                    outside /etc/subuid, /etc/subgid and the host's users\n"
+		"  --no-passrights   accept descriptors routers pass, and close them off\n"
+		"                    the loop, as on kernels before 6.16 (for tests)\n"
 		"  --foreground      do not detach from the terminal\n"
 		"  --log-level err|warn|info|debug\n",
-		TN_CTL_SOCK);
+		TN_CTL_SOCK, TN_ID_BASE_DEFAULT);
 }
 
-int main(int argc, char **argv)
+struct opts {
+	bool fg;
+	int level;
+};
+
+/* 0 to run, or the exit status. */
+static int parse_args(int argc, char **argv, struct tenetd *d, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "state-dir", required_argument, NULL, 's' },
@@ -500,45 +560,52 @@ int main(int argc, char **argv)
 		{ "bpffs", required_argument, NULL, 'b' },
 		{ "lxc-path", required_argument, NULL, 'x' },
 		{ "template", required_argument, NULL, 't' },
+		{ "id-base", required_argument, NULL, 'i' },
+		{ "no-passrights", no_argument, NULL, 'P' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct tenetd d = { .state_dir = "/var/lib/tenet",
-			    .run_dir = "/run/tenet",
-			    .bpffs = "/sys/fs/bpf/tenet",
-			    .lfd = -1,
-			    .lock_fd = -1 };
-	struct sigaction sa = { .sa_handler = on_signal };
-	char lxc[512], tmpl[PATH_MAX];
-	time_t last;
-	bool fg = false;
-	int c, level = TN_LOG_INFO, err;
+	uint32_t v;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			d.state_dir = optarg;
+			d->state_dir = optarg;
 			break;
 		case 'r':
-			d.run_dir = optarg;
+			d->run_dir = optarg;
 			break;
 		case 'b':
-			d.bpffs = optarg;
+			d->bpffs = optarg;
 			break;
 		case 'x':
-			d.lxc_path = optarg;
+			d->lxc_path = optarg;
 			break;
 		case 't':
-			d.template = optarg;
+			d->template = optarg;
+			break;
+		case 'i':
+			if (tn_parse_u32(optarg, 1, UINT32_MAX, &v)) {
+				fprintf(stderr,
+					"tenetd: --id-base must be a number"
+					" from 1 to %u, not '%s'\n",
+					UINT32_MAX, optarg);
+				return 2;
+			}
+			d->id_base = v;
+			break;
+		case 'P':
+			d->passrights = false;
 			break;
 		case 'f':
-			fg = true;
+			o->fg = true;
 			break;
 		case 'l':
-			level = tn_log_level_parse(optarg);
-			if (level < 0) {
+			o->level = tn_log_level_parse(optarg);
+			if (o->level < 0) {
 				fprintf(stderr,
 					"tenetd: --log-level must be err, warn, info or debug\n");
 				return 2;
@@ -546,7 +613,7 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
@@ -556,98 +623,155 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	tn_log_init("tenetd", (enum tn_log_level)level);
-	if (!d.lxc_path) {
-		snprintf(lxc, sizeof(lxc), "%s/lxc", d.state_dir);
-		d.lxc_path = lxc;
+	return 0;
+}
+
+/* Everything before the loop, in order: paths, the lock, the database,
+ * the maps, the control socket, then the kernel made to match the
+ * database. 0 or 1 (said why). */
+static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
+		 char *tmpl, size_t nt)
+{
+	char why[TN_V_ERR_MAX];
+	int err;
+
+	tn_log_init("tenetd", (enum tn_log_level)o->level);
+	if (!d->lxc_path) {
+		snprintf(lxc, nl, "%s/lxc", d->state_dir);
+		d->lxc_path = lxc;
 	}
-	exe_dir(d.exe_dir, sizeof(d.exe_dir));
-	d.template = find_template(d.template, d.exe_dir, tmpl, sizeof(tmpl));
-	if (!d.template) {
+	exe_dir(d->exe_dir, sizeof(d->exe_dir));
+	d->template = find_template(d->template, d->exe_dir, tmpl, nt);
+	if (!d->template) {
 		tn_err("no lxc-tenet template (--template PATH)\n");
 		return 1;
 	}
-	d.host_cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
-	d.sess = calloc(TN_MAX_TENANTS, sizeof(*d.sess));
-	if (!d.sess) {
+	err = tn_ids_check("/etc", d->id_base,
+			   (uint64_t)TN_MAX_TENANTS * TN_ID_RANGE, why,
+			   sizeof(why));
+	if (err) {
+		tn_err("%s\n", why);
+		return 1;
+	}
+	d->host_cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	d->sess = calloc(TN_MAX_TENANTS, sizeof(*d->sess));
+	d->sup = calloc(TN_MAX_TENANTS, sizeof(*d->sup));
+	if (!d->sess || !d->sup) {
 		tn_err("out of memory\n");
 		return 1;
 	}
-	d.cgroup2 = tn_ct_cgroup2();
-	snprintf(d.db_path, sizeof(d.db_path), "%s/tenet.db", d.state_dir);
-	snprintf(d.sock_path, sizeof(d.sock_path), "%s/%s", d.run_dir,
+	d->cgroup2 = tn_ct_cgroup2();
+	snprintf(d->db_path, sizeof(d->db_path), "%s/tenet.db", d->state_dir);
+	snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->run_dir,
 		 TN_CTL_SOCK);
-	snprintf(d.lock_path, sizeof(d.lock_path), "%s/tenetd.lock", d.run_dir);
-
-	err = tn_mkdir_p(d.state_dir, 0700);
+	snprintf(d->lock_path, sizeof(d->lock_path), "%s/tenetd.lock",
+		 d->run_dir);
+	/* Searchable, not readable, by the tenants' users. */
+	err = tn_mkdir_p(d->state_dir, 0711);
 	if (!err)
-		err = tn_mkdir_p(d.run_dir, 0755);
+		err = tn_mkdir_p(d->run_dir, 0755);
 	if (!err)
-		err = tn_mkdir_p(d.lxc_path, 0700);
+		err = tn_mkdir_p(d->lxc_path, 0711);
 	if (err) {
-		tn_err("creating %s, %s, %s: %s\n", d.state_dir, d.run_dir,
-		       d.lxc_path, strerror(-err));
+		tn_err("creating %s, %s, %s: %s\n", d->state_dir, d->run_dir,
+		       d->lxc_path, strerror(-err));
 		return 1;
 	}
+	if ((err = check_reachable(d->lxc_path, why, sizeof(why))) ||
+	    (err = check_reachable(d->run_dir, why, sizeof(why)))) {
+		tn_err("%s\n", err == -EACCES ? why : strerror(-err));
+		return 1;
+	}
+	raise_nofile();
 	/* One agent per run dir: a second would fight the first. */
-	d.lock_fd = open(d.lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (d.lock_fd < 0 || flock(d.lock_fd, LOCK_EX | LOCK_NB)) {
-		tn_err("another tenetd runs with run dir %s\n", d.run_dir);
+	d->lock_fd = open(d->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB)) {
+		tn_err("another tenetd runs with run dir %s\n", d->run_dir);
 		return 1;
 	}
-	err = tn_store_open(d.db_path, &d.st);
+	err = tn_store_open(d->db_path, &d->st);
+	if (!err && chmod(d->db_path, 0600))
+		err = -errno;
 	if (err) {
-		tn_err("database %s: %s\n", d.db_path, strerror(-err));
+		tn_err("database %s: %s\n", d->db_path, strerror(-err));
 		return 1;
 	}
-	err = tn_dp_prepare(d.bpffs);
+	err = tn_reaper_init();
 	if (!err)
-		err = listen_ctl(&d);
+		err = tn_loop_init(d);
+	if (!err)
+		err = tn_dp_prepare(d->bpffs);
+	if (!err)
+		err = control_listen(d);
 	if (err) {
 		tn_err("starting: %s\n", strerror(-err));
-		tn_store_close(d.st);
+		tn_store_close(d->st);
 		return 1;
 	}
-	tn_store_nic_list(d.st, reconcile_nic, &d);
-	tenants_reconcile(&d);
-	sweep_nics(&d);
-	if (!fg && daemon(0, 0)) {
+	tn_store_nic_list(d->st, reconcile_nic, d);
+	tenants_reconcile(d);
+	sweep_nics(d);
+	neigh_size(d);
+	if (!o->fg && daemon(0, 0)) {
 		tn_err("daemon: %s\n", strerror(errno));
 		return 1;
 	}
+	return 0;
+}
+
+/* The loop: callbacks as descriptors turn ready, deadlines each tick,
+ * supervision each second. */
+#define TICK_MS 50
+
+static void run(struct tenetd *d)
+{
+	int64_t last_tick = 0, last_sup = tn_now_ms();
+
+	while (!stop) {
+		int64_t now = tn_now_ms();
+		int wait = (int)(last_tick + TICK_MS - now);
+
+		tn_loop_once(d, wait < 0 ? 0 : wait);
+		now = tn_now_ms();
+		if (now - last_tick < TICK_MS)
+			continue;
+		last_tick = now;
+		sessions_tick(d, now);
+		control_tick(d, now);
+		if (now - last_sup >= 1000) {
+			last_sup = now;
+			supervise_tick(d, now);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tenetd d = { .state_dir = "/var/lib/tenet",
+			    .run_dir = "/run/tenet",
+			    .bpffs = "/sys/fs/bpf/tenet",
+			    .lock_fd = -1,
+			    .epfd = -1,
+			    .passrights = true,
+			    .id_base = TN_ID_BASE_DEFAULT };
+	struct opts o = { .level = TN_LOG_INFO };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char lxc[512], tmpl[PATH_MAX];
+	int ret = parse_args(argc, argv, &d, &o);
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (setup(&d, &o, lxc, sizeof(lxc), tmpl, sizeof(tmpl)))
+		return 1;
 	d.started = time(NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	tn_info("ready: control socket %s, database %s, maps %s\n", d.sock_path,
 		d.db_path, d.bpffs);
-
-	last = time(NULL);
-	while (!stop) {
-		struct pollfd p[MAX_POLL];
-		uint32_t owner[MAX_POLL];
-		int n, conn;
-
-		p[0] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
-		n = sessions_pollfds(&d, p + 1, owner + 1, MAX_POLL - 1);
-		if (poll(p, (nfds_t)n + 1, 1000) > 0) {
-			sessions_handle(&d, p + 1, owner + 1, n);
-			if (p[0].revents) {
-				conn = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
-				if (conn >= 0) {
-					serve(&d, conn);
-					close(conn);
-				}
-			}
-		}
-		if (time(NULL) != last) {
-			last = time(NULL);
-			tenants_supervise(&d);
-		}
-	}
+	run(&d);
 	tn_info("stopping: the data path stays as it is\n");
-	close(d.lfd);
-	unlink(d.sock_path);
+	control_close(&d);
 	tn_store_close(d.st);
 	return 0;
 }

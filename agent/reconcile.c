@@ -2,7 +2,8 @@
 /*
  * Start-up: making the kernel match the database. A mark and sweep removes
  * what no tenant row owns (containers, socket dirs, links, ports, map
- * entries), then tenant_up() restores each recorded tenant.
+ * entries), then tenant_up() restores each recorded tenant (a stopped
+ * container is started by supervise.c, off the loop).
  */
 #include <dirent.h>
 #include <net/if.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "nl.h"
 #include "session.h"
+#include "supervise.h"
 #include "tenant.h"
 
 /* ---- start-up: mark and sweep ---- */
@@ -26,9 +28,19 @@
 static int reconcile_cb(const struct tn_tenant_rec *t, void *arg)
 {
 	struct tenetd *d = arg;
-	char why[TN_V_ERR_MAX];
+	char why[TN_V_ERR_MAX], state[32];
+	pid_t pid;
+	int err;
 
-	if (tenant_up(d, t, why, sizeof(why))) {
+	/* A stopped container starts in a child, while the loop runs: one
+	 * whose init dies at once must not hold the start-up. */
+	if (tn_ct_exists(d->lxc_path, t->name) &&
+	    !tn_ct_state(d->lxc_path, t->name, state, sizeof(state), &pid) &&
+	    pid <= 0)
+		err = supervise_start(d, t, why, sizeof(why));
+	else
+		err = tenant_up(d, t, why, sizeof(why));
+	if (err) {
 		tn_err("tenant %s: cannot restore: %s\n", t->name, why);
 		tn_store_tenant_set_state(d->st, t->id, TN_STATE_FAILED);
 	} else if (t->state != TN_STATE_READY) {
@@ -252,30 +264,6 @@ static void sweep_queues(struct tenetd *d)
 	if (xfd >= 0)
 		close(xfd);
 	direct_local_sweep(d, is_direct, NULL);
-}
-
-static int supervise_cb(const struct tn_tenant_rec *t, void *arg)
-{
-	struct tenetd *d = arg;
-	char state[32], why[TN_V_ERR_MAX];
-	pid_t pid;
-
-	/* LXC is asked only when the init's pidfd says it is gone (or
-	 * there is none): the check runs every second for every tenant. */
-	if (t->state != TN_STATE_READY || session_init_alive(d, t->id) ||
-	    tn_ct_state(d->lxc_path, t->name, state, sizeof(state), &pid) ||
-	    pid > 0)
-		return 0;
-	tn_warn("tenant %s: container %s: starting it again\n", t->name, state);
-	session_count_ct_restart(d, t->id);
-	if (tenant_up(d, t, why, sizeof(why)))
-		tn_err("tenant %s: cannot restore: %s\n", t->name, why);
-	return 0;
-}
-
-void tenants_supervise(struct tenetd *d)
-{
-	tn_store_tenant_list(d->st, supervise_cb, d);
 }
 
 void tenants_reconcile(struct tenetd *d)

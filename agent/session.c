@@ -1,153 +1,195 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Routers' sessions with tenetd: each tenant's router connects to
- * <run-dir>/tenants/<name>/router.sock (its /run/tenet/router.sock, owned by
- * the router's uid), says hello, and gets its AF_XDP sockets, made in its
- * container's netns (lib/handoff). Bound sockets go into the tenant's
- * XSKMAP; when the router goes away they come out again and tenetd closes
- * its copies, so no dead socket keeps a slot.
+ * <run-dir>/tenants/<name>/router.sock (its /run/tenet/router.sock), says
+ * hello, and gets its AF_XDP sockets, made in its container's netns
+ * (lib/handoff.h). Bound sockets go into the tenant's XSKMAP; when the
+ * router goes away they come out again and tenetd closes its copies, so no
+ * dead socket keeps a slot.
  *
- * tenetd also renices each router as it says hello: it shares its core
- * with the NAPI thread of its veths and must win that race (measured in
- * issue 3), and it holds no capability to do so itself.
+ * What runs in a tenant is not trusted, and tenetd never waits on it. A
+ * session is a state machine driven by the loop, one deadline per step:
+ *
+ *   (listening) --accept--> HELLO --hello--> OWN --answers--> BIND
+ *        ^                                                      |
+ *        |    any message, EOF, a passed descriptor,            | NIC queues
+ *        +--- a late step: the connection is dropped     UP <-- NIC
+ *                                                          (done sent)
+ *
+ * Sends never block (the socket is non-blocking; a full one ends the
+ * session). Descriptors a router passes are refused by the kernel where it
+ * can (SO_PASSRIGHTS, 6.16+); elsewhere they, the connection and the
+ * listening socket are closed by the reaper (reaper.h), never here: a
+ * close can block as long as the tenant likes. A tenant gets TN_SESS_BURST
+ * connections, then one each TN_SESS_REFILL_MS: past that, and while any
+ * of its descriptors wait for the reaper, its socket is not accepted on
+ * (connections wait in the backlog, costing tenetd nothing).
+ *
+ * The peer's pid comes with a pidfd (SO_PEERPIDFD, or pidfd_open on 6.1,
+ * checked to be in the tenant's pid namespace and still alive after use),
+ * and the sockets are made in the netns of the container's init, reached
+ * through its pidfd: a pid the router gives up and the kernel hands to
+ * another process never sends tenetd elsewhere.
+ *
+ * tenetd renices each router as it says hello: it shares its core with the
+ * NAPI thread of its veths and must win that race (measured in issue 3),
+ * and it holds no capability to do so itself.
  *
  * The session survives a router restart (the container's init restarts it;
  * each hello is counted), not an agent restart: a router that was running
  * keeps its sockets and forwards on, unconnected, until it exits.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "dp.h"
 #include "fs.h"
 #include "handoff.h"
 #include "log.h"
+#include "loop.h"
+#include "reaper.h"
 #include "session.h"
+#include "supervise.h"
 #include "tenant.h"
 
-/* Each answer the router owes: what runs in a tenant cannot stall tenetd
- * longer than this per socket. */
-#define ANSWER_TIMEOUT_S 1
-#define QUIET_S 2
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
 /* The veth pairs are made with one queue each. */
 #define ROUTER_QUEUES 1
+/* How often a held NIC queue is tried again, within the step. */
+#define BIND_RETRY_MS 20
+
+enum sess_state { S_NONE, S_HELLO, S_OWN, S_BIND, S_NIC, S_UP };
+
+static const char *const state_names[] = { "none",	  "hello",
+					   "own sockets", "NIC queues",
+					   "NIC sockets", "up" };
 
 struct session {
 	char name[TN_STORE_NAME_MAX + 1];
-	int lfd, conn;
+	uint32_t id;
+	struct tn_watch lw, cw; /* router.sock, the router's connection */
+	enum sess_state st;
+	int64_t deadline, retry_at;
+	int due; /* answers still due */
 	int xsk_map, nic_map; /* tn_rx_xsks, tn_nic_xsks (direct mode) */
 	struct tn_ho_bound b;
 	pid_t pid; /* the connected router's, in the agent's pid namespace */
+	int pidfd;
 	unsigned int hellos; /* since the agent started */
-	unsigned int ct_restarts; /* containers started again by supervision */
-	time_t quiet_until; /* after a failed handoff: connections refused */
-	int init_fd; /* pidfd of the container's init, -1: not known */
+	unsigned int refused; /* connections dropped for breaking rules */
+	double tokens;
+	int64_t tokens_at;
+	bool accepting;
 };
 
-/* -ENAMETOOLONG when it does not fit a unix socket address. */
-static int sock_path(struct tenetd *d, const char *name, char *buf)
+static void reap_cb(int fd, void *arg)
 {
-	char dir[512];
-	int len;
-
-	sock_dir(d, name, dir, sizeof(dir));
-	len = snprintf(buf, sizeof(((struct sockaddr_un *)0)->sun_path), "%.*s",
-		       (int)sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
-		       dir);
-	if (len + sizeof("/router.sock") >
-	    sizeof(((struct sockaddr_un *)0)->sun_path))
-		return -ENAMETOOLONG;
-	strcat(buf, "/router.sock");
-	return 0;
+	tn_reap(fd, *(uint32_t *)arg);
 }
 
-int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid)
+static int sock_path_at(int dfd, char *buf, size_t n)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct session *s = d->sess[t->id];
-	char dir[512];
-	int err;
-
-	if (s && s->lfd >= 0)
-		return 0;
-	sock_dir(d, t->name, dir, sizeof(dir));
-	err = sock_path(d, t->name, sa.sun_path);
-	if (!err)
-		err = tn_mkdir_p(dir, 0755);
-	/* The router writes its stats file there, and no other user can
-	 * reach the socket. */
-	if (!err && chown(dir, uid, uid))
-		err = -errno;
-	if (err)
-		return err;
-	if (!s) {
-		s = calloc(1, sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		s->lfd = s->conn = s->xsk_map = s->nic_map = s->init_fd = -1;
-		d->sess[t->id] = s;
-	}
-	snprintf(s->name, sizeof(s->name), "%s", t->name);
-	unlink(sa.sun_path);
-	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chown(sa.sun_path, uid, uid) || chmod(sa.sun_path, 0600) ||
-	    listen(s->lfd, 4)) {
-		err = -errno;
-		if (s->lfd >= 0)
-			close(s->lfd);
-		s->lfd = -1;
-		return err;
-	}
-	return 0;
+	return snprintf(buf, n, "/proc/self/fd/%d/router.sock", dfd) < (int)n ?
+		       0 :
+		       -ENAMETOOLONG;
 }
 
-/* The router went away, or is replaced: its sockets leave the XSKMAP. */
-static void drop_conn(struct session *s)
+/* The router went away, or is replaced: its sockets leave the XSKMAP,
+ * the connection goes to the reaper. */
+static void drop_conn(struct tenetd *d, struct session *s)
 {
-	if (s->conn < 0)
+	int conn = s->cw.fd;
+
+	if (conn < 0)
 		return;
+	tn_watch_del(d, &s->cw);
 	tn_ho_unbind(&s->b);
 	if (s->xsk_map >= 0)
 		close(s->xsk_map);
 	if (s->nic_map >= 0)
 		close(s->nic_map);
-	s->xsk_map = s->nic_map = -1;
-	close(s->conn);
-	s->conn = -1;
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	s->xsk_map = s->nic_map = s->pidfd = -1;
+	tn_reap(conn, s->id);
+	s->st = S_NONE;
 	s->pid = 0;
+	s->due = 0;
 }
 
-void session_close(struct tenetd *d, uint32_t id)
+static void refuse(struct tenetd *d, struct session *s, const char *why,
+		   int err)
 {
-	struct session *s = d->sess[id];
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-	if (!s)
-		return;
-	drop_conn(s);
-	if (s->init_fd >= 0)
-		close(s->init_fd);
-	if (s->lfd >= 0) {
-		close(s->lfd);
-		if (!sock_path(d, s->name, path))
-			unlink(path);
-	}
-	free(s);
-	d->sess[id] = NULL;
+	s->refused++;
+	tn_warn("tenant %s: router %d: %s%s%s; connection dropped\n", s->name,
+		(int)s->pid, why, err ? ": " : "", err ? strerror(-err) : "");
+	drop_conn(d, s);
 }
 
-struct serve_ctx {
+/* ---- the router's pid ---- */
+
+static bool pidfd_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
+}
+
+static int same_ns(pid_t a, pid_t b, const char *ns)
+{
+	char pa[64], pb[64];
+	struct stat sa, sb;
+
+	snprintf(pa, sizeof(pa), "/proc/%d/ns/%s", (int)a, ns);
+	snprintf(pb, sizeof(pb), "/proc/%d/ns/%s", (int)b, ns);
+	if (stat(pa, &sa) || stat(pb, &sb))
+		return -errno;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino ? 0 : -EPERM;
+}
+
+/* A pidfd of the peer, who must be a process of the tenant's container. */
+static int peer_pidfd(struct tenetd *d, struct session *s, pid_t pid)
+{
+	socklen_t len = sizeof(int);
+	int fd = -1, err;
+	pid_t init = supervise_init_pid(d, s->id);
+
+	if (getsockopt(s->cw.fd, SOL_SOCKET, SO_PEERPIDFD, &fd, &len))
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	err = init > 0 ? same_ns(pid, init, "pid") : -ESRCH;
+	if (!err && !pidfd_alive(fd))
+		err = -ESRCH;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* ---- steps ---- */
+
+struct make_ctx {
 	struct session *s;
 	int64_t queues;
 	int if_map;
@@ -157,7 +199,7 @@ struct serve_ctx {
 static int make_in(void *arg)
 {
 	static const char *const ifs[] = { CT_ACCESS, CT_UPLINK };
-	struct serve_ctx *c = arg;
+	struct make_ctx *c = arg;
 
 	return tn_ho_make_ifs(&c->s->b, ifs, 2, c->queues, c->s->xsk_map,
 			      c->if_map);
@@ -190,204 +232,386 @@ static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
 	return err;
 }
 
-/* A router connects: hello, renice, its sockets. */
-static void accept_router(struct tenetd *d, uint32_t id, struct session *s)
+static void set_step(struct session *s, enum sess_state st, int64_t now)
 {
-	struct timeval tv = { .tv_sec = ANSWER_TIMEOUT_S };
-	struct serve_ctx c = { .s = s, .queues = 1, .if_map = -1 };
+	s->st = st;
+	s->deadline = now + TN_SESS_STEP_MS;
+}
+
+static void send_nic(struct tenetd *d, struct session *s, int64_t now,
+		     bool last_try);
+
+/* The hello: renice, make the sockets, send the router's own. */
+static void on_hello(struct tenetd *d, struct session *s, json_object *m,
+		     int64_t now)
+{
+	struct make_ctx c = { .s = s, .queues = 1, .if_map = -1 };
 	struct tn_tenant_rec t;
 	int64_t version = 0;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	char dir[512];
-	json_object *m = NULL;
-	int conn, fd, err;
+	int err, n, init_fd = supervise_init_fd(d, s->id);
 
-	conn = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		return;
-	/* A handoff blocks tenetd for up to ANSWER_TIMEOUT_S per answer
-	 * (and 100 ms per NIC queue still held): one that failed or left a
-	 * queue out buys the tenant QUIET_S of refusals, so what runs in a
-	 * tenant cannot keep tenetd busy. */
-	if (time(NULL) < s->quiet_until) {
-		close(conn);
+	if (strcmp(tn_ho_type(m), "hello")) {
+		refuse(d, s, "no hello", 0);
 		return;
 	}
-	/* One router per tenant: a new one replaces the old. */
-	drop_conn(s);
-	s->conn = conn;
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	err = getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) ? -errno :
-								       0;
-	if (!err)
-		err = tn_ho_recv(conn, &m, &fd);
-	/* A hello carries no descriptor. */
-	if (!err && fd >= 0)
-		close(fd);
-	if (!err && strcmp(tn_ho_type(m), "hello"))
-		err = -EPROTO;
-	if (!err &&
-	    (!tn_ho_int(m, "version", &version) || version != TN_HO_VERSION)) {
+	if (!tn_ho_int(m, "version", &version) || version != TN_HO_VERSION) {
 		/* Routers are copied into containers when they are made:
 		 * one from another tenet speaks another protocol. */
 		tn_warn("tenant %s: router speaks handoff v%lld, tenetd v%d:"
 			" re-create the tenant to update it\n",
 			s->name, (long long)version, TN_HO_VERSION);
-		err = -EPROTO;
-	}
-	if (!err) {
-		tn_ho_int(m, "queues", &c.queues);
-		if (c.queues > ROUTER_QUEUES)
-			c.queues = ROUTER_QUEUES;
-		s->pid = cred.pid;
-		s->hellos++;
-		if (setpriority(PRIO_PROCESS, (id_t)cred.pid, TN_ROUTER_NICE))
-			tn_warn("tenant %s: router %d not reniced: %s\n",
-				s->name, (int)cred.pid, strerror(errno));
-		snprintf(dir, sizeof(dir), "%s/tenants/%u", d->bpffs, id);
-		s->xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
-		c.if_map = tn_dp_map_open(dir, "tn_rx_ifs");
-		err = s->xsk_map < 0 ? s->xsk_map :
-		      c.if_map < 0   ? c.if_map :
-				       in_netns(cred.pid, make_in, &c);
-		if (!err)
-			err = tn_store_tenant_get(d->st, id, &t);
-		if (!err && t.mode == TN_MODE_DIRECT)
-			err = make_direct(d, &t, s);
-		if (!err)
-			err = tn_ho_serve(conn, &s->b);
-	}
-	json_object_put(m);
-	if (c.if_map >= 0)
-		close(c.if_map);
-	if (err) {
-		tn_warn("tenant %s: router %d: handing sockets over: %s\n",
-			s->name, (int)cred.pid, strerror(-err));
-		drop_conn(s);
-		s->quiet_until = time(NULL) + QUIET_S;
+		refuse(d, s, "wrong handoff version", 0);
 		return;
 	}
+	if (getsockopt(s->cw.fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    init_fd < 0) {
+		refuse(d, s, "no credentials, or no container init",
+		       init_fd < 0 ? -ESRCH : -errno);
+		return;
+	}
+	s->pid = cred.pid;
+	s->pidfd = peer_pidfd(d, s, cred.pid);
+	if (s->pidfd < 0) {
+		refuse(d, s, "not a process of the tenant's container",
+		       s->pidfd);
+		return;
+	}
+	tn_ho_int(m, "queues", &c.queues);
+	if (c.queues > ROUTER_QUEUES)
+		c.queues = ROUTER_QUEUES;
+	s->hellos++;
+	/* The pidfd, alive after the call, says the pid was still the
+	 * router's when it was reniced. */
+	if (setpriority(PRIO_PROCESS, (id_t)cred.pid, TN_ROUTER_NICE) ||
+	    !pidfd_alive(s->pidfd))
+		tn_warn("tenant %s: router %d not reniced: %s\n", s->name,
+			(int)cred.pid, strerror(errno ? errno : ESRCH));
+	snprintf(dir, sizeof(dir), "%s/tenants/%u", d->bpffs, s->id);
+	s->xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
+	c.if_map = tn_dp_map_open(dir, "tn_rx_ifs");
+	err = s->xsk_map < 0 ? s->xsk_map :
+	      c.if_map < 0   ? c.if_map :
+			       in_netns_fd(init_fd, make_in, &c);
+	if (c.if_map >= 0)
+		close(c.if_map);
+	if (!err)
+		err = tn_store_tenant_get(d->st, s->id, &t);
+	if (!err && t.mode == TN_MODE_DIRECT)
+		err = make_direct(d, &t, s);
+	n = err ? err : tn_ho_send_own(s->cw.fd, &s->b);
+	if (n < 0) {
+		refuse(d, s, "handing sockets over", n);
+		return;
+	}
+	s->due = n;
+	set_step(s, S_OWN, now);
+	if (!n)
+		send_nic(d, s, now, false);
+}
+
+/* The NIC queues' sockets, once bound (or the step's time is up). */
+static void send_nic(struct tenetd *d, struct session *s, int64_t now,
+		     bool last_try)
+{
+	int held = tn_ho_bind_nic(&s->b), n;
+
+	if (held && !last_try) {
+		s->st = S_BIND;
+		s->retry_at = now + BIND_RETRY_MS;
+		return;
+	}
+	n = tn_ho_send_nic(s->cw.fd, &s->b);
+	if (n < 0) {
+		refuse(d, s, "handing NIC queues over", n);
+		return;
+	}
+	s->due = n;
+	set_step(s, S_NIC, now);
+}
+
+static void handoff_done(struct tenetd *d, struct session *s)
+{
+	int err = tn_ho_send_done(s->cw.fd);
+
+	if (err) {
+		refuse(d, s, "saying done", err);
+		return;
+	}
+	s->st = S_UP;
 	tn_info("tenant %s: router %d took %d sockets (%s)\n", s->name,
-		(int)cred.pid, s->b.n, s->b.zerocopy ? "zero-copy" : "copy");
-	if (s->b.unsent) {
+		(int)s->pid, s->b.n, s->b.zerocopy ? "zero-copy" : "copy");
+	if (s->b.unsent)
 		/* Most likely the last router still holds the queues. */
 		tn_warn("tenant %s: %d NIC queue sockets not bound: %s\n",
 			s->name, s->b.unsent, strerror(-s->b.unsent_err));
-		s->quiet_until = time(NULL) + QUIET_S;
+}
+
+static void on_conn(struct tenetd *d, struct tn_watch *w, uint32_t ev)
+{
+	struct session *s =
+		(struct session *)((char *)w - offsetof(struct session, cw));
+	int64_t now = tn_now_ms();
+
+	(void)ev;
+	/* A few messages a wake-up: a router that floods gets no more of
+	 * the loop than one that does not. */
+	for (int i = 0; i < 8 && s->cw.fd >= 0; i++) {
+		json_object *m = NULL;
+		int err = tn_ho_recv_nofd(s->cw.fd, &m, reap_cb, &s->id);
+
+		if (err == -EAGAIN)
+			return;
+		if (err == -ECONNRESET && s->st == S_UP) {
+			tn_info("tenant %s: router %d gone, %d XSKMAP slots"
+				" cleared\n",
+				s->name, (int)s->pid, s->b.n);
+			drop_conn(d, s);
+			return;
+		}
+		if (err) {
+			refuse(d, s,
+			       err == -EPROTO ? "passed descriptors" :
+			       err == -ECONNRESET ?
+						"went away during the handoff" :
+						"sent a malformed message",
+			       0);
+			return;
+		}
+		switch (s->st) {
+		case S_HELLO:
+			on_hello(d, s, m, now);
+			break;
+		case S_OWN:
+		case S_NIC:
+			if (!tn_ho_answer(&s->b, m)) {
+				refuse(d, s, "not an answer", 0);
+				break;
+			}
+			if (--s->due)
+				break;
+			if (s->st == S_OWN)
+				send_nic(d, s, now, false);
+			if (s->st == S_NIC && !s->due)
+				handoff_done(d, s);
+			break;
+		default: /* routers say nothing after the handoff */
+			refuse(d, s, "spoke out of turn", 0);
+			break;
+		}
+		json_object_put(m);
 	}
 }
 
-int sessions_pollfds(struct tenetd *d, struct pollfd *p, uint32_t *owner,
-		     int max)
+static void refill(struct session *s, int64_t now)
 {
-	int n = 0;
+	s->tokens += (double)(now - s->tokens_at) / TN_SESS_REFILL_MS;
+	if (s->tokens > TN_SESS_BURST)
+		s->tokens = TN_SESS_BURST;
+	s->tokens_at = now;
+}
 
-	for (uint32_t id = 1; id < TN_MAX_TENANTS && n + 2 <= max; id++) {
+static void set_accepting(struct tenetd *d, struct session *s, bool on)
+{
+	if (s->accepting != on && !tn_watch_set(d, &s->lw, on ? EPOLLIN : 0))
+		s->accepting = on;
+}
+
+static void on_listen(struct tenetd *d, struct tn_watch *w, uint32_t ev)
+{
+	struct session *s =
+		(struct session *)((char *)w - offsetof(struct session, lw));
+	int64_t now = tn_now_ms();
+	int conn, zero = 0;
+
+	(void)ev;
+	refill(s, now);
+	if (s->tokens < 1 || tn_reaper_pending(s->id)) {
+		set_accepting(d, s, false);
+		return;
+	}
+	conn = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (conn < 0) {
+		/* EMFILE and the like: a second before we try again. */
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED) {
+			tn_warn("tenant %s: accept: %s\n", s->name,
+				strerror(errno));
+			s->tokens = 0;
+			set_accepting(d, s, false);
+		}
+		return;
+	}
+	s->tokens -= 1;
+	if (d->passrights)
+		setsockopt(conn, SOL_SOCKET, SO_PASSRIGHTS, &zero,
+			   sizeof(zero));
+	/* One router per tenant: a new one replaces the old. */
+	drop_conn(d, s);
+	if (tn_watch_add(d, &s->cw, conn, EPOLLIN, on_conn)) {
+		tn_reap(conn, s->id);
+		return;
+	}
+	set_step(s, S_HELLO, now);
+}
+
+void sessions_tick(struct tenetd *d, int64_t now)
+{
+	for (uint32_t id = 1; id < TN_MAX_TENANTS; id++) {
 		struct session *s = d->sess[id];
 
 		if (!s)
 			continue;
-		if (s->lfd >= 0) {
-			p[n] = (struct pollfd){ .fd = s->lfd,
-						.events = POLLIN };
-			owner[n++] = id;
-		}
-		if (s->conn >= 0) {
-			p[n] = (struct pollfd){ .fd = s->conn,
-						.events = POLLIN };
-			owner[n++] = id;
-		}
-	}
-	return n;
-}
-
-void sessions_handle(struct tenetd *d, const struct pollfd *p,
-		     const uint32_t *owner, int n)
-{
-	for (int i = 0; i < n; i++) {
-		struct session *s = d->sess[owner[i]];
-		json_object *m;
-		int fd;
-
-		if (!s || !p[i].revents)
-			continue;
-		if (p[i].fd == s->lfd) {
-			accept_router(d, owner[i], s);
-		} else if (p[i].fd == s->conn) {
-			/* Routers say nothing after the handoff: anything
-			 * readable is their going away. */
-			if (!tn_ho_recv(s->conn, &m, &fd)) {
-				json_object_put(m);
-				if (fd >= 0)
-					close(fd);
-				continue;
-			}
-			tn_info("tenant %s: router %d gone, %d XSKMAP slots"
-				" cleared\n",
-				s->name, (int)s->pid, s->b.n);
-			drop_conn(s);
+		if (s->st == S_BIND && now >= s->retry_at)
+			send_nic(d, s, now, now >= s->deadline);
+		if (s->st == S_NIC && !s->due)
+			handoff_done(d, s);
+		if (s->st != S_NONE && s->st != S_UP && now >= s->deadline)
+			refuse(d, s, state_names[s->st], -ETIMEDOUT);
+		if (!s->accepting && s->lw.fd >= 0) {
+			refill(s, now);
+			if (s->tokens >= 1 && !tn_reaper_pending(id))
+				set_accepting(d, s, true);
 		}
 	}
 }
 
-void session_count_ct_restart(struct tenetd *d, uint32_t id)
+/* ---- the socket ---- */
+
+/*
+ * The socket dir is the tenant's (its container's /run/tenet): everything
+ * there is done relative to a descriptor of it, opened without following a
+ * link, and the socket is born with its final mode (umask), so nothing the
+ * tenant swaps in between makes us touch another file. The dir is the
+ * router's, mode 0700: only it (and its container's root) reaches the
+ * socket, which is ours, mode 0666.
+ */
+static int bind_sock(struct tenetd *d, const char *name, uid_t uid, gid_t gid)
 {
-	if (d->sess[id])
-		d->sess[id]->ct_restarts++;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tenants[512];
+	int tfd = -1, dfd = -1, fd = -1, err, zero = 0;
+	mode_t old;
+
+	snprintf(tenants, sizeof(tenants), "%s/tenants", d->run_dir);
+	err = tn_mkdir_p(tenants, 0755);
+	if (!err) {
+		tfd = open(tenants,
+			   O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = tfd < 0 ? -errno : 0;
+	}
+	if (!err) {
+		dfd = tn_dir_at(tfd, name, 0700, uid, gid);
+		err = dfd < 0 ? dfd : 0;
+	}
+	if (!err)
+		err = sock_path_at(dfd, sa.sun_path, sizeof(sa.sun_path));
+	if (!err) {
+		fd = socket(AF_UNIX,
+			    SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		err = fd < 0 ? -errno : 0;
+	}
+	/* Whatever is in the way goes (a link is removed, not followed);
+	 * a tenant that puts it back each time wins only its own
+	 * failure. */
+	for (int i = 0; !err && i < 3; i++) {
+		if (unlinkat(dfd, "router.sock", 0) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		old = umask(0111);
+		err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+		umask(old);
+		if (err != -EADDRINUSE)
+			break;
+	}
+	if (!err && d->passrights)
+		setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero));
+	if (!err && listen(fd, 4))
+		err = -errno;
+	if (tfd >= 0)
+		close(tfd);
+	if (dfd >= 0)
+		close(dfd);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
 }
 
-void session_watch_init(struct tenetd *d, uint32_t id, pid_t pid)
+int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid,
+		   gid_t gid)
+{
+	struct session *s = d->sess[t->id];
+	int fd;
+
+	if (s && s->lw.fd >= 0)
+		return 0;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->lw.fd = s->cw.fd = -1;
+		s->xsk_map = s->nic_map = s->pidfd = -1;
+		s->id = t->id;
+		s->tokens = TN_SESS_BURST;
+		s->tokens_at = tn_now_ms();
+		d->sess[t->id] = s;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", t->name);
+	fd = bind_sock(d, t->name, uid, gid);
+	if (fd < 0)
+		return fd;
+	if (tn_watch_add(d, &s->lw, fd, EPOLLIN, on_listen)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	s->accepting = true;
+	return 0;
+}
+
+void session_close(struct tenetd *d, uint32_t id)
 {
 	struct session *s = d->sess[id];
+	int fd;
 
 	if (!s)
 		return;
-	if (s->init_fd >= 0)
-		close(s->init_fd);
-	s->init_fd = (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-bool session_init_alive(struct tenetd *d, uint32_t id)
-{
-	struct session *s = d->sess[id];
-	struct pollfd p;
-
-	if (!s || s->init_fd < 0)
-		return false;
-	/* A pidfd turns readable when its process exits. */
-	p = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
-	return poll(&p, 1, 0) == 0;
+	drop_conn(d, s);
+	fd = s->lw.fd;
+	tn_watch_del(d, &s->lw);
+	/* Connections waiting in its backlog may hold descriptors. */
+	tn_reap(fd, id);
+	tn_loop_free(d, s);
+	d->sess[id] = NULL;
 }
 
 pid_t session_pid(struct tenetd *d, uint32_t id)
 {
 	struct session *s = d->sess[id];
 
-	return s && s->conn >= 0 ? s->pid : 0;
-}
-
-unsigned int session_ct_restarts(struct tenetd *d, uint32_t id)
-{
-	return d->sess[id] ? d->sess[id]->ct_restarts : 0;
+	return s && s->st == S_UP ? s->pid : 0;
 }
 
 json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	struct session *s = d->sess[t->id];
+	bool up = s && s->st == S_UP;
 	json_object *o = json_object_new_object();
 	char rootfs[4096], buf[32] = "";
 	ssize_t n;
 
-	json_object_object_add(o, "connected",
-			       json_object_new_boolean(s && s->conn >= 0));
-	json_object_object_add(
-		o, "pid", json_object_new_int(s && s->conn >= 0 ? s->pid : 0));
+	json_object_object_add(o, "connected", json_object_new_boolean(up));
+	json_object_object_add(o, "pid", json_object_new_int(up ? s->pid : 0));
 	json_object_object_add(o, "sockets",
-			       json_object_new_int(s && s->conn >= 0 ? s->b.n :
-								       0));
+			       json_object_new_int(up ? s->b.n : 0));
 	json_object_object_add(o, "connects",
 			       json_object_new_int(s ? (int)s->hellos : 0));
+	json_object_object_add(o, "refused",
+			       json_object_new_int(s ? (int)s->refused : 0));
 	/* Restarts by the container's init, kept in its rootfs. */
 	snprintf(rootfs, sizeof(rootfs), "%s/%s/rootfs", d->lxc_path, t->name);
 	n = tn_read_beneath(rootfs, "run/tenet-init.restarts", buf,

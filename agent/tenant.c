@@ -23,9 +23,11 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "neigh.h"
 #include "nl.h"
 #include "rstats.h"
 #include "session.h"
+#include "supervise.h"
 #include "tenant.h"
 
 static const char *const modes[] = { "veth", "direct", NULL };
@@ -394,7 +396,17 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(c, "pid", json_object_new_int(pid));
 	json_object_object_add(
 		c, "restarts",
-		json_object_new_int((int)session_ct_restarts(d, t->id)));
+		json_object_new_int((int)supervise_restarts(d, t->id)));
+	/* Its user namespace: ids 0.. inside are uid_base.. outside. */
+	json_object_object_add(
+		c, "uid_base",
+		json_object_new_uint64(tenant_id_base(d, t->id)));
+	json_object_object_add(c, "uid_count",
+			       json_object_new_uint64(TN_ID_RANGE));
+	json_object_object_add(
+		c, "router_uid",
+		json_object_new_uint64(router_host_uid(d, t->id)));
+	json_object_object_add(c, "supervision", supervise_json(d, t->id));
 	json_object_object_add(o, "container", c);
 	json_object_object_add(o, "router", session_json(d, t));
 	if (routes) {
@@ -493,6 +505,7 @@ int do_tenant_add(struct req *r)
 		return req_fail(r, err, "%s (nothing was kept)", why);
 	}
 	tn_store_tenant_get(d->st, t.id, &t);
+	neigh_size(d);
 	r->data = tenant_json(d, &t, true);
 	tn_info("tenant %s: ready (id %u, veths tn%ua/tn%uu)\n", t.name, t.id,
 		t.id, t.id);
@@ -633,6 +646,18 @@ int do_tenant_set(struct req *r)
 
 /* ---- stats ---- */
 
+/* What the tenant wrote, as printable ASCII ('?' for anything else): no
+ * byte of it can act on the terminal or the program that reads ours. */
+static const char *printable(char *out, const char *in, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && in[i]; i++)
+		out[i] = in[i] > 0x20 && in[i] < 0x7f ? in[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
 static json_object *router_json(struct tenetd *d, const char *name,
 				json_object *xsk)
 {
@@ -664,16 +689,16 @@ static json_object *router_json(struct tenetd *d, const char *name,
 			       json_object_new_int64((int64_t)f->started));
 	for (uint32_t i = 0; i < f->nslots && i < TN_RSTATS_MAX; i++) {
 		const struct tn_rstats_slot *s = &f->slot[i];
+		char ifn[17];
 		json_object *x, *c;
 
 		if (!s->used)
 			continue;
 		x = json_object_new_object();
 		c = json_object_new_object();
-		json_object_object_add(x, "ifname",
-				       json_object_new_string_len(
-					       s->ifname,
-					       (int)strnlen(s->ifname, 16)));
+		json_object_object_add(
+			x, "ifname",
+			json_object_new_string(printable(ifn, s->ifname, 16)));
 		json_object_object_add(x, "queue",
 				       json_object_new_int((int)s->queue));
 		json_object_object_add(

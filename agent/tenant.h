@@ -16,9 +16,26 @@
 
 /* Below this a container dies starting (and liblxc waits for it). */
 #define TN_MEMORY_MIN (32ULL << 20)
-/* Each router runs as a uid of its own: locked memory (its UMEM) is
- * counted per user, against a limit that cannot be raised here. */
-#define TN_ROUTER_UID_BASE 100000
+/*
+ * Each container runs in a user namespace of its own: uids and gids 0 ..
+ * TN_ID_RANGE-1 inside are tenant_id_base() + the same outside, a range of
+ * no other tenant and of nothing in /etc/subuid or /etc/subgid (checked at
+ * start, agent/ids.c). The router is TN_ROUTER_UID inside, so a uid of its
+ * own outside: locked memory (its UMEM) is counted per user, against a
+ * limit that cannot be raised here.
+ */
+#define TN_ID_RANGE 65536u
+#define TN_ROUTER_UID 1000u
+
+static inline uint32_t tenant_id_base(const struct tenetd *d, uint32_t id)
+{
+	return d->id_base + id * TN_ID_RANGE;
+}
+
+static inline uint32_t router_host_uid(const struct tenetd *d, uint32_t id)
+{
+	return tenant_id_base(d, id) + TN_ROUTER_UID;
+}
 
 #define CT_ACCESS "access0"
 #define CT_UPLINK "uplink0"
@@ -38,11 +55,16 @@ int ifindex_of(const char *name);
 
 /* tenant_dp.c: kernel helpers */
 int in_netns(pid_t pid, int (*fn)(void *arg), void *arg);
+int in_netns_fd(int fd, int (*fn)(void *arg), void *arg);
 int route_in(void *arg); /* arg: a struct route_ctx */
 
 /* tenant_dp.c: bring-up and teardown */
 int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 	      size_t n);
+/* What tenant_up() makes before the container starts (its links, maps,
+ * router socket): for a start done elsewhere (supervise.c). */
+int tenant_prepare(struct tenetd *d, const struct tn_tenant_rec *t,
+		   char *err_buf, size_t n);
 int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t);
 void ports_down(struct tenetd *d, uint32_t id);
 /* Direct mode: frees tn_qowner slot key if id owns it and takes its

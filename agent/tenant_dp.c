@@ -33,6 +33,7 @@
 #include "nl.h"
 #include "parse.h"
 #include "session.h"
+#include "supervise.h"
 #include "tenant.h"
 
 static const char *const sides[] = { CT_ACCESS, CT_UPLINK };
@@ -106,22 +107,19 @@ static int tx_csum_off(const char *ifname)
 	return tn_ethtool(ifname, &ev);
 }
 
-/* Runs fn in the netns of pid, then comes back. */
-int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
+/* Runs fn in the netns of fd (a netns, or a pidfd: Linux 5.8), then comes
+ * back. */
+int in_netns_fd(int fd, int (*fn)(void *arg), void *arg)
 {
-	char path[64];
-	int self, ns, err;
+	int self, err;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || ns < 0) {
+	if (self < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET)) {
 		err = -errno;
-		goto out;
-	}
-	if (setns(ns, CLONE_NEWNET)) {
-		err = -errno;
-		goto out;
+		close(self);
+		return err;
 	}
 	err = fn(arg);
 	if (setns(self, CLONE_NEWNET)) {
@@ -131,11 +129,21 @@ int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
 		       strerror(errno));
 		abort();
 	}
-out:
-	if (self >= 0)
-		close(self);
-	if (ns >= 0)
-		close(ns);
+	close(self);
+	return err;
+}
+
+int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
+{
+	char path[64];
+	int ns, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return -errno;
+	err = in_netns_fd(ns, fn, arg);
+	close(ns);
 	return err;
 }
 
@@ -656,27 +664,22 @@ static int routes_up_cb(const struct tn_route_rec *r, void *arg)
 }
 
 /* What the container's init starts the router with: sockets from us,
- * counters where we read them (its /run/tenet is our sock_dir). */
+ * counters where we read them (its /run/tenet is our sock_dir). Written
+ * beneath the rootfs without following links: the rootfs is the
+ * tenant's. */
 static int router_args(struct tenetd *d, const char *name, char *err, size_t n)
 {
+	static const char args[] = "--agent /run/tenet/router.sock"
+				   " --stats-file /run/tenet/router.stats\n";
 	char path[4096];
-	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s/rootfs/etc/tenet", d->lxc_path,
-		 name);
-	ret = tn_mkdir_p(path, 0755);
-	strcat(path, "/router.args");
-	f = ret ? NULL : fopen(path, "we");
-	if (f) {
-		fprintf(f, "--agent /run/tenet/router.sock"
-			   " --stats-file /run/tenet/router.stats\n");
-		ret = fclose(f) ? -errno : 0;
-	} else if (!ret) {
-		ret = -errno;
-	}
+	snprintf(path, sizeof(path), "%s/%s/rootfs", d->lxc_path, name);
+	ret = tn_write_beneath(path, "etc/tenet/router.args", args,
+			       sizeof(args) - 1);
 	if (ret)
-		snprintf(err, n, "%s: %s", path, strerror(-ret));
+		snprintf(err, n, "%s/etc/tenet/router.args: %s", path,
+			 strerror(-ret));
 	return ret;
 }
 
@@ -700,7 +703,9 @@ static int container_up(struct dp *p, pid_t *pid)
 			.bind_dir = bind,
 			.limits = &t->limits,
 			.cpuset = t->cpuset,
-			.router_uid = TN_ROUTER_UID_BASE + t->id,
+			.router_uid = TN_ROUTER_UID,
+			.map_base = tenant_id_base(d, t->id),
+			.map_count = TN_ID_RANGE,
 		};
 
 		veth_name(peer[0], t->id, TN_ROLE_ACCESS, true);
@@ -776,6 +781,73 @@ static int veths_up(struct dp *p)
 	return 0;
 }
 
+/* Everything of t but its container and what needs it running (the
+ * container's start needs what this makes: its links). */
+static int prepare(struct dp *p)
+{
+	const struct tn_tenant_rec *t = p->t;
+	struct tenetd *d = p->d;
+	char state[32];
+	pid_t pid;
+	int err;
+
+	*p->err = '\0';
+	if (tn_store_nic_get_id(d->st, t->access_nic, &p->access) ||
+	    tn_store_nic_get_id(d->st, t->uplink_nic, &p->uplink))
+		return -ENODEV;
+	p->acc_if = ifindex_of(p->access.ifname);
+	p->up_if = ifindex_of(p->uplink.ifname);
+	if (!p->acc_if || !p->up_if) {
+		snprintf(p->err, p->n, "NIC %s is not on this host",
+			 p->acc_if ? p->uplink.ifname : p->access.ifname);
+		return -ENODEV;
+	}
+	/* A container whose links are gone cannot get them back: its
+	 * netns is stale. Start it over. */
+	for (int role = 0; role < 2; role++) {
+		char host[IF_NAMESIZE];
+
+		veth_name(host, t->id, role, false);
+		if (!ifindex_of(host) &&
+		    !tn_ct_state(d->lxc_path, t->name, state, sizeof(state),
+				 &pid) &&
+		    pid > 0) {
+			tn_warn("tenant %s: %s is gone: container restarted\n",
+				t->name, host);
+			tn_ct_stop(d->lxc_path, t->name, false);
+		}
+	}
+	err = veths_up(p);
+	if (!err)
+		err = classify_up(p);
+	if (!err && t->mode == TN_MODE_DIRECT)
+		err = direct_up(p);
+	for (int role = 0; !err && role < 2; role++)
+		err = port_up(p, role);
+	if (!err &&
+	    (err = policers_set(d, t->id, t->limits.rate_bps, t->limits.pps)))
+		snprintf(p->err, p->n, "policers: %s", strerror(-err));
+	if (!err)
+		err = nic_flags_sync(d, &p->access, p->acc_if);
+	if (!err)
+		err = nic_flags_sync(d, &p->uplink, p->up_if);
+	if (!err && (err = session_listen(d, t, router_host_uid(d, t->id),
+					  router_host_uid(d, t->id))))
+		snprintf(p->err, p->n, "router socket: %s", strerror(-err));
+	return err;
+}
+
+int tenant_prepare(struct tenetd *d, const struct tn_tenant_rec *t,
+		   char *err_buf, size_t n)
+{
+	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
+	int err = prepare(&p);
+
+	if (err && !*err_buf)
+		snprintf(err_buf, n, "tenant %s: %s", t->name, strerror(-err));
+	return err;
+}
+
 /*
  * Makes what t needs exist; what exists and is right stays untouched.
  * err gets one sentence on failure; nothing is undone here.
@@ -785,61 +857,17 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 {
 	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
 	struct tn_tenant v = { .flags = TN_TENANT_F_ACTIVE };
-	const char *name;
-	char state[32];
 	struct rx_ctx rx = { d, t, err_buf, n };
 	pid_t pid;
 	int err;
 
-	*err_buf = '\0';
-	if (tn_store_nic_get_id(d->st, t->access_nic, &p.access) ||
-	    tn_store_nic_get_id(d->st, t->uplink_nic, &p.uplink))
-		return -ENODEV;
-	p.acc_if = ifindex_of(p.access.ifname);
-	p.up_if = ifindex_of(p.uplink.ifname);
-	if (!p.acc_if || !p.up_if) {
-		snprintf(err_buf, n, "NIC %s is not on this host",
-			 p.acc_if ? p.uplink.ifname : p.access.ifname);
-		return -ENODEV;
-	}
-	/* A container whose links are gone cannot get them back: its
-	 * netns is stale. Start it over. */
-	name = t->name;
-	for (int role = 0; role < 2; role++) {
-		char host[IF_NAMESIZE];
-
-		veth_name(host, t->id, role, false);
-		if (!ifindex_of(host) &&
-		    !tn_ct_state(d->lxc_path, name, state, sizeof(state),
-				 &pid) &&
-		    pid > 0) {
-			tn_warn("tenant %s: %s is gone: container restarted\n",
-				t->name, host);
-			tn_ct_stop(d->lxc_path, name, false);
-		}
-	}
-	err = veths_up(&p);
-	if (!err)
-		err = classify_up(&p);
-	if (!err && t->mode == TN_MODE_DIRECT) {
+	if (t->mode == TN_MODE_DIRECT)
 		v.flags |= TN_TENANT_F_DIRECT;
-		err = direct_up(&p);
-	}
-	for (int role = 0; !err && role < 2; role++)
-		err = port_up(&p, role);
-	if (!err &&
-	    (err = policers_set(d, t->id, t->limits.rate_bps, t->limits.pps)))
-		snprintf(err_buf, n, "policers: %s", strerror(-err));
-	if (!err)
-		err = nic_flags_sync(d, &p.access, p.acc_if);
-	if (!err)
-		err = nic_flags_sync(d, &p.uplink, p.up_if);
-	if (!err && (err = session_listen(d, t, TN_ROUTER_UID_BASE + t->id)))
-		snprintf(err_buf, n, "router socket: %s", strerror(-err));
+	err = prepare(&p);
 	if (!err)
 		err = container_up(&p, &pid);
 	if (!err) {
-		session_watch_init(d, t->id, pid);
+		supervise_watch_init(d, t->id, pid);
 		err = in_netns(pid, rx_up_in, &rx);
 	}
 	if (!err) {
@@ -863,6 +891,7 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	/* Stop frames first, then take the path apart. */
 	map_set(d, "tn_tenants", &t->id, &off);
 	session_close(d, t->id);
+	supervise_forget(d, t->id);
 	classify_down(d, t);
 	direct_down(d, t);
 	ports_down(d, t->id);

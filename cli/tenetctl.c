@@ -438,7 +438,8 @@ static int call(json_object *req, json_object **reply)
 	signal(SIGPIPE, SIG_IGN);
 	err = tn_ctl_write(fd, req);
 	if (!err)
-		err = tn_ctl_read(fd, REPLY_TIMEOUT_MS, reply);
+		err = tn_ctl_read(fd, REPLY_TIMEOUT_MS, TN_CTL_REPLY_MAX,
+				  reply);
 	signal(SIGPIPE, SIG_DFL);
 	close(fd);
 	if (!err && (!json_object_object_get_ex(*reply, "status", &v) ||
@@ -836,11 +837,29 @@ static void show_port(const char *key, json_object *v)
 	line(key, v, label, port_fields);
 }
 
+/* " starting" while a start runs, " backoff 4s" once restarts wait. */
+static void show_supervision(const char *key, json_object *v)
+{
+	json_object *x;
+
+	tn_print_json(key, NULL, v);
+	if (json_object_object_get_ex(v, "starting", &x) &&
+	    json_object_get_boolean(x))
+		tn_print_text(" starting");
+	if (json_object_object_get_ex(v, "backoff_ms", &x) &&
+	    json_object_get_int64(x) > 1000)
+		tn_print_text(" backoff %llds",
+			      (long long)json_object_get_int64(x) / 1000);
+}
+
 static const struct tn_print_field container_fields[] = {
 	{ .key = "name", .fmt = " %s" },
 	{ .key = "state", .fmt = " %s" },
 	{ .key = "pid", .fmt = " pid %s" },
 	{ .key = "restarts", .fmt = " restarts %s" },
+	{ .key = "uid_base", .fmt = " uids %s" },
+	{ .key = "uid_count", .fmt = "+%s" },
+	{ .key = "supervision", .show = show_supervision },
 	{},
 };
 

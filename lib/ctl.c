@@ -18,17 +18,42 @@ static long ms_left(const struct timespec *end)
 	       (end->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-int tn_ctl_read(int fd, int timeout_ms, json_object **msg)
+int tn_ctl_parse(const char *buf, size_t len, json_object **msg)
+{
+	json_tokener *tok = json_tokener_new();
+
+	*msg = NULL;
+	if (!tok)
+		return -ENOMEM;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	/* One object, nothing after it but white space. */
+	*msg = json_tokener_parse_ex(tok, buf, (int)len);
+	if (*msg && json_object_is_type(*msg, json_type_object) &&
+	    json_tokener_get_error(tok) == json_tokener_success) {
+		size_t off = json_tokener_get_parse_end(tok);
+
+		while (off < len && strchr(" \t\r", buf[off]))
+			off++;
+		if (off == len) {
+			json_tokener_free(tok);
+			return 0;
+		}
+	}
+	json_tokener_free(tok);
+	json_object_put(*msg);
+	*msg = NULL;
+	return -EBADMSG;
+}
+
+int tn_ctl_read(int fd, int timeout_ms, size_t max, json_object **msg)
 {
 	struct timespec end;
-	size_t len = 0;
-	char *buf;
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nl = NULL;
 	int err = 0;
 
 	*msg = NULL;
-	buf = malloc(TN_CTL_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_ms / 1000;
 	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
@@ -36,18 +61,33 @@ int tn_ctl_read(int fd, int timeout_ms, json_object **msg)
 		end.tv_sec++;
 		end.tv_nsec -= 1000000000;
 	}
-	/* A slow or silent client must not hold the daemon: a deadline for
-	 * the whole message. */
-	for (;;) {
+	/* A deadline for the whole message; the buffer grows with it, up
+	 * to max and the newline. */
+	while (!nl) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long left = ms_left(&end);
 		ssize_t n;
 
+		if (len > max) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (cap - len < 4096) {
+			size_t want = cap ? cap * 2 : 16384;
+			char *b = realloc(buf, want > max + 2 ? max + 2 : want);
+
+			if (!b) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = b;
+			cap = want > max + 2 ? max + 2 : want;
+		}
 		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
 			err = -ETIMEDOUT;
 			break;
 		}
-		n = read(fd, buf + len, TN_CTL_MAX + 1 - len);
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -58,46 +98,50 @@ int tn_ctl_read(int fd, int timeout_ms, json_object **msg)
 			err = len ? 0 : -EBADMSG;
 			break;
 		}
+		nl = memchr(buf + len, '\n', (size_t)n);
 		len += (size_t)n;
-		if (memchr(buf + len - n, '\n', (size_t)n))
-			break;
-		if (len > TN_CTL_MAX) {
-			err = -EMSGSIZE;
-			break;
-		}
 	}
-	if (!err) {
-		buf[len] = '\0';
-		*msg = json_tokener_parse(buf);
-		if (!*msg || !json_object_is_type(*msg, json_type_object)) {
-			json_object_put(*msg);
-			*msg = NULL;
-			err = -EBADMSG;
-		}
-	}
+	if (!err && nl && (size_t)(nl - buf) > max)
+		err = -EMSGSIZE;
+	if (!err)
+		err = tn_ctl_parse(buf, nl ? (size_t)(nl - buf) : len, msg);
 	free(buf);
 	return err;
 }
 
 int tn_ctl_write(int fd, json_object *msg)
 {
-	const char *s =
-		json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(s), off = 0;
+	size_t len, off = 0;
+	char *s = tn_ctl_format(msg, &len);
+	int err = s ? 0 : -ENOMEM;
 
-	while (off <= len) {
-		/* the terminating NUL is sent as the newline */
-		const char *p = off < len ? s + off : "\n";
-		size_t want = off < len ? len - off : 1;
-		ssize_t n = write(fd, p, want);
+	while (!err && off < len) {
+		ssize_t n = write(fd, s + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
-		off += (size_t)n;
+			err = -errno;
+		else
+			off += (size_t)n;
 	}
-	return 0;
+	free(s);
+	return err;
+}
+
+char *tn_ctl_format(json_object *msg, size_t *len)
+{
+	const char *s =
+		json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	size_t n = s ? strlen(s) : 0;
+	char *out = s ? malloc(n + 1) : NULL;
+
+	if (!out)
+		return NULL;
+	memcpy(out, s, n);
+	out[n] = '\n';
+	*len = n + 1;
+	return out;
 }
 
 json_object *tn_ctl_reply(int status, const char *message, json_object *data)

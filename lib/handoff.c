@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -85,6 +86,60 @@ bad:
 		close(*fd);
 	*fd = -1;
 	return -EBADMSG;
+}
+
+int tn_ho_recv_nofd(int conn, json_object **msg,
+		    void (*reap)(int fd, void *arg), void *arg)
+{
+	/* SCM_MAX_FD (253) descriptors and then some: whatever a message
+	 * carries is installed here, never dropped by the kernel in our
+	 * context (the last close of a file runs its release there). */
+	union {
+		char buf[CMSG_SPACE(256 * sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	char buf[TN_HO_MAX_MSG + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = TN_HO_MAX_MSG };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = c.buf,
+			     .msg_controllen = sizeof(c.buf) };
+	bool fds = false;
+	ssize_t n;
+
+	*msg = NULL;
+	n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h;
+	     h = CMSG_NXTHDR(&mh, h)) {
+		size_t nfd;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			reap(f, arg);
+			fds = true;
+		}
+	}
+	if (fds)
+		return -EPROTO;
+	if (n == 0)
+		return -ECONNRESET;
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EBADMSG;
+	buf[n] = '\0';
+	*msg = json_tokener_parse(buf);
+	if (!*msg || !json_object_is_type(*msg, json_type_object)) {
+		json_object_put(*msg);
+		*msg = NULL;
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 const char *tn_ho_type(json_object *msg)
@@ -184,94 +239,153 @@ static int send_sock(int conn, const struct tn_ho_sock *k, int id)
 	return err;
 }
 
-/* Reads the answers to n sockets sent; the bound ones go into their
- * maps. */
-static int answers(int conn, struct tn_ho_bound *b, int n)
+int tn_ho_send_own(int conn, struct tn_ho_bound *b)
 {
-	json_object *m;
-	int err = 0, fd;
-
-	for (int got = 0; !err && got < n; got++) {
-		struct tn_ho_sock *k;
-		int64_t id;
-
-		err = tn_ho_recv(conn, &m, &fd);
-		if (err)
-			break;
-		if (fd >= 0)
-			close(fd);
-		if (strcmp(tn_ho_type(m), "bound") ||
-		    !tn_ho_int(m, "id", &id) || id < 0 || id >= b->made ||
-		    !b->s[id].sent || b->s[id].bound) {
-			json_object_put(m);
-			continue;
-		}
-		k = &b->s[id];
-		if (!bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
-			k->bound = true;
-			k->zerocopy = json_object_get_boolean(
-				json_object_object_get(m, "zerocopy"));
-			b->zerocopy |= k->zerocopy;
-			b->n++;
-		}
-		json_object_put(m);
-	}
-	return err;
-}
-
-/*
- * The router's own sockets first: it registers its UMEM on them and binds
- * them. Then the NIC queues' (direct mode), which we bind ourselves on that
- * UMEM, read-only, before the router has them: it can then neither add a
- * TX ring nor bind them elsewhere, and never sends on a NIC.
- */
-int tn_ho_serve(int conn, struct tn_ho_bound *b)
-{
-	int err = 0, n = 0, umem_fd = -1;
-	json_object *m;
+	int n = 0, err = 0;
 
 	for (int i = 0; !err && i < b->made; i++)
 		if (!b->s[i].rx_for[0]) {
 			err = send_sock(conn, &b->s[i], i);
 			b->s[i].sent = !err;
-			n++;
+			n += !err;
 		}
-	if (!err)
-		err = answers(conn, b, n);
-	/* The router reads NIC queues in its thread of queue 0, with the
-	 * UMEM of that thread. */
-	for (int i = 0; i < b->made && umem_fd < 0; i++)
+	return err ? err : n;
+}
+
+int tn_ho_answer(struct tn_ho_bound *b, json_object *m)
+{
+	const char *type = tn_ho_type(m);
+	struct tn_ho_sock *k;
+	int64_t id;
+
+	if ((strcmp(type, "bound") && strcmp(type, "error")) ||
+	    !tn_ho_int(m, "id", &id) || id < 0 || id >= b->made ||
+	    !b->s[id].sent || b->s[id].answered)
+		return 0;
+	k = &b->s[id];
+	k->answered = true;
+	if (!strcmp(type, "bound") &&
+	    !bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
+		k->bound = true;
+		k->zerocopy = json_object_get_boolean(
+			json_object_object_get(m, "zerocopy"));
+		b->zerocopy |= k->zerocopy;
+		b->n++;
+	}
+	return 1;
+}
+
+/* The router reads NIC queues in its thread of queue 0, with the UMEM of
+ * that thread. */
+static int umem_fd(const struct tn_ho_bound *b)
+{
+	for (int i = 0; i < b->made; i++)
 		if (b->s[i].bound && !b->s[i].rx_for[0] && !b->s[i].queue)
-			umem_fd = b->s[i].fd;
-	n = 0;
-	for (int i = 0; !err && umem_fd >= 0 && i < b->made; i++) {
+			return b->s[i].fd;
+	return -1;
+}
+
+/*
+ * The NIC queues' sockets we bind ourselves on the router's UMEM,
+ * read-only, before the router has them: it can then neither add a TX ring
+ * nor bind them elsewhere, and never sends on a NIC.
+ */
+int tn_ho_bind_nic(struct tn_ho_bound *b)
+{
+	int ufd = umem_fd(b), held = 0;
+
+	for (int i = 0; ufd >= 0 && i < b->made; i++) {
+		struct tn_ho_sock *k = &b->s[i];
+		int e;
+
+		if (!k->rx_for[0] || k->nic_bound || k->nic_err)
+			continue;
+		e = k->nic_rings ? 0 :
+				   tn_xsk_rx_rings(k->fd, TN_HO_DIRECT_RING);
+		k->nic_rings = !e;
+		if (!e)
+			e = tn_xsk_bind_rx(k->fd, k->ifindex,
+					   (uint32_t)k->queue, ufd);
+		if (!e)
+			k->nic_bound = true;
+		else if (e == -EBUSY)
+			held++;
+		else
+			k->nic_err = e;
+	}
+	return held;
+}
+
+int tn_ho_send_nic(int conn, struct tn_ho_bound *b)
+{
+	int n = 0, err = 0;
+
+	for (int i = 0; !err && i < b->made; i++) {
 		struct tn_ho_sock *k = &b->s[i];
 
 		if (!k->rx_for[0])
 			continue;
 		/* A queue another socket still holds stays unbound: the
 		 * router goes without it, and says how many it has. */
-		int e = tn_xsk_bind_rx(k->fd, k->ifindex, (uint32_t)k->queue,
-				       TN_HO_DIRECT_RING, umem_fd);
-
-		if (e) {
+		if (!k->nic_bound) {
 			b->unsent++;
-			b->unsent_err = e;
+			b->unsent_err = k->nic_err ? k->nic_err : -EBUSY;
 			continue;
 		}
 		err = send_sock(conn, k, i);
 		k->sent = !err;
-		n++;
+		n += !err;
 	}
-	if (!err)
-		err = answers(conn, b, n);
-	if (!err) {
-		m = json_object_new_object();
-		json_object_object_add(m, "type",
-				       json_object_new_string("done"));
-		err = tn_ho_send(conn, m, -1);
+	return err ? err : n;
+}
+
+int tn_ho_send_done(int conn)
+{
+	json_object *m = json_object_new_object();
+	int err;
+
+	json_object_object_add(m, "type", json_object_new_string("done"));
+	err = tn_ho_send(conn, m, -1);
+	json_object_put(m);
+	return err;
+}
+
+/* Reads n answers, blocking. */
+static int answers(int conn, struct tn_ho_bound *b, int n)
+{
+	json_object *m;
+	int err = 0, fd;
+
+	while (!err && n > 0) {
+		err = tn_ho_recv(conn, &m, &fd);
+		if (err)
+			break;
+		if (fd >= 0)
+			close(fd);
+		if (tn_ho_answer(b, m))
+			n--;
+		else
+			err = -EPROTO;
 		json_object_put(m);
 	}
+	return err;
+}
+
+int tn_ho_serve(int conn, struct tn_ho_bound *b)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int n = tn_ho_send_own(conn, b), err = n < 0 ? n : 0;
+
+	if (!err)
+		err = answers(conn, b, n);
+	for (int i = 0; !err && i < 5 && tn_ho_bind_nic(b); i++)
+		nanosleep(&ts, NULL);
+	if (!err) {
+		n = tn_ho_send_nic(conn, b);
+		err = n < 0 ? n : answers(conn, b, n);
+	}
+	if (!err)
+		err = tn_ho_send_done(conn);
 	if (err)
 		tn_ho_unbind(b);
 	return err;

@@ -44,11 +44,23 @@
 #define TN_HO_DIRECT_RING 512
 #define TN_HO_MAX_MSG 4096
 
-/* Sends msg (and fd, if >= 0). 0 or -errno. */
+/* Sends msg (and fd, if >= 0). 0 or -errno (-EAGAIN on a non-blocking
+ * socket that is full). */
 int tn_ho_send(int conn, json_object *msg, int fd);
 /* Receives one message; *fd gets a passed descriptor or -1. 0, -errno,
- * or -ECONNRESET when the peer is gone. The caller puts *msg. */
+ * or -ECONNRESET when the peer is gone. The caller puts *msg. For the
+ * router, whose peer is tenetd. */
 int tn_ho_recv(int conn, json_object **msg, int *fd);
+/*
+ * The agent's receive, from a peer it does not trust: no descriptor is
+ * ever kept or closed here. Each one passed is handed to reap(fd, arg)
+ * (tenetd closes them off its loop: agent/reaper.h), and a message that
+ * carried any is refused with -EPROTO. Room is made for as many as one
+ * message can carry (SCM_MAX_FD), so the kernel never drops any in our
+ * context. 0, -EAGAIN (nothing yet), -ECONNRESET, -EBADMSG, -EPROTO.
+ */
+int tn_ho_recv_nofd(int conn, json_object **msg,
+		    void (*reap)(int fd, void *arg), void *arg);
 /* The "type" of a message, "" if none. */
 const char *tn_ho_type(json_object *msg);
 /* Integer and string fields: false if missing or of another type. */
@@ -70,6 +82,9 @@ struct tn_ho_sock {
 	int map_fd; /* the XSKMAP it goes into once bound (not owned) */
 	__u32 key;
 	bool sent;
+	bool answered;
+	bool nic_rings, nic_bound; /* a NIC queue's, set up by the agent */
+	int nic_err; /* why it could not be, other than EBUSY */
 	bool bound; /* and in the map */
 	bool zerocopy;
 };
@@ -91,14 +106,33 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
 		   int64_t queues, int xsk_map, int if_map);
 /*
- * Sends the router's own sockets and reads its answers; binds the NIC
- * queues' (rx_for) on the UMEM of its first bound socket of queue 0, sends
- * them and reads the answers; then "done". Bound sockets go into their
- * maps. A NIC queue's socket that could not be bound (its queue still held)
- * is not sent: b->unsent counts them, b->unsent_err says why. The agent
- * keeps its copies in b until tn_ho_unbind(). 0 or -errno (then nothing is
- * left in the maps).
+ * The agent's side of a handoff, in steps that never wait (agent/session.c
+ * runs them as a state machine; tn_ho_serve() runs them in a row):
+ *   tn_ho_send_own()  the router's own sockets; answers are read with
+ *   tn_ho_answer()    until none is due;
+ *   tn_ho_bind_nic()  binds the NIC queues' (rx_for) sockets on the UMEM of
+ *                     the router's first bound socket of queue 0, once
+ *                     each call; those whose queue is still held (EBUSY)
+ *                     are tried again on the next call;
+ *   tn_ho_send_nic()  sends the bound ones (answers as above), and marks
+ *                     the rest unsent (b->unsent, b->unsent_err);
+ *   tn_ho_send_done().
+ * Bound sockets go into their maps as their answers come. Each returns 0
+ * (or a count) or -errno; on an error the caller runs tn_ho_unbind().
  */
+/* Sockets sent: answers due. */
+int tn_ho_send_own(int conn, struct tn_ho_bound *b);
+/* One message from the router: 1 if it answered a socket sent (and the
+ * socket went into its map if bound), 0 if not an answer we wait for
+ * (then the peer breaks the protocol). */
+int tn_ho_answer(struct tn_ho_bound *b, json_object *m);
+/* NIC queues' sockets still held by another socket (try again). */
+int tn_ho_bind_nic(struct tn_ho_bound *b);
+/* Sockets sent: answers due. */
+int tn_ho_send_nic(int conn, struct tn_ho_bound *b);
+int tn_ho_send_done(int conn);
+/* All of it on a blocking conn, waiting up to 100 ms for a held queue:
+ * for tools (tn-dp). 0 or -errno (then nothing is left in the maps). */
 int tn_ho_serve(int conn, struct tn_ho_bound *b);
 /* Takes b's sockets out of their maps and closes the agent's copies: what
  * must happen when the router goes away, or the sockets stay alive. */

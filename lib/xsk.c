@@ -93,6 +93,23 @@ static int bind_tries(int fd, struct sockaddr_xdp *sxdp, int tries)
 	return -EBUSY;
 }
 
+/* The UMEM of a socket that just went (a router killed and started again)
+ * is let go by a kernel worker, and its pages stay counted against our
+ * locked memory until then: ENOBUFS for a moment. Up to a second. */
+static int umem_reg(int fd, const struct xdp_umem_reg *reg)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	for (int i = 0; i < 50; i++) {
+		if (!setsockopt(fd, SOL_XDP, XDP_UMEM_REG, reg, sizeof(*reg)))
+			return 0;
+		if (errno != ENOBUFS)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
 static int bind_retry(int fd, struct sockaddr_xdp *sxdp)
 {
 	return bind_tries(fd, sxdp, 50);
@@ -144,8 +161,7 @@ int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 	x->queue = queue;
 	if (n & (n - 1))
 		return -EINVAL;
-	if (!o->bound && o->shared_umem_fd < 0 &&
-	    setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
+	if (!o->bound && o->shared_umem_fd < 0 && umem_reg(fd, &reg))
 		return -errno;
 	if ((!o->bound &&
 	     (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
@@ -196,8 +212,19 @@ fail:
 	return err;
 }
 
-int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
-		   int umem_fd)
+int tn_xsk_rx_rings(int fd, uint32_t ring)
+{
+	if (!ring || ring & (ring - 1))
+		return -EINVAL;
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
+		       sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
+		return -errno;
+	return 0;
+}
+
+int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, int umem_fd)
 {
 	struct sockaddr_xdp sxdp = {
 		.sxdp_family = AF_XDP,
@@ -207,16 +234,7 @@ int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
 		.sxdp_shared_umem_fd = (uint32_t)umem_fd,
 	};
 
-	if (!ring || ring & (ring - 1))
-		return -EINVAL;
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
-	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
-		       sizeof(ring)) ||
-	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
-		return -errno;
-	/* The agent waits 100 ms at most: a queue held longer is another
-	 * socket's, and the agent must not stall on it. */
-	return bind_tries(fd, &sxdp, 5);
+	return bind_tries(fd, &sxdp, 1);
 }
 
 void tn_xsk_close(struct tn_xsk *x)

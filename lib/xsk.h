@@ -79,10 +79,12 @@ int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
  * fill, completion and RX rings of ring entries, no TX ring, bound to
  * ifindex/queue on the UMEM of umem_fd (XDP_SHARED_UMEM; a bound socket of
  * the router's). Once bound no ring can be added, so the router it goes to
- * can read the queue and never send on it. 0 or -errno.
+ * can read the queue and never send on it. tn_xsk_rx_rings() once, then
+ * tn_xsk_bind_rx() once or more: one try each, -EBUSY while another socket
+ * still holds the queue (the agent never waits). 0 or -errno.
  */
-int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, uint32_t ring,
-		   int umem_fd);
+int tn_xsk_rx_rings(int fd, uint32_t ring);
+int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, int umem_fd);
 /* Unmaps the rings and closes the socket. */
 void tn_xsk_close(struct tn_xsk *x);
 

@@ -2,9 +2,13 @@
 /*
  * tenetd's control socket: <run-dir>/tenetd.sock, a unix stream socket
  * (mode 0600: root only). One connection carries one request and one
- * reply, each a JSON object followed by a newline, at most TN_CTL_MAX
- * bytes. A request larger than that, cut short, or not JSON is answered
- * with status -EMSGSIZE / -EBADMSG; the daemon carries on.
+ * reply, each a JSON object followed by a newline. A request is at most
+ * TN_CTL_MAX bytes and must arrive whole within 5 s; one larger than that,
+ * cut short, or not JSON is answered with status -EMSGSIZE / -EBADMSG and
+ * the connection closed; the daemon carries on. A reply is of any size
+ * (tenetctl takes up to TN_CTL_REPLY_MAX); tenetd drops a client that
+ * reads none of it for 10 s. Clients are served side by side: one that is
+ * silent or slow delays no other.
  *
  *   request  {"cmd": "nic attach", "args": {"ifname": "eth1",
  *             "role": "access", "xdp-mode": "native", "default": "pass"}}
@@ -46,6 +50,7 @@
 #define TENET_CTL_H
 
 #define TN_CTL_MAX 65536
+#define TN_CTL_REPLY_MAX (256u << 20)
 #define TN_CTL_SOCK "tenetd.sock"
 
 #endif

@@ -43,7 +43,8 @@ t_cleanup() {
 	t_lxc_cleanup
 	for n in "${T_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	for m in "${T_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-	[ -n "$T_DIR" ] && rm -rf "$T_DIR"
+	# T_KEEP=1 keeps the run's files (logs, rootfs) to look at.
+	[ -n "$T_DIR" ] && [ -z "${T_KEEP:-}" ] && rm -rf "$T_DIR"
 }
 
 # Every container in the T_LXC paths, stopped and destroyed from the netns
@@ -72,6 +73,9 @@ t_init() {
 	[ "$(id -u)" = 0 ] || t_skip_all "needs root (netns, XDP)"
 	P="t$(printf '%x' $$ | tail -c 5)" # short: device names are <= 15 chars
 	T_DIR=$(mktemp -d /tmp/tenet-test.XXXXXX)
+	# Searchable (not readable) by the tenants' users: their containers
+	# and socket dirs are in here.
+	chmod 711 "$T_DIR"
 	trap t_cleanup EXIT
 	BPFFS=$T_DIR/bpffs
 	mkdir -p "$BPFFS"

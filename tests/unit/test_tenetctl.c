@@ -24,6 +24,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include <tenet/ctl.h>
+
 #include "ctl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,7 +101,7 @@ static void run(struct result *r, const char *args, const char *reply)
 		assert_int_equal(poll(&p, 1, 5000), 1);
 		fd = accept(srv, NULL, NULL);
 		assert_true(fd >= 0);
-		assert_int_equal(tn_ctl_read(fd, 5000, &r->req), 0);
+		assert_int_equal(tn_ctl_read(fd, 5000, TN_CTL_MAX, &r->req), 0);
 		rep = json_tokener_parse(reply);
 		assert_non_null(rep);
 		assert_int_equal(tn_ctl_write(fd, rep), 0);
@@ -113,7 +115,7 @@ static void run(struct result *r, const char *args, const char *reply)
 	/* nothing else knocked */
 	fd = accept(srv, NULL, NULL);
 	if (fd >= 0) {
-		tn_ctl_read(fd, 1000, &r->req);
+		tn_ctl_read(fd, 1000, TN_CTL_MAX, &r->req);
 		close(fd);
 		fail_msg("%s: a request was sent: %s", args,
 			 json_object_to_json_string(r->req));
