@@ -117,23 +117,31 @@ static int limits_arg(struct req *r, struct tn_limits *l, bool *any)
 	unsigned int mc;
 
 	*any = cpu || mem || pids || rate || pps;
-	if (cpu) {
+	/* "unlimited" is 0 for each, as the store keeps it. */
+#define NONE(s, f) (tn_v_unlimited(s) ? ((f) = 0, true) : false)
+	if (cpu && !NONE(cpu, l->cpu_millicores)) {
 		if (tn_v_cpu("cpu", cpu, r->d->host_cores, &mc, e, n))
 			return -EINVAL;
 		l->cpu_millicores = mc;
 	}
-	if (mem && tn_v_size("memory", mem, &l->memory_bytes, e, n))
-		return -EINVAL;
-	if (mem && l->memory_bytes < TN_MEMORY_MIN)
-		return req_fail(r, -EINVAL,
-				"memory: at least %lluM (the router's UMEM and"
-				" FIB, and the container's init), not \"%s\"",
-				TN_MEMORY_MIN >> 20, mem);
-	if ((pids &&
+	if (mem && !NONE(mem, l->memory_bytes)) {
+		if (tn_v_size("memory", mem, &l->memory_bytes, e, n))
+			return -EINVAL;
+		if (l->memory_bytes < TN_MEMORY_MIN)
+			return req_fail(r, -EINVAL,
+					"memory: at least %lluM (the router's"
+					" UMEM and FIB, and the container's"
+					" init), not \"%s\"",
+					TN_MEMORY_MIN >> 20, mem);
+	}
+	if ((pids && !NONE(pids, l->pids) &&
 	     tn_v_count("pids", pids, 1, TN_V_PIDS_MAX, &l->pids, e, n)) ||
-	    (rate && tn_v_rate("rate", rate, &l->rate_bps, e, n)) ||
-	    (pps && tn_v_count("pps", pps, 1, TN_V_PPS_MAX, &l->pps, e, n)))
+	    (rate && !NONE(rate, l->rate_bps) &&
+	     tn_v_rate("rate", rate, &l->rate_bps, e, n)) ||
+	    (pps && !NONE(pps, l->pps) &&
+	     tn_v_count("pps", pps, 1, TN_V_PPS_MAX, &l->pps, e, n)))
 		return -EINVAL;
+#undef NONE
 	return 0;
 }
 
@@ -271,8 +279,14 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 			return -EINVAL;
 		snprintf(t->cpuset, sizeof(t->cpuset), "%s", s);
 	}
+	/* What is not given gets the defaults; no limit only when asked. */
+	t->limits.cpu_millicores = TN_DEFAULT_CPU_MC;
+	t->limits.memory_bytes = TN_DEFAULT_MEMORY;
+	t->limits.pids = TN_DEFAULT_PIDS;
 	if ((err = limits_arg(r, &t->limits, &any)))
 		return err;
+	if (t->limits.cpu_millicores > r->d->host_cores * 1000u)
+		t->limits.cpu_millicores = r->d->host_cores * 1000u;
 	t->state = TN_STATE_READY;
 	return 0;
 }

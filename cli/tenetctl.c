@@ -173,6 +173,8 @@ static int check_cpu(const char *field, const char *s, char *err, size_t n)
 {
 	uint32_t m;
 
+	if (tn_v_unlimited(s))
+		return 0;
 	return tn_v_cpu(field, s, host_cores(), &m, err, n);
 }
 
@@ -187,6 +189,8 @@ static int check_size(const char *field, const char *s, char *err, size_t n)
 {
 	uint64_t v;
 
+	if (tn_v_unlimited(s))
+		return 0;
 	return tn_v_size(field, s, &v, err, n);
 }
 
@@ -194,6 +198,8 @@ static int check_rate(const char *field, const char *s, char *err, size_t n)
 {
 	uint64_t v;
 
+	if (tn_v_unlimited(s))
+		return 0;
 	return tn_v_rate(field, s, &v, err, n);
 }
 
@@ -201,6 +207,8 @@ static int check_pids(const char *field, const char *s, char *err, size_t n)
 {
 	uint64_t v;
 
+	if (tn_v_unlimited(s))
+		return 0;
 	return tn_v_count(field, s, 1, TN_V_PIDS_MAX, &v, err, n);
 }
 
@@ -208,6 +216,8 @@ static int check_pps(const char *field, const char *s, char *err, size_t n)
 {
 	uint64_t v;
 
+	if (tn_v_unlimited(s))
+		return 0;
 	return tn_v_count(field, s, 1, TN_V_PPS_MAX, &v, err, n);
 }
 
@@ -1245,15 +1255,19 @@ static const struct cmd cmds[] = {
 		  "                also owns a queue of each NIC, which its router\n"
 		  "                reads straight; the NIC must steer the tenant's\n"
 		  "                frames there; tenant show names the queue)\n"
-		  "Limits, none unless given:\n"
-		  "  cpu           cores, up to the host's: 0.5, 2\n"
+		  "Limits (\"unlimited\": none; cpuset, rate and pps: none unless\n"
+		  "given):\n"
+		  "  cpu           cores, up to the host's: 0.5, 2 (default 1)\n"
 		  "  cpuset        the CPUs it may run on: 0-1,3\n"
-		  "  memory        bytes, with K, M or G binary (1K = 1024), 1024G\n"
-		  "                at most: 256M\n"
-		  "  pids          tasks (processes and threads) at most\n"
+		  "  memory        bytes, with K, M or G binary (1K = 1024), 32M to\n"
+		  "                1024G (default 256M)\n"
+		  "  pids          tasks (processes and threads) at most (default\n"
+		  "                256)\n"
 		  "  rate, pps     bits/s, with k, M or G decimal (1k = 1000), 1000\n"
 		  "                to 400G: 100M; packets/s. Both police what each\n"
 		  "                NIC sends it\n"
+		  "The container runs in a user namespace of its own: its root\n"
+		  "has no capability on the host (tenant show: uids).\n"
 		  "access-addr, uplink-addr and prefix take every word up to the\n"
 		  "next key, 16 at most, and prefix may be given again; other keys\n"
 		  "once each; all in any order. Prints the tenant as tenant show\n"
@@ -1280,7 +1294,7 @@ static const struct cmd cmds[] = {
 		  "  access eth1 vlan 100 veth tn1a addrs 10.0.0.1/24\n"
 		  "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u addrs ...\n"
 		  "  limits cpu 0.5 cpuset any memory 256M pids 512 rate 100Mbit pps unlimited\n"
-		  "  container acme RUNNING pid 1234\n"
+		  "  container acme RUNNING pid 1234 restarts 0 uids 1879113728+65536\n"
 		  "  route 203.0.113.0/24 via 10.0.0.2" },
 	{ .obj = "tenant",
 	  .verb = "stats",

@@ -93,6 +93,11 @@ int tn_v_ifname(const char *field, const char *s, char *err, size_t n)
 		    "':' or spaces");
 }
 
+bool tn_v_unlimited(const char *s)
+{
+	return s && !strcmp(s, TN_V_UNLIMITED);
+}
+
 int tn_v_count(const char *field, const char *s, uint64_t min, uint64_t max,
 	       uint64_t *v, char *err, size_t n)
 {

@@ -29,6 +29,20 @@
 #define TN_V_PPS_MAX 100000000ULL
 #define TN_V_PIDS_MAX 4194304ULL /* the kernel's PID_MAX_LIMIT */
 
+/*
+ * A tenant added without a limit gets these: enough for its router (UMEM,
+ * FIB of a full table), a routing daemon and a shell, not enough for
+ * container root to take the host's memory, processes or CPUs. No limit
+ * at all only when asked for: the word TN_V_UNLIMITED (kept as 0).
+ */
+#define TN_DEFAULT_CPU_MC 1000u /* one CPU */
+#define TN_DEFAULT_MEMORY (256ULL << 20)
+#define TN_DEFAULT_PIDS 256ULL
+#define TN_V_UNLIMITED "unlimited"
+
+/* True for TN_V_UNLIMITED, which cpu, memory, pids, rate and pps take. */
+bool tn_v_unlimited(const char *s);
+
 /* Tenant name: 1..32 of [a-z0-9_.-], starting with [a-z0-9]; field "name". */
 int tn_v_name(const char *s, char *err, size_t n);
 /* Linux interface name: 1..15 bytes, no '/', ':', white space or control

@@ -72,6 +72,14 @@ t_check "in the container's cgroups: memory 64M, cpu 0.5, pids 30" \
 	test "$(cgval "$R" memory memory.limit_in_bytes) $(cgval "$R" cpu cpu.cfs_quota_us) $(cgval "$R" pids pids.max)" = \
 	"67108864 50000 30"
 
+BR=$(field beta .router.pid)
+t_check "beta, added without limits, got the defaults: 1 CPU, 256M, 256 pids" \
+	test "$(field beta '[.limits.cpu_millicores, .limits.memory_bytes, .limits.pids] | join(" ")')" = "1000 268435456 256"
+t_check "and they are in force in its cgroups" \
+	until_is 30 "268435456 100000 256" eval 'echo $(cgval "$(field beta .router.pid)" memory memory.limit_in_bytes) $(cgval "$(field beta .router.pid)" cpu cpu.cfs_quota_us) $(cgval "$(field beta .router.pid)" pids pids.max)'
+t_check "tenant show says so" \
+	sh -c "nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock tenant show beta | grep -q 'limits cpu 1 cpuset any memory 256M pids 256 '"
+
 # The XSKMAP holds the router's socket: transit frames reach the router.
 AMAC=$(nsenter --net="/proc/$C/ns/net" ip -j link show access0 | jq -r '.[0].address')
 send_transit 10

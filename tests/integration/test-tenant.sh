@@ -175,6 +175,13 @@ t_check "the container was not restarted" test "$(cpid a acme)" = "$P1"
 t_check "policers at 50 Mbit/s on both ports" \
 	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 2 or .key == 3) | .value.byte_cost]')" = \
 	'[10485760,10485760]'
+t_check "tenant set acme memory unlimited pids unlimited: no limit, asked for" \
+	ctl a tenant set acme memory unlimited pids unlimited
+t_check "shown as unlimited (0 in JSON) and lifted in its cgroups" \
+	test "$(show a acme | jq -c '.limits | [.memory_bytes, .pids]') $(cgval "$P1" pids pids.max)" = "[0,0] max"
+unlimited_text() { ctl a tenant show acme | grep -q 'memory unlimited pids unlimited'; }
+t_check "text: memory unlimited pids unlimited" unlimited_text
+t_check "tenant set acme memory 512M pids 300: back" ctl a tenant set acme memory 512M pids 300
 t_check "beta's policers: 20000 pps, no bit limit" \
 	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 4) | [.value.pkt_cost, .value.byte_cost]]')" = \
 	'[[3276800000,0]]'
@@ -258,6 +265,7 @@ t_check "bad: unknown key" bad colour tenant add gamma "${G[@]}" colour red
 t_check "bad: tenant del of no tenant" bad nobody tenant del nobody
 t_check "bad: tenant set without a key" bad rate tenant set acme
 t_check "bad: tenant set memory 0" bad memory tenant set acme memory 0
+t_check "bad: tenant set memory limitless" bad memory tenant set acme memory limitless
 t_check "bad: route via another family" bad via route add acme 203.0.114.0/24 via fd00::2
 t_check "bad: route of no tenant" bad nobody route add nobody 203.0.114.0/24 via 10.0.0.2
 t_check "bad: route via no interface (the kernel refuses)" bad "next hop" route add acme 203.0.114.0/24 via 10.9.9.9
