@@ -31,7 +31,7 @@ AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_LIB := $(O)/libagent.a
 
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
-	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl
+	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile
 TEST_BPF := $(O)/tests/test_bpf
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
@@ -83,6 +83,11 @@ $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+
+# What a hostile tenant runs in its container (test-hostile.sh): it links
+# only what tenet-router links, which the container has.
+$(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl
 
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)

@@ -26,7 +26,7 @@ struct client {
 	struct tn_watch w;
 	struct client *prev, *next;
 	char *in;
-	size_t in_len;
+	size_t in_len, in_cap;
 	char *out;
 	size_t out_len, out_off;
 	int64_t deadline;
@@ -115,13 +115,28 @@ static void on_client(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 		return;
 	}
 	for (;;) {
-		size_t room = TN_CTL_MAX + 1 - c->in_len;
+		size_t room = c->in_cap - c->in_len;
 		ssize_t n;
 		char *nl;
 
-		if (!room) { /* no newline in TN_CTL_MAX + 1 bytes */
+		if (!room && c->in_cap > TN_CTL_MAX) {
+			/* no newline in TN_CTL_MAX + 1 bytes */
 			answer(d, c, -EMSGSIZE);
 			return;
+		}
+		if (!room) { /* most requests fit the first 4 KiB */
+			size_t cap = c->in_cap * 4 > TN_CTL_MAX + 1 ?
+					     TN_CTL_MAX + 1 :
+					     c->in_cap * 4;
+			char *b = realloc(c->in, cap);
+
+			if (!b) {
+				drop(d, c);
+				return;
+			}
+			c->in = b;
+			c->in_cap = cap;
+			room = cap - c->in_len;
 		}
 		n = recv(w->fd, c->in + c->in_len, room, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
@@ -192,8 +207,8 @@ static void on_listen(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 			return;
 		}
 		c = calloc(1, sizeof(*c));
-		if (c)
-			c->in = malloc(TN_CTL_MAX + 1);
+		if (c && (c->in = malloc(4096)))
+			c->in_cap = 4096;
 		if (!c || !c->in ||
 		    tn_watch_add(d, &c->w, fd, EPOLLIN, on_client)) {
 			if (c)

@@ -94,7 +94,7 @@ struct session {
 	struct tn_ho_bound b;
 	pid_t pid; /* the connected router's, in the agent's pid namespace */
 	int pidfd;
-	unsigned int hellos; /* since the agent started */
+	unsigned int accepts, hellos; /* since the agent started */
 	unsigned int refused; /* connections dropped for breaking rules */
 	double tokens;
 	int64_t tokens_at;
@@ -139,9 +139,13 @@ static void drop_conn(struct tenetd *d, struct session *s)
 static void refuse(struct tenetd *d, struct session *s, const char *why,
 		   int err)
 {
+	char who[32] = "a connection";
+
+	if (s->pid)
+		snprintf(who, sizeof(who), "router %d", (int)s->pid);
 	s->refused++;
-	tn_warn("tenant %s: router %d: %s%s%s; connection dropped\n", s->name,
-		(int)s->pid, why, err ? ": " : "", err ? strerror(-err) : "");
+	tn_warn("tenant %s: %s: %s%s%s; connection dropped\n", s->name, who,
+		why, err ? ": " : "", err ? strerror(-err) : "");
 	drop_conn(d, s);
 }
 
@@ -445,6 +449,7 @@ static void on_listen(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 		return;
 	}
 	s->tokens -= 1;
+	s->accepts++;
 	if (d->passrights)
 		setsockopt(conn, SOL_SOCKET, SO_PASSRIGHTS, &zero,
 			   sizeof(zero));
@@ -610,6 +615,8 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 			       json_object_new_int(up ? s->b.n : 0));
 	json_object_object_add(o, "connects",
 			       json_object_new_int(s ? (int)s->hellos : 0));
+	json_object_object_add(o, "accepted",
+			       json_object_new_int(s ? (int)s->accepts : 0));
 	json_object_object_add(o, "refused",
 			       json_object_new_int(s ? (int)s->refused : 0));
 	/* Restarts by the container's init, kept in its rootfs. */

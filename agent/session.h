@@ -28,8 +28,9 @@ void session_close(struct tenetd *d, uint32_t id);
 void sessions_tick(struct tenetd *d, int64_t now);
 /* The connected router's pid (in the agent's pid namespace), or 0. */
 pid_t session_pid(struct tenetd *d, uint32_t id);
-/* The router: {"connected", "pid", "sockets", "connects", "refused",
- * "restarts"}. */
+/* The router: {"connected", "pid", "sockets", "connects" (hellos),
+ * "accepted" (connections), "refused" (dropped for breaking the protocol
+ * or a deadline), "restarts" (by its init)}. */
 json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t);
 
 #endif

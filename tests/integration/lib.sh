@@ -197,14 +197,17 @@ t_need() {
 		t_skip_all "build first (make)"
 }
 
-# agent_start LOG: tenetd in netns H, its dirs in T_DIR, its bpffs
-# BPFFS/t, logging to LOG; AGENT gets its PID; returns once it is ready.
-# Not under t_check: its subshell would lose AGENT (and the cleanup the PID).
+# agent_start LOG [ARGS...]: tenetd (with ARGS) in netns H, its dirs in
+# T_DIR, its bpffs BPFFS/t, logging to LOG; AGENT gets its PID; returns
+# once it is ready. Not under t_check: its subshell would lose AGENT (and
+# the cleanup the PID).
 agent_start() {
+	local log=$1
+	shift
 	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
-		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" >"$1" 2>&1
+		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" "$@" >"$log" 2>&1
 	AGENT=$BG
-	wait_for "$1" ready 150
+	wait_for "$log" ready 150
 }
 # ctl ARGS...: tenetctl to the agent of agent_start.
 ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }

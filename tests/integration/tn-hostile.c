@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tn-hostile: what a hostile tenant runs in its container, for
+ * test-hostile.sh. Each mode is one attack on tenetd or the host, run for a
+ * number of seconds; it prints one JSON line of what the kernel and tenetd
+ * answered, so the test can say whether the attack failed or was contained.
+ * It runs where tenet-router runs (the router's binary replaced, as a
+ * tenant may) or as the container's root (lxc-attach), and links only what
+ * the router links (the container has those libraries).
+ *
+ *   tn-hostile linger SOCK SECS     hellos passing a TCP socket whose close
+ *                                   blocks 30 s (SO_LINGER, full send queue)
+ *   tn-hostile fdflood SOCK SECS    messages carrying 253 descriptors each
+ *   tn-hostile slow SOCK SECS       each step 0.9 s late, then reconnect
+ *   tn-hostile silent SOCK SECS N   N connections that never speak
+ *   tn-hostile storm SOCK SECS      connect and close, as fast as it goes
+ *   tn-hostile symlink DIR TARGET SECS
+ *                                   DIR/router.sock and DIR/router.stats
+ *                                   swapped for links to TARGET, in a loop
+ *   tn-hostile stats FILE SECS      a stats file of 16 slots whose names
+ *                                   are terminal escape sequences
+ *   tn-hostile direct SOCK SECS     a router that takes its sockets, NIC
+ *                                   queues' too, and tries to reach the host
+ *                                   netns through them (SIOCGSKNS), then
+ *                                   through a host netns descriptor on fd 3
+ *                                   if the test gave one: setns, and
+ *                                   RTM_DELLINK of $TN_VICTIM by nsid
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <libmnl/libmnl.h>
+#include <tenet/router.h>
+
+#include "handoff.h"
+#include "xsk.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
+static int dial(const char *path, bool nonblock)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX,
+			SOCK_SEQPACKET | SOCK_CLOEXEC |
+				(nonblock ? SOCK_NONBLOCK : 0),
+			0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    errno != EINPROGRESS) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Progress: a JSON line of the counts so far, each second and at the end,
+ * so the test reads where an attack stands while it runs. */
+static double next_report;
+
+#define REPORT(last, ...)                             \
+	do {                                          \
+		if ((last) || now() >= next_report) { \
+			printf(__VA_ARGS__);          \
+			fflush(stdout);               \
+			next_report = now() + 1;      \
+		}                                     \
+	} while (0)
+
+static const char hello[] =
+	"{\"type\":\"hello\",\"version\":2,\"pid\":1,\"queues\":1}";
+
+/* Sends msg with fds; errno of the send or 0. */
+static int send_fds(int conn, const char *msg, const int *fds, int n)
+{
+	union {
+		char buf[CMSG_SPACE(253 * sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = strlen(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *h;
+
+	if (n) {
+		memset(&c, 0, sizeof(c));
+		mh.msg_control = c.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(h), fds, n * sizeof(int));
+	}
+	return sendmsg(conn, &mh, MSG_NOSIGNAL) < 0 ? errno : 0;
+}
+
+/* A TCP connection on lo whose close blocks: the peer never reads, the
+ * send queue is full, SO_LINGER waits 30 s. The client end, or -1. *srv
+ * gets the peer's end, which must stay open. */
+static int linger_socket(int *srv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	struct linger lg = { 1, 30 };
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = -1,
+	    small = 4096;
+	char junk[4096] = { 0 };
+
+	*srv = -1;
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(l, 1) || getsockname(l, (struct sockaddr *)&sa, &len))
+		goto out;
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+		goto fail;
+	*srv = accept(l, NULL, NULL);
+	setsockopt(*srv, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	while (send(c, junk, sizeof(junk), MSG_NOSIGNAL) > 0)
+		;
+	goto out;
+fail:
+	if (c >= 0)
+		close(c);
+	c = -1;
+out:
+	if (l >= 0)
+		close(l);
+	return c;
+}
+
+#define LINGER_FMT                                                          \
+	"{\"attack\":\"linger\",\"tries\":%d,\"refused\":%d,\"passed\":%d," \
+	"\"no_connection\":%d}\n"
+
+static int do_linger(const char *sock, double secs)
+{
+	int tries = 0, refused = 0, passed = 0, no_conn = 0, srv[512], nsrv = 0;
+	int nkept = 0;
+	double end = now() + secs;
+
+	while (now() < end) {
+		int s, c, conn = dial(sock, false), e;
+
+		if (conn < 0) {
+			no_conn++;
+			nap(0.2);
+			continue;
+		}
+		c = linger_socket(&s);
+		if (c < 0)
+			break;
+		if (nsrv < 512)
+			srv[nsrv++] = s;
+		tries++;
+		e = send_fds(conn, hello, &c, 1);
+		if (e == EPERM)
+			refused++;
+		else if (!e)
+			passed++;
+		/* Passed, tenetd's copy is now the last: its close is the one
+		 * that would block. Not passed, ours would: kept. */
+		close(conn);
+		if (!e || nkept == 512)
+			close(c);
+		else
+			nkept++; /* closed by our exit */
+		nap(0.2);
+		REPORT(false, LINGER_FMT, tries, refused, passed, no_conn);
+	}
+	REPORT(true, LINGER_FMT, tries, refused, passed, no_conn);
+	for (int i = 0; i < nsrv; i++)
+		close(srv[i]);
+	return 0;
+}
+
+#define FDFLOOD_FMT                                                        \
+	"{\"attack\":\"fdflood\",\"sent\":%d,\"refused\":%d,\"other\":%d," \
+	"\"connections\":%d}\n"
+
+static int do_fdflood(const char *sock, double secs)
+{
+	int fds[253], pipefd[2], sent = 0, refused = 0, other = 0, conns = 0;
+	double end = now() + secs;
+	int conn = -1;
+
+	if (pipe(pipefd))
+		return 1;
+	for (int i = 0; i < 253; i++)
+		fds[i] = i % 2 ? pipefd[0] : pipefd[1];
+	while (now() < end) {
+		int e;
+
+		if (conn < 0) {
+			conn = dial(sock, false);
+			if (conn < 0) {
+				nap(0.05);
+				continue;
+			}
+			conns++;
+		}
+		e = send_fds(conn, hello, fds, 253);
+		if (!e) {
+			sent++;
+			REPORT(false, FDFLOOD_FMT, sent, refused, other, conns);
+			continue;
+		}
+		if (e == EPERM)
+			refused++;
+		else
+			other++;
+		close(conn);
+		conn = -1;
+		REPORT(false, FDFLOOD_FMT, sent, refused, other, conns);
+	}
+	REPORT(true, FDFLOOD_FMT, sent, refused, other, conns);
+	return 0;
+}
+
+#define SLOW_FMT \
+	"{\"attack\":\"slow\",\"sessions\":%d,\"answered\":%d,\"done\":%d}\n"
+
+/* One handoff taken 0.9 s late at every step. */
+static int do_slow(const char *sock, double secs)
+{
+	int sessions = 0, answered = 0, done = 0;
+	double end = now() + secs;
+	char buf[4096];
+
+	while (now() < end) {
+		int conn = dial(sock, false);
+
+		if (conn < 0) {
+			nap(0.1);
+			continue;
+		}
+		sessions++;
+		nap(0.9);
+		if (send_fds(conn, hello, NULL, 0)) {
+			close(conn);
+			continue;
+		}
+		for (;;) {
+			ssize_t n = recv(conn, buf, sizeof(buf) - 1, 0);
+			char reply[256];
+			long id;
+			char *p;
+
+			if (n <= 0)
+				break;
+			buf[n] = '\0';
+			if (strstr(buf, "\"done\"")) {
+				done++;
+				break;
+			}
+			p = strstr(buf, "\"id\":");
+			id = p ? strtol(p + 5, NULL, 10) : -1;
+			nap(0.9);
+			snprintf(reply, sizeof(reply),
+				 "{\"type\":\"error\",\"id\":%ld,\"ifname\":"
+				 "\"x\",\"queue\":0,\"message\":\"slow\"}",
+				 id);
+			if (send_fds(conn, reply, NULL, 0))
+				break;
+			answered++;
+		}
+		close(conn);
+		REPORT(false, SLOW_FMT, sessions, answered, done);
+	}
+	REPORT(true, SLOW_FMT, sessions, answered, done);
+	return 0;
+}
+
+#define SILENT_FMT "{\"attack\":\"silent\",\"opened\":%d,\"dropped\":%d}\n"
+
+static int do_silent(const char *sock, double secs, int n)
+{
+	int fds[64], opened = 0, dropped = 0;
+	double end = now() + secs;
+
+	if (n > 64)
+		n = 64;
+	for (int i = 0; i < n; i++)
+		fds[i] = -1;
+	while (now() < end) {
+		for (int i = 0; i < n; i++) {
+			struct pollfd p = { .fd = fds[i], .events = POLLIN };
+
+			if (fds[i] >= 0 && poll(&p, 1, 0) == 1) {
+				close(fds[i]); /* tenetd hung up */
+				fds[i] = -1;
+				dropped++;
+			}
+			if (fds[i] < 0 && (fds[i] = dial(sock, true)) >= 0)
+				opened++;
+		}
+		nap(0.1);
+		REPORT(false, SILENT_FMT, opened, dropped);
+	}
+	REPORT(true, SILENT_FMT, opened, dropped);
+	return 0;
+}
+
+#define STORM_FMT "{\"attack\":\"storm\",\"connects\":%ld,\"refused\":%ld}\n"
+
+static int do_storm(const char *sock, double secs)
+{
+	long connects = 0, waited = 0;
+	double end = now() + secs;
+
+	while (now() < end) {
+		int fd = dial(sock, true);
+
+		if (fd >= 0) {
+			connects++;
+			close(fd);
+		} else {
+			waited++; /* the backlog is full: tenetd is not
+				   * accepting from us */
+			nap(0.001);
+		}
+		REPORT(false, STORM_FMT, connects, waited);
+	}
+	REPORT(true, STORM_FMT, connects, waited);
+	return 0;
+}
+
+static int do_symlink(const char *dir, const char *target, double secs)
+{
+	static const char *const names[] = { "router.sock", "router.stats" };
+	double end = now() + secs;
+	long swaps = 0;
+	char path[512];
+
+	while (now() < end) {
+		for (int i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			unlink(path);
+			if (!symlink(target, path))
+				swaps++;
+		}
+		nap(0.0005);
+		REPORT(false, "{\"attack\":\"symlink\",\"swaps\":%ld}\n",
+		       swaps);
+	}
+	REPORT(true, "{\"attack\":\"symlink\",\"swaps\":%ld}\n", swaps);
+	return 0;
+}
+
+static int do_stats(const char *path, double secs)
+{
+	static const char evil[16] = "\x1b[2J\x1b]0;pwn\x07\r";
+	struct tn_rstats_file *f = calloc(1, sizeof(*f));
+	FILE *out;
+
+	if (!f)
+		return 1;
+	f->magic = TN_RSTATS_MAGIC;
+	f->version = TN_RSTATS_VERSION;
+	f->nslots = TN_RSTATS_MAX;
+	f->pid = 1;
+	for (int i = 0; i < TN_RSTATS_MAX; i++) {
+		memcpy(f->slot[i].ifname, evil, sizeof(evil));
+		f->slot[i].used = 1;
+		f->slot[i].queue = (uint32_t)i;
+		for (int k = 0; k < TN_RC__MAX; k++)
+			f->slot[i].ctr[k] = 1234567890123ull + (uint64_t)k;
+	}
+	out = fopen(path, "w");
+	if (!out || fwrite(f, sizeof(*f), 1, out) != 1 || fclose(out)) {
+		perror(path);
+		return 1;
+	}
+	printf("{\"attack\":\"stats\",\"written\":%zu}\n", sizeof(*f));
+	fflush(stdout);
+	nap(secs);
+	free(f);
+	return 0;
+}
+
+/* ---- direct: the host's netns through a NIC queue's socket ---- */
+
+static const char *err_name(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case 0:
+		return "done";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EINVAL:
+		return "EINVAL";
+	case ENODEV:
+		return "ENODEV";
+	case EBADF:
+		return "EBADF";
+	}
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+/* One rtnetlink request; 0 or the errno the kernel answered. A reply of
+ * type RTM_NEWNSID puts its NETNSA_NSID in *nsid. */
+static int rtnl(struct nlmsghdr *nlh, int *nsid)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int ret = EIO;
+	ssize_t n;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID))
+		goto out;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		struct nlmsghdr *r = (struct nlmsghdr *)buf;
+		struct nlattr *a;
+
+		if (r->nlmsg_type == NLMSG_ERROR) {
+			ret = -((struct nlmsgerr *)NLMSG_DATA(r))->error;
+			break;
+		}
+		mnl_attr_for_each(
+			a, r,
+			sizeof(struct rtgenmsg)) if (nsid &&
+						     r->nlmsg_type ==
+							     RTM_NEWNSID &&
+						     mnl_attr_get_type(a) ==
+							     NETNSA_NSID) *nsid =
+			(int)mnl_attr_get_u32(a);
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return ret;
+}
+
+/* The id our netns gives the netns of fd: one it has, or a new one. */
+static int nsid_of(int fd, int *nsid)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	for (int type = RTM_GETNSID;; type = RTM_NEWNSID) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = (uint16_t)type;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+		mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+		if (type == RTM_NEWNSID)
+			mnl_attr_put_u32(nlh, NETNSA_NSID, 4242);
+		*nsid = -1;
+		int e = rtnl(nlh, nsid);
+
+		if (type == RTM_NEWNSID)
+			return e ? e : (*nsid = 4242, 0);
+		if (!e && *nsid >= 0)
+			return 0;
+	}
+}
+
+/* With a handle on the host's netns: the victim link deleted there by the
+ * id our netns has for it, and setns into it. */
+static void through_netns(int nsfd, const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const char *victim = getenv("TN_VICTIM");
+	struct nlmsghdr *nlh;
+	int e_setns, e_nsid, e_del = EINVAL, nsid = -1;
+
+	e_nsid = nsid_of(nsfd, &nsid);
+	if (!e_nsid) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_DELLINK;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, victim ? victim : "nic0");
+		e_del = rtnl(nlh, NULL);
+	}
+	e_setns = setns(nsfd, CLONE_NEWNET) ? errno : 0;
+	printf("{\"attack\":\"netns\",\"via\":\"%s\",\"nsid\":%d,"
+	       "\"nsid_errno\":\"%s\",\"dellink\":\"%s\",\"setns\":\"%s\"}\n",
+	       what, nsid, err_name(e_nsid), err_name(e_del),
+	       err_name(e_setns));
+	fflush(stdout);
+}
+
+static int do_direct(const char *sock, double secs)
+{
+	struct tn_xsk_opts o = { .mode = TN_XSK_COPY, .shared_umem_fd = -1 };
+	struct tn_umem u;
+	struct tn_xsk x[4];
+	int conn = dial(sock, false), nx = 0, skns_tries = 0, skns_err = 0;
+	struct stat st;
+
+	if (conn < 0 || tn_umem_init(&u, 1024, TN_XSK_FRAME_SIZE) ||
+	    send_fds(conn, hello, NULL, 0)) {
+		perror("direct: connect");
+		return 1;
+	}
+	for (;;) {
+		json_object *m;
+		const char *name, *rx_for;
+		int64_t id = -1, ifindex = 0, q = 0;
+		char reply[256];
+		int fd, err = 0;
+
+		if (tn_ho_recv(conn, &m, &fd))
+			break;
+		if (!strcmp(tn_ho_type(m), "done")) {
+			json_object_put(m);
+			break;
+		}
+		name = tn_ho_str(m, "ifname");
+		rx_for = tn_ho_str(m, "rx_for");
+		tn_ho_int(m, "id", &id);
+		tn_ho_int(m, "ifindex", &ifindex);
+		tn_ho_int(m, "queue", &q);
+		if (rx_for) {
+			/* A socket of the host's netns: its netns, please. */
+			int ns = ioctl(fd, SIOCGSKNS);
+
+			skns_tries++;
+			if (ns < 0)
+				skns_err = errno;
+			else
+				through_netns(ns, "SIOCGSKNS");
+			err = -EPERM;
+		} else if (nx < 4) {
+			o.shared_umem_fd = nx ? x[0].fd : -1;
+			err = tn_xsk_setup(&x[nx], fd, &u, (int)ifindex,
+					   (uint32_t)q, &o);
+			if (!err)
+				nx++;
+		}
+		snprintf(reply, sizeof(reply),
+			 "{\"type\":\"%s\",\"id\":%lld,\"ifname\":\"%s\","
+			 "\"queue\":%lld%s}",
+			 err ? "error" : "bound", (long long)id,
+			 name ? name : "", (long long)q,
+			 err ? ",\"message\":\"no\"" : ",\"zerocopy\":false");
+		send_fds(conn, reply, NULL, 0);
+		json_object_put(m);
+	}
+	printf("{\"attack\":\"skns\",\"tries\":%d,\"error\":\"%s\"}\n",
+	       skns_tries, err_name(skns_err));
+	fflush(stdout);
+	if (!fstat(3, &st))
+		through_netns(3, "fd 3");
+	nap(secs);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: tn-hostile linger|fdflood|slow|storm|direct SOCK SECS\n"
+		"       tn-hostile silent SOCK SECS N\n"
+		"       tn-hostile symlink DIR TARGET SECS\n"
+		"       tn-hostile stats FILE SECS\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+	int ret;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(m, "linger"))
+		ret = do_linger(argv[2], atof(argv[3]));
+	else if (argc == 4 && !strcmp(m, "fdflood"))
+		ret = do_fdflood(argv[2], atof(argv[3]));
+	else if (argc == 4 && !strcmp(m, "slow"))
+		ret = do_slow(argv[2], atof(argv[3]));
+	else if (argc == 5 && !strcmp(m, "silent"))
+		ret = do_silent(argv[2], atof(argv[3]), atoi(argv[4]));
+	else if (argc == 4 && !strcmp(m, "storm"))
+		ret = do_storm(argv[2], atof(argv[3]));
+	else if (argc == 5 && !strcmp(m, "symlink"))
+		ret = do_symlink(argv[2], argv[3], atof(argv[4]));
+	else if (argc == 4 && !strcmp(m, "stats"))
+		ret = do_stats(argv[2], atof(argv[3]));
+	else if (argc == 4 && !strcmp(m, "direct"))
+		ret = do_direct(argv[2], atof(argv[3]));
+	else
+		usage();
+	return ret;
+}
