@@ -24,13 +24,15 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t drained = PTHREAD_COND_INITIALIZER;
 static struct job *head, **tail = &head;
-static unsigned int workers, idle;
+static unsigned int workers, idle, spawning;
 static bool started;
 /* Per owner: descriptors not yet closed, and whether a worker is closing
  * one of them now. Owner ids are tenant ids; others count as 0. */
 static unsigned int pending[TN_MAX_TENANTS];
 static bool busy[TN_MAX_TENANTS];
 static unsigned int total;
+/* Marks for counting owners once (runnable()). */
+static uint32_t seen[TN_MAX_TENANTS], gen;
 
 static uint32_t slot(uint32_t owner)
 {
@@ -54,10 +56,26 @@ static struct job *take(void)
 	return NULL;
 }
 
+/* Owners with jobs queued that no worker is closing for: each can keep a
+ * worker busy now. */
+static unsigned int runnable(void)
+{
+	unsigned int n = 0;
+
+	gen++;
+	for (struct job *j = head; j; j = j->next)
+		if (!busy[j->owner] && seen[j->owner] != gen) {
+			seen[j->owner] = gen;
+			n++;
+		}
+	return n;
+}
+
 static void *worker(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&mu);
+	spawning--;
 	for (;;) {
 		struct job *j = take();
 
@@ -94,8 +112,10 @@ static int spawn(void)
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	err = pthread_create(&th, &a, worker, NULL);
 	pthread_attr_destroy(&a);
-	if (!err)
+	if (!err) {
 		workers++;
+		spawning++;
+	}
 	return -err;
 }
 
@@ -129,12 +149,15 @@ void tn_reap(int fd, uint32_t owner)
 	tail = &j->next;
 	pending[j->owner]++;
 	total++;
-	/* Every worker may be stuck in another tenant's close: one more,
-	 * unless this owner's close is what they wait on. */
-	if (!idle && !busy[j->owner] && workers < TN_REAPER_MAX_WORKERS &&
-	    spawn())
-		tn_warn("reaper: no thread for another worker\n");
-	pthread_cond_signal(&work);
+	/* Every worker may be stuck in another tenant's close: as many as
+	 * there are owners to close for now, idle ones counted (woken or
+	 * about to be). */
+	while (runnable() > idle + spawning && workers < TN_REAPER_MAX_WORKERS)
+		if (spawn()) {
+			tn_warn("reaper: no thread for another worker\n");
+			break;
+		}
+	pthread_cond_broadcast(&work);
 	pthread_mutex_unlock(&mu);
 }
 

@@ -51,9 +51,12 @@ void tn_print_clean(FILE *f, const char *str, size_t n, bool keep_nl)
 			fputc(s[i], f);
 		} else if (len == 1 && s[i] == '\n' && keep_nl) {
 			fputc('\n', f);
-		} else if (len > 1 && cp >= 0xa0) {
+		} else if (len > 1 && cp >= 0xa0 &&
+			   !(cp >= 0x202a && cp <= 0x202e) &&
+			   !(cp >= 0x2066 && cp <= 0x2069)) {
+			/* (not the bidi overrides, which reorder a line) */
 			fwrite(s + i, 1, len, f);
-		} else { /* C0, DEL, C1, or not UTF-8: escaped, one byte */
+		} else { /* C0, DEL, C1, bidi, or not UTF-8: escaped bytes */
 			fprintf(f, "\\x%02x", s[i]);
 			len = 1;
 		}

@@ -71,9 +71,9 @@ void tn_print_fields(json_object *o, const struct tn_print_field *fields);
 void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt);
 
 /* Writes n bytes of s to f as text that cannot act on a terminal: C0 and
- * C1 controls, DEL and bytes that are not UTF-8 as \xHH (newlines kept if
- * keep_nl). What tenants control (names, files they write) reaches the
- * operator's terminal only through this. */
+ * C1 controls, DEL, bidi overrides and bytes that are not UTF-8 as \xHH
+ * (newlines kept if keep_nl). What tenants control (names, files they
+ * write) reaches the operator's terminal only through this. */
 void tn_print_clean(FILE *f, const char *s, size_t n, bool keep_nl);
 
 #endif

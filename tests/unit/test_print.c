@@ -231,6 +231,50 @@ static void test_fields(void **state)
 	free(text);
 }
 
+/* What a tenant may put in a name reaches the terminal as text only. */
+static void test_clean(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "eth0", "eth0" },
+		{ "\x1b[2J\x1b]0;pwn\x07", "\\x1b[2J\\x1b]0;pwn\\x07" },
+		{ "a\rb\x7f", "a\\x0db\\x7f" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" }, /* UTF-8 stays */
+		{ "\xc2\x9b"
+		  "31m",
+		  "\\xc2\\x9b31m" }, /* C1 CSI */
+		{ "\x9b"
+		  "31m",
+		  "\\x9b31m" }, /* a bare 8-bit CSI */
+		{ "\xe2\x80", "\\xe2\\x80" }, /* cut short */
+		{ "\xc0\xaf", "\\xc0\\xaf" }, /* overlong */
+		{ "a\xe2\x80\xae"
+		  "b",
+		  "a\\xe2\\x80\\xaeb" }, /* bidi */
+	};
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = open_doc(false);
+		tn_print_str("x", "[%s]", cases[i].in);
+		close_doc(f, 0);
+		if (strncmp(buf, "[", 1) || strlen(buf) < 2 ||
+		    strncmp(buf + 1, cases[i].out, strlen(cases[i].out)) ||
+		    strcmp(buf + 1 + strlen(cases[i].out), "]"))
+			fail_msg("%zu: got %s, want [%s]", i, buf,
+				 cases[i].out);
+		free(buf);
+	}
+	/* A newline inside a value is escaped; the format's stays. */
+	f = open_doc(false);
+	tn_print_str("x", "%s\n", "two\nlines");
+	close_doc(f, 0);
+	assert_string_equal(buf, "two\\x0alines\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_json_orphan),
 		cmocka_unit_test(test_unbalanced),
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
