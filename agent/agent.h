@@ -14,6 +14,12 @@
 #include "store.h"
 #include "validate.h"
 
+/* Linux 6.16: a unix socket that refuses SCM_RIGHTS (Debian 12's headers
+ * are older). */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
 struct tenetd {
 	const char *state_dir, *run_dir, *bpffs, *lxc_path, *template;
 	char exe_dir[4096]; /* where this tenetd is: tenet-router beside it */

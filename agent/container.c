@@ -460,6 +460,18 @@ int tn_ct_destroy(const char *lxc_path, const char *name)
 	return ret;
 }
 
+bool tn_ct_unprivileged(const char *lxc_path, const char *name)
+{
+	struct lxc_container *c = ct_get(lxc_path, name);
+	char buf[256];
+	bool ret = c &&
+		   c->get_config_item(c, "lxc.idmap", buf, sizeof(buf)) > 0;
+
+	if (c)
+		lxc_container_put(c);
+	return ret;
+}
+
 bool tn_ct_exists(const char *lxc_path, const char *name)
 {
 	struct lxc_container *c = ct_get(lxc_path, name);

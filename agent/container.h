@@ -61,6 +61,8 @@ int tn_ct_stop(const char *lxc_path, const char *name, bool graceful);
 /* Stops and destroys; a container that does not exist is fine. */
 int tn_ct_destroy(const char *lxc_path, const char *name);
 bool tn_ct_exists(const char *lxc_path, const char *name);
+/* Its config maps a user namespace (lxc.idmap). */
+bool tn_ct_unprivileged(const char *lxc_path, const char *name);
 /* "RUNNING", "STOPPED", ... into state; *pid the init's pid or -1. */
 int tn_ct_state(const char *lxc_path, const char *name, char *state, size_t n,
 		pid_t *pid);

@@ -52,6 +52,19 @@ static int check_sub(const char *path, uint64_t base, uint64_t count, char *err,
 	return ret;
 }
 
+/* A host user's or group's id in the span. */
+static int check_id(const char *kind, const char *name, uint32_t id,
+		    uint64_t base, uint64_t count, char *err, size_t n)
+{
+	if (!overlaps(base, count, id, 1))
+		return 0;
+	tn_errbuf(err, n,
+		  "%s %s (%cid %u) is in the tenants' ids %" PRIu64 "..%" PRIu64
+		  ": give --id-base outside them",
+		  kind, name, kind[0], id, base, base + count - 1);
+	return -EEXIST;
+}
+
 int tn_ids_check(const char *etc_dir, uint64_t base, uint64_t count, char *err,
 		 size_t n)
 {
@@ -77,27 +90,13 @@ int tn_ids_check(const char *etc_dir, uint64_t base, uint64_t count, char *err,
 		return ret;
 	setpwent();
 	while (!ret && (pw = getpwent()))
-		if (overlaps(base, count, pw->pw_uid, 1)) {
-			tn_errbuf(err, n,
-				  "user %s (uid %u) is in the tenants' ids"
-				  " %" PRIu64 "..%" PRIu64 ": give --id-base"
-				  " outside them",
-				  pw->pw_name, (unsigned int)pw->pw_uid, base,
-				  base + count - 1);
-			ret = -EEXIST;
-		}
+		ret = check_id("user", pw->pw_name, pw->pw_uid, base, count,
+			       err, n);
 	endpwent();
 	setgrent();
 	while (!ret && (gr = getgrent()))
-		if (overlaps(base, count, gr->gr_gid, 1)) {
-			tn_errbuf(err, n,
-				  "group %s (gid %u) is in the tenants' ids"
-				  " %" PRIu64 "..%" PRIu64 ": give --id-base"
-				  " outside them",
-				  gr->gr_name, (unsigned int)gr->gr_gid, base,
-				  base + count - 1);
-			ret = -EEXIST;
-		}
+		ret = check_id("group", gr->gr_name, gr->gr_gid, base, count,
+			       err, n);
 	endgrent();
 	return ret;
 }

@@ -494,6 +494,27 @@ static int check_reachable(const char *path, char *err, size_t n)
 	}
 }
 
+/* Whether the kernel refuses descriptors routers pass (6.16+), or tenetd
+ * takes them and closes them off its loop: said once. */
+static void check_passrights(struct tenetd *d)
+{
+	int sv[2], zero = 0;
+
+	if (d->passrights &&
+	    !socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		if (setsockopt(sv[0], SOL_SOCKET, SO_PASSRIGHTS, &zero,
+			       sizeof(zero)))
+			d->passrights = false;
+		close(sv[0]);
+		close(sv[1]);
+	}
+	tn_info("descriptors routers pass: %s\n",
+		d->passrights ? "refused by the kernel (SO_PASSRIGHTS)" :
+				"taken and closed off the loop (no"
+				" SO_PASSRIGHTS: kernel before 6.16, or"
+				" --no-passrights)");
+}
+
 /* A descriptor or so per control client and about ten per tenant (its
  * sockets, pidfds, maps): the soft limit goes to the hard one, and a
  * low hard one is said. */
@@ -696,6 +717,7 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 		tn_err("database %s: %s\n", d->db_path, strerror(-err));
 		return 1;
 	}
+	check_passrights(d);
 	err = tn_reaper_init();
 	if (!err)
 		err = tn_loop_init(d);

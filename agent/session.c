@@ -68,9 +68,6 @@
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
-#ifndef SO_PASSRIGHTS
-#define SO_PASSRIGHTS 83
-#endif
 
 /* The veth pairs are made with one queue each. */
 #define ROUTER_QUEUES 1

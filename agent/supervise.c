@@ -163,6 +163,13 @@ int supervise_start(struct tenetd *d, const struct tn_tenant_rec *t, char *err,
 		s->backoff_ms = TN_SUP_BACKOFF_MIN_MS;
 	s->last_try = now;
 	s->next_try = now + s->backoff_ms;
+	if (!tn_ct_unprivileged(d->lxc_path, t->name)) {
+		snprintf(err, n,
+			 "container %s has no user namespace (made by an older"
+			 " tenetd): not started; re-create the tenant",
+			 t->name);
+		return -EPERM;
+	}
 	/* Its links and maps, which the start needs, first. */
 	ret = tenant_prepare(d, t, err, n);
 	if (ret)

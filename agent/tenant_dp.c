@@ -741,6 +741,19 @@ static int container_up(struct dp *p, pid_t *pid)
 			err = router_args(d, name, p->err, p->n);
 		if (err)
 			return err;
+	} else if (!tn_ct_unprivileged(d->lxc_path, name) &&
+		   !tn_ct_state(d->lxc_path, name, state, sizeof(state), pid)) {
+		/* Made by a tenetd before user namespaces: its root is the
+		 * host's. One running keeps running; none is started. */
+		snprintf(p->err, p->n,
+			 "container %s has no user namespace (made by an"
+			 " older tenetd): re-create the tenant (tenant del,"
+			 " tenant add)",
+			 name);
+		if (*pid <= 0)
+			return -EPERM;
+		tn_warn("tenant %s: %s\n", t->name, p->err);
+		*p->err = '\0';
 	}
 	err = tn_ct_start(d->lxc_path, name, p->err, p->n);
 	if (!err)

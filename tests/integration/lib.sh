@@ -212,6 +212,16 @@ agent_start() {
 # ctl ARGS...: tenetctl to the agent of agent_start.
 ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
 
+# isp_reach N: customer N of topo_isp reaches the upstream (a few tries:
+# the first ping waits for ARP on every hop).
+isp_reach() {
+	local i
+	for i in 1 2 3 4 5; do
+		nsx C$1 ping -c 1 -W 1 198.51.100.1 >/dev/null && return 0
+	done
+	return 1
+}
+
 # topo_isp: a small ISP around netns H (the tenet host), for two tenants
 # with the same private space; tn-dp must be built (customer VLAN ports).
 #
