@@ -6,12 +6,12 @@
  * JSON, through one printer (lib/print). Exit status: 0 done, 1 tenetd
  * refused or could not be reached, 2 bad usage or input (nothing is sent).
  *
- * Each command is one entry of cmds[]: its positional arguments, its
- * "key value" arguments and the printer of its reply. The request's args
- * are named after the CLI's keywords, every value a string as typed, a
- * list of strings for keys that take several.
+ * The commands, their keys and their help are lib/ctl_cmds.c's table
+ * (lib/grammar.h), which tenetd checks requests with too; this file adds
+ * the printer of each command's reply. The request's args are named after
+ * the CLI's keywords, every value a string as typed, a list of strings for
+ * keys that take several.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -29,76 +29,38 @@
 #include <tenet/ctl.h>
 
 #include "ctl.h"
+#include "ctl_cmds.h"
 #include "print.h"
 #include "validate.h"
 
 #define DEFAULT_SOCK "/run/tenet/" TN_CTL_SOCK
 #define REPLY_TIMEOUT_MS 30000
 #define EXIT_USAGE 2
-#define MAX_PARAMS 24
-#define MAX_WORDS 16
-#define MAX_VALUES 16 /* of a key that takes a list */
 
-typedef int (*check_fn)(const char *field, const char *s, char *err, size_t n);
 typedef void (*show_fn)(json_object *data);
 
-enum {
-	P_REQUIRED = 1 << 0,
-	P_LIST = 1 << 1, /* one or more values, up to the next key */
-	P_REPEAT = 1 << 2, /* may be given again; the values add up */
-};
-
-/* An argument: its name in the request, how its value is checked (check,
- * or one of values) and P_ flags (xdp-tools' params tables). */
-struct param {
-	const char *key;
-	check_fn check;
-	unsigned int flags;
-	const char *const *values;
-};
-
-/* verb NULL: the object alone is the command. pos: the arguments before
- * the "key value" pairs, in order (an optional one only last). args: the
- * grammar for help, lines split by '\n'. */
-struct cmd {
-	const char *obj;
-	const char *verb;
-	const struct param *pos;
-	const struct param *keys;
-	bool needs_key; /* at least one of keys */
-	show_fn show;
-	const char *args;
-	const char *help;
-};
-
+static const struct tn_grammar *const g = &tn_ctl_grammar;
 static const char *sock_path = DEFAULT_SOCK;
 static bool json;
 
-static const char *cmd_name(const struct cmd *c, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%s%s", c->obj, c->verb ? " " : "",
-		 c->verb ? c->verb : "");
-	return buf;
-}
-
 /* One line on stderr: "tenetctl: WHAT[; usage: tenetctl CMD ARGS]", or
- * for a grammar of several lines a pointer to the object's help. */
+ * for a long grammar a pointer to the object's help. */
 static int __attribute__((format(printf, 2, 3)))
-usage_err(const struct cmd *c, const char *fmt, ...)
+usage_err(const struct tn_gcmd *c, const char *fmt, ...)
 {
-	char name[64];
+	char name[64], args[512];
 	va_list ap;
 
 	fputs("tenetctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (c && strchr(c->args, '\n'))
+	if (c && strlen(tn_g_usage(g, c, args, sizeof(args))) > 48)
 		fprintf(stderr, "; see tenetctl %s --help", c->obj);
 	else if (c)
 		fprintf(stderr, "; usage: tenetctl %s%s%s",
-			cmd_name(c, name, sizeof(name)), *c->args ? " " : "",
-			c->args);
+			tn_g_name(c, name, sizeof(name)), *args ? " " : "",
+			args);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
@@ -110,322 +72,6 @@ static void say(const char *msg)
 	for (; *msg; msg++)
 		fputc((unsigned char)*msg < 0x20 ? ' ' : *msg, stderr);
 	fputc('\n', stderr);
-}
-
-/* Values, checked as tenetd will check them again. */
-
-static unsigned int host_cores(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (unsigned int)n : 1;
-}
-
-static int check_name(const char *field, const char *s, char *err, size_t n)
-{
-	(void)field; /* always "name" */
-	return tn_v_name(s, err, n);
-}
-
-static int check_vlan(const char *field, const char *s, char *err, size_t n)
-{
-	uint16_t vid;
-
-	return tn_v_vlan(field, s, &vid, err, n);
-}
-
-/* An interface's own address: host bits wanted. */
-static int check_addr(const char *field, const char *s, char *err, size_t n)
-{
-	unsigned int len;
-	uint8_t a[16];
-	int fam;
-
-	return tn_v_cidr(field, s, false, &fam, a, &len, err, n);
-}
-
-/* A prefix routed: host bits zero. */
-static int check_prefix(const char *field, const char *s, char *err, size_t n)
-{
-	unsigned int len;
-	uint8_t a[16];
-	int fam;
-
-	return tn_v_cidr(field, s, true, &fam, a, &len, err, n);
-}
-
-static int check_ip(const char *field, const char *s, char *err, size_t n)
-{
-	uint8_t a[16];
-	int fam;
-
-	return tn_v_ip(field, s, &fam, a, err, n);
-}
-
-static int check_mac(const char *field, const char *s, char *err, size_t n)
-{
-	uint8_t mac[6];
-
-	return tn_v_mac(field, s, mac, err, n);
-}
-
-static int check_cpu(const char *field, const char *s, char *err, size_t n)
-{
-	uint32_t m;
-
-	if (tn_v_unlimited(s))
-		return 0;
-	return tn_v_cpu(field, s, host_cores(), &m, err, n);
-}
-
-static int check_cpuset(const char *field, const char *s, char *err, size_t n)
-{
-	uint64_t mask;
-
-	return tn_v_cpuset(field, s, host_cores(), &mask, err, n);
-}
-
-static int check_size(const char *field, const char *s, char *err, size_t n)
-{
-	uint64_t v;
-
-	if (tn_v_unlimited(s))
-		return 0;
-	return tn_v_size(field, s, &v, err, n);
-}
-
-static int check_rate(const char *field, const char *s, char *err, size_t n)
-{
-	uint64_t v;
-
-	if (tn_v_unlimited(s))
-		return 0;
-	return tn_v_rate(field, s, &v, err, n);
-}
-
-static int check_pids(const char *field, const char *s, char *err, size_t n)
-{
-	uint64_t v;
-
-	if (tn_v_unlimited(s))
-		return 0;
-	return tn_v_count(field, s, 1, TN_V_PIDS_MAX, &v, err, n);
-}
-
-static int check_pps(const char *field, const char *s, char *err, size_t n)
-{
-	uint64_t v;
-
-	if (tn_v_unlimited(s))
-		return 0;
-	return tn_v_count(field, s, 1, TN_V_PPS_MAX, &v, err, n);
-}
-
-static const char *const roles[] = { "access", "uplink", NULL };
-static const char *const xdp_modes[] = { "native", "generic", NULL };
-static const char *const defaults[] = { "pass", "drop", NULL };
-static const char *const tenant_modes[] = { "veth", "direct", NULL };
-
-static const struct param ifname_pos[] = {
-	{ .key = "ifname", .check = tn_v_ifname, .flags = P_REQUIRED },
-	{},
-};
-
-static const struct param attach_keys[] = {
-	{ .key = "role", .values = roles, .flags = P_REQUIRED },
-	{ .key = "xdp-mode", .values = xdp_modes },
-	{ .key = "default", .values = defaults },
-	{},
-};
-
-static const struct param name_pos[] = {
-	{ .key = "name", .check = check_name, .flags = P_REQUIRED },
-	{},
-};
-
-static const struct param opt_name_pos[] = {
-	{ .key = "name", .check = check_name },
-	{},
-};
-
-static const struct param tenant_add_keys[] = {
-	{ .key = "access", .check = tn_v_ifname, .flags = P_REQUIRED },
-	{ .key = "vlan", .check = check_vlan, .flags = P_REQUIRED },
-	{ .key = "inner-vlan", .check = check_vlan },
-	{ .key = "uplink", .check = tn_v_ifname, .flags = P_REQUIRED },
-	{ .key = "uplink-vlan", .check = check_vlan },
-	{ .key = "uplink-mac", .check = check_mac },
-	{ .key = "prefix", .check = check_prefix, .flags = P_LIST | P_REPEAT },
-	{ .key = "access-addr",
-	  .check = check_addr,
-	  .flags = P_REQUIRED | P_LIST },
-	{ .key = "uplink-addr",
-	  .check = check_addr,
-	  .flags = P_REQUIRED | P_LIST },
-	{ .key = "gateway", .check = check_ip },
-	{ .key = "mode", .values = tenant_modes },
-	{ .key = "cpu", .check = check_cpu },
-	{ .key = "cpuset", .check = check_cpuset },
-	{ .key = "memory", .check = check_size },
-	{ .key = "pids", .check = check_pids },
-	{ .key = "rate", .check = check_rate },
-	{ .key = "pps", .check = check_pps },
-	{},
-};
-
-static const struct param tenant_set_keys[] = {
-	{ .key = "rate", .check = check_rate },
-	{ .key = "pps", .check = check_pps },
-	{ .key = "cpu", .check = check_cpu },
-	{ .key = "memory", .check = check_size },
-	{ .key = "pids", .check = check_pids },
-	{},
-};
-
-static const struct param route_pos[] = {
-	{ .key = "name", .check = check_name, .flags = P_REQUIRED },
-	{ .key = "cidr", .check = check_prefix, .flags = P_REQUIRED },
-	{},
-};
-
-static const struct param via_keys[] = {
-	{ .key = "via", .check = check_ip, .flags = P_REQUIRED },
-	{},
-};
-
-static int check_value(const struct param *p, const char *s, char *err,
-		       size_t n)
-{
-	if (p->values)
-		return tn_v_keyword(p->key, s, p->values, err, n) < 0 ?
-			       -EINVAL :
-			       0;
-	return p->check(p->key, s, err, n);
-}
-
-/* "a", "a or b", "a, b or c" into buf. */
-static const char *join(const char *const *w, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; w[i] && used < size; i++)
-		used += snprintf(buf + used, size - used, "%s%s",
-				 !i	  ? "" :
-				 w[i + 1] ? ", " :
-					    " or ",
-				 w[i]);
-	return buf;
-}
-
-static bool is_key(const char *const *keys, const char *s)
-{
-	return tn_v_keyword("key", s, keys, NULL, 0) >= 0;
-}
-
-/* A word of a list cannot be a key unless it holds no digit and no ':'
- * (addresses always do): such a word after a list is a mistyped key. */
-static bool looks_like_key(const char *s)
-{
-	return !strpbrk(s, "0123456789:");
-}
-
-/* The words from argv[*i] up to the next key, added to p's list in args. */
-static int take_list(const struct cmd *c, const struct param *p,
-		     const char *const *keys, int argc, char **argv, int *i,
-		     json_object *args)
-{
-	char err[TN_V_ERR_MAX], field[64];
-	json_object *list;
-	int n;
-
-	if (!json_object_object_get_ex(args, p->key, &list)) {
-		list = json_object_new_array();
-		json_object_object_add(args, p->key, list);
-	}
-	for (n = 0; *i < argc && !is_key(keys, argv[*i]); (*i)++, n++) {
-		if (check_value(p, argv[*i], err, sizeof(err))) {
-			if (n && looks_like_key(argv[*i]))
-				tn_v_keyword(cmd_name(c, field, sizeof(field)),
-					     argv[*i], keys, err, sizeof(err));
-			return usage_err(NULL, "%s", err);
-		}
-		if (json_object_array_length(list) >= MAX_VALUES)
-			return usage_err(c, "%s takes at most %d values",
-					 p->key, MAX_VALUES);
-		json_object_array_add(list, json_object_new_string(argv[*i]));
-	}
-	return n ? 0 : usage_err(c, "%s needs a value", p->key);
-}
-
-/*
- * The positional arguments, then "key value" pairs in any order into
- * args: each key at most once unless P_REPEAT, a P_LIST key taking every
- * word up to the next key.
- */
-static int parse_args(const struct cmd *c, int argc, char **argv,
-		      json_object *args)
-{
-	const struct param *p, *keys = c->keys;
-	const char *words[MAX_PARAMS + 1];
-	bool seen[MAX_PARAMS] = { false };
-	char err[TN_V_ERR_MAX], field[64], meta[16];
-	int i = 0, k, n = 0, given = 0, ret;
-
-	for (p = c->pos; p && p->key; p++, i++) {
-		if (i >= argc) {
-			if (!(p->flags & P_REQUIRED))
-				break;
-			for (k = 0; p->key[k] && k < (int)sizeof(meta) - 1; k++)
-				meta[k] =
-					(char)toupper((unsigned char)p->key[k]);
-			meta[k] = '\0';
-			return usage_err(c, "missing %s", meta);
-		}
-		if (check_value(p, argv[i], err, sizeof(err)))
-			return usage_err(NULL, "%s", err);
-		json_object_object_add(args, p->key,
-				       json_object_new_string(argv[i]));
-	}
-	while (keys && n < MAX_PARAMS && keys[n].key) {
-		words[n] = keys[n].key;
-		n++;
-	}
-	words[n] = NULL;
-	while (i < argc) {
-		if (!n)
-			return usage_err(c, "too many arguments");
-		k = tn_v_keyword("key", argv[i], words, NULL, 0);
-		if (k < 0) {
-			tn_v_keyword(cmd_name(c, field, sizeof(field)), argv[i],
-				     words, err, sizeof(err));
-			return usage_err(NULL, "%s", err);
-		}
-		p = &keys[k];
-		if (seen[k] && !(p->flags & P_REPEAT))
-			return usage_err(c, "%s given twice", p->key);
-		seen[k] = true;
-		given++;
-		if (++i >= argc)
-			return usage_err(c, "%s needs a value", p->key);
-		if (p->flags & P_LIST) {
-			ret = take_list(c, p, words, argc, argv, &i, args);
-			if (ret)
-				return ret;
-			continue;
-		}
-		if (check_value(p, argv[i], err, sizeof(err)))
-			return usage_err(NULL, "%s", err);
-		json_object_object_add(args, p->key,
-				       json_object_new_string(argv[i++]));
-	}
-	for (k = 0; k < n; k++)
-		if ((keys[k].flags & P_REQUIRED) && !seen[k])
-			return usage_err(c, "%s is required", keys[k].key);
-	if (c->needs_key && !given)
-		return usage_err(c, "give at least one of %s",
-				 join(words, err, sizeof(err)));
-	return 0;
 }
 
 /* Sends req and gets the reply: 0, or 1 after saying why on stderr. */
@@ -1149,21 +795,35 @@ static void show_status(json_object *data)
 	tn_print_pairs(data, "%s ", "%s\n");
 }
 
-/* Parses, asks tenetd and prints the reply's data with c->show; without
- * show or data, the message (text) or the data as it is (JSON). */
-static int run(const struct cmd *c, int argc, char **argv)
+static const show_fn shows[TN_C__MAX] = {
+	[TN_C_STATUS] = show_status,	       [TN_C_NIC_ATTACH] = show_nic,
+	[TN_C_NIC_LIST] = show_nic_list,       [TN_C_TENANT_ADD] = show_tenant,
+	[TN_C_TENANT_LIST] = show_tenant_list, [TN_C_TENANT_SHOW] = show_tenant,
+	[TN_C_TENANT_STATS] = show_stats_list, [TN_C_TENANT_SET] = show_tenant,
+	[TN_C_ROUTE_LIST] = show_route_list,
+};
+
+/* Parses, asks tenetd and prints the reply's data with the command's
+ * printer; without one, or without data, the message (text) or the data
+ * as it is (JSON). */
+static int run(const struct tn_gcmd *c, int argc, char **argv)
 {
 	static const struct tn_print_field none[] = { {} };
 	json_object *req = json_object_new_object(), *reply = NULL, *data, *msg;
 	json_object *args = json_object_new_object();
-	char name[64];
+	show_fn show = shows[c - g->cmds];
+	char name[64], err[TN_V_ERR_MAX];
+	struct tn_gargs a;
+	bool usage;
 	int ret;
 
 	json_object_object_add(
 		req, "cmd",
-		json_object_new_string(cmd_name(c, name, sizeof(name))));
+		json_object_new_string(tn_g_name(c, name, sizeof(name))));
 	json_object_object_add(req, "args", args);
-	ret = parse_args(c, argc, argv, args);
+	ret = tn_g_argv(g, c, argc, argv, &a, args, err, sizeof(err), &usage);
+	if (ret)
+		ret = usage_err(usage ? c : NULL, "%s", err);
 	if (!ret)
 		ret = call(req, &reply);
 	json_object_put(req);
@@ -1175,8 +835,8 @@ static int run(const struct cmd *c, int argc, char **argv)
 	    !json_object_is_type(data, json_type_object))
 		data = NULL;
 	tn_print_open(stdout, json);
-	if (c->show && data) {
-		c->show(data);
+	if (show && data) {
+		show(data);
 	} else {
 		if (json_object_object_get_ex(reply, "message", &msg) &&
 		    json_object_get_string_len(msg))
@@ -1193,169 +853,9 @@ static int run(const struct cmd *c, int argc, char **argv)
 	return 0;
 }
 
-#define TENANT_ADD_ARGS                                                             \
-	"NAME access IFNAME vlan VID [inner-vlan VID]\n"                            \
-	"uplink IFNAME [uplink-vlan VID] [uplink-mac MAC] [prefix CIDR]...\n"       \
-	"access-addr CIDR... uplink-addr CIDR... [gateway IP] [mode veth|direct]\n" \
-	"[cpu CORES] [cpuset LIST] [memory SIZE] [pids N] [rate BITS] [pps N]"
-
-static const struct cmd cmds[] = {
-	{ .obj = "status",
-	  .show = show_status,
-	  .args = "",
-	  .help = "tenetd's version, pid, uptime_s, state_dir, run_dir, bpffs,\n"
-		  "lxc_path, nics and tenants, one \"key value\" a line." },
-	{ .obj = "nic",
-	  .verb = "attach",
-	  .pos = ifname_pos,
-	  .keys = attach_keys,
-	  .show = show_nic,
-	  .args = "IFNAME role access|uplink [xdp-mode native|generic] [default pass|drop]",
-	  .help = "Puts the data path on a NIC: role access (tenants' VLANs come in)\n"
-		  "or uplink (their traffic goes out); the XDP mode asked for; what\n"
-		  "becomes of frames of no tenant (to the host, or dropped). Keys in\n"
-		  "any order, each once; tenetd's defaults: xdp-mode native, default\n"
-		  "pass. Prints the NIC as nic list does." },
-	{ .obj = "nic",
-	  .verb = "detach",
-	  .pos = ifname_pos,
-	  .args = "IFNAME",
-	  .help = "Takes the data path off a NIC and forgets it." },
-	{ .obj = "nic",
-	  .verb = "list",
-	  .show = show_nic_list,
-	  .args = "",
-	  .help = "A line per NIC, then its counters: rx, delivered (to tenants),\n"
-		  "passed (to the host), drops by reason:\n"
-		  "eth1 nic 1 role access default pass xdp native (native in use) rxvlan-offload off\n"
-		  "  rx 12 pkts 1234 bytes  delivered 9 pkts 900 bytes  passed 3 pkts  drops ...\n"
-		  "\"detached\" ends the line of a NIC whose program is gone." },
-	{ .obj = "tenant",
-	  .verb = "add",
-	  .pos = name_pos,
-	  .keys = tenant_add_keys,
-	  .show = show_tenant,
-	  .args = TENANT_ADD_ARGS,
-	  .help = "Makes tenant NAME and starts its router in a container. NAME:\n"
-		  "1 to 32 of a-z 0-9 _ . - starting with a letter or digit.\n"
-		  "  access, vlan  the NIC its customers' frames come in on, and\n"
-		  "                their 802.1Q VLAN ID, 1 to 4094; inner-vlan:\n"
-		  "                the inner tag of QinQ\n"
-		  "  uplink        the NIC its traffic leaves by, tagged uplink-vlan\n"
-		  "                or untagged; uplink-mac: its MAC there (default:\n"
-		  "                one tenetd makes)\n"
-		  "  prefix        its own prefixes, routed to it from the uplink,\n"
-		  "                host bits zero (198.51.100.0/24)\n"
-		  "  access-addr, uplink-addr\n"
-		  "                the router's addresses on each side, with their\n"
-		  "                length (10.0.0.1/24 fd00::1/64)\n"
-		  "  gateway       the next hop of its default route, on the uplink\n"
-		  "  mode          veth (frames reach the router through a veth\n"
-		  "                pair; tenetd's default) or direct (the tenant\n"
-		  "                also owns a queue of each NIC, which its router\n"
-		  "                reads straight; the NIC must steer the tenant's\n"
-		  "                frames there; tenant show names the queue)\n"
-		  "Limits (\"unlimited\": none; cpuset, rate and pps: none unless\n"
-		  "given):\n"
-		  "  cpu           cores, up to the host's: 0.5, 2 (default 1)\n"
-		  "  cpuset        the CPUs it may run on: 0-1,3\n"
-		  "  memory        bytes, with K, M or G binary (1K = 1024), 32M to\n"
-		  "                1024G (default 256M)\n"
-		  "  pids          tasks (processes and threads) at most (default\n"
-		  "                256)\n"
-		  "  rate, pps     bits/s, with k, M or G decimal (1k = 1000), 1000\n"
-		  "                to 400G: 100M; packets/s. Both police what each\n"
-		  "                NIC sends it\n"
-		  "The container runs in a user namespace of its own: its root\n"
-		  "has no capability on the host (tenant show: uids).\n"
-		  "access-addr, uplink-addr and prefix take every word up to the\n"
-		  "next key, 16 at most, and prefix may be given again; other keys\n"
-		  "once each; all in any order. Prints the tenant as tenant show\n"
-		  "does." },
-	{ .obj = "tenant",
-	  .verb = "del",
-	  .pos = name_pos,
-	  .args = "NAME",
-	  .help = "Stops tenant NAME's router and removes the tenant: container,\n"
-		  "veths, VLANs, prefixes and routes." },
-	{ .obj = "tenant",
-	  .verb = "list",
-	  .show = show_tenant_list,
-	  .args = "",
-	  .help = "Every tenant as tenant show prints it, without routes." },
-	{ .obj = "tenant",
-	  .verb = "show",
-	  .pos = name_pos,
-	  .show = show_tenant,
-	  .args = "NAME",
-	  .help = "Tenant NAME: its state, its two sides, its limits (0 or \"\" in\n"
-		  "JSON: none), its container and routes:\n"
-		  "acme id 1 state ready mode veth created 2025-11-23T06:40:00Z\n"
-		  "  access eth1 vlan 100 veth tn1a addrs 10.0.0.1/24\n"
-		  "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u addrs ...\n"
-		  "  limits cpu 0.5 cpuset any memory 256M pids 512 rate 100Mbit pps unlimited\n"
-		  "  container acme RUNNING pid 1234 restarts 0 uids 1879113728+65536\n"
-		  "  route 203.0.113.0/24 via 10.0.0.2" },
-	{ .obj = "tenant",
-	  .verb = "stats",
-	  .pos = opt_name_pos,
-	  .show = show_stats_list,
-	  .args = "[NAME]",
-	  .help = "Counters of every tenant, or of NAME: each port (access, uplink)\n"
-		  "at the classifier on the NICs and at the egress back to them,\n"
-		  "as nic list prints them; the router's interfaces, with the XSK\n"
-		  "mode requested and in use, and its own counters; its limits and\n"
-		  "usage (cpu time, memory, tasks)." },
-	{ .obj = "tenant",
-	  .verb = "set",
-	  .pos = name_pos,
-	  .keys = tenant_set_keys,
-	  .needs_key = true,
-	  .show = show_tenant,
-	  .args = "NAME [rate BITS] [pps N] [cpu CORES] [memory SIZE] [pids N]",
-	  .help = "Changes tenant NAME's limits while it runs, in tenant add's\n"
-		  "units; at least one key, each once. Prints the tenant." },
-	{ .obj = "route",
-	  .verb = "add",
-	  .pos = route_pos,
-	  .keys = via_keys,
-	  .args = "NAME CIDR via IP",
-	  .help = "Adds a route to tenant NAME's router: CIDR (host bits zero,\n"
-		  "like 203.0.113.0/24) through the next hop IP." },
-	{ .obj = "route",
-	  .verb = "del",
-	  .pos = route_pos,
-	  .keys = via_keys,
-	  .args = "NAME CIDR via IP",
-	  .help = "Removes that route." },
-	{ .obj = "route",
-	  .verb = "list",
-	  .pos = name_pos,
-	  .show = show_route_list,
-	  .args = "NAME",
-	  .help = "Tenant NAME's routes, one \"CIDR via IP\" a line." },
-};
-
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-/* Lines of s, each after indent. */
-static void indented(FILE *f, const char *indent, const char *s)
-{
-	while (*s) {
-		size_t len = strcspn(s, "\n");
-
-		fprintf(f, "%s%.*s\n", indent, (int)len, s);
-		s += len + !!s[len];
-	}
-}
-
 /* The commands of obj (all: NULL). */
 static void help(FILE *f, const char *obj)
 {
-	const struct cmd *c;
-	char name[64];
-	size_t len;
-
 	if (!obj)
 		fputs("Usage: tenetctl [OPTIONS] OBJECT [COMMAND] [ARGS]\n\n"
 		      "Options, before OBJECT:\n"
@@ -1366,16 +866,7 @@ static void help(FILE *f, const char *obj)
 		      "  -h, --help         this help; tenetctl OBJECT --help: one object's\n\n",
 		      f);
 	fputs("Commands:\n", f);
-	for (c = cmds; c < cmds + NCMDS; c++) {
-		if (obj && strcmp(c->obj, obj))
-			continue;
-		len = strcspn(c->args, "\n");
-		fprintf(f, "  tenetctl %s%s%.*s\n",
-			cmd_name(c, name, sizeof(name)), len ? " " : "",
-			(int)len, c->args);
-		indented(f, "          ", c->args + len + !!c->args[len]);
-		indented(f, "      ", c->help);
-	}
+	tn_g_help(f, g, obj);
 	fputs("\nKeywords are exact, no abbreviations. Every argument is checked\n"
 	      "before anything is sent. Exit status: 0 done, 1 tenetd refused\n"
 	      "(its reason on stderr) or could not be reached, 2 bad usage or\n"
@@ -1390,13 +881,14 @@ static bool is_help(const char *s)
 }
 
 /* The objects (obj NULL) or obj's verbs for tn_v_keyword(), and their
- * entries; cmds keeps each object's entries together. */
-static void words(const char *obj, const char **w, const struct cmd **e)
+ * commands; the table keeps each object's commands together. */
+static void words(const char *obj, const char **w, const struct tn_gcmd **e)
 {
-	const struct cmd *c;
 	int n = 0;
 
-	for (c = cmds; c < cmds + NCMDS && n < MAX_WORDS - 1; c++) {
+	for (unsigned int i = 0; i < g->ncmds && n < TN_C__MAX; i++) {
+		const struct tn_gcmd *c = &g->cmds[i];
+
 		if (obj ? strcmp(c->obj, obj) : n && !strcmp(w[n - 1], c->obj))
 			continue;
 		e[n] = c;
@@ -1407,8 +899,8 @@ static void words(const char *obj, const char **w, const struct cmd **e)
 
 static int dispatch(int argc, char **argv)
 {
-	const struct cmd *e[MAX_WORDS], *c;
-	const char *w[MAX_WORDS];
+	const struct tn_gcmd *e[TN_C__MAX + 1], *c;
+	const char *w[TN_C__MAX + 1];
 	char err[TN_V_ERR_MAX];
 	int k;
 

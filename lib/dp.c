@@ -21,15 +21,6 @@
 #include "tenant_egress.skel.h"
 #include "tenant_rx.skel.h"
 
-const char *const tn_drop_names[TN_DROP__MAX] = {
-	[TN_DROP_MALFORMED] = "malformed",
-	[TN_DROP_NO_TENANT] = "no_tenant",
-	[TN_DROP_POLICED] = "policed",
-	[TN_DROP_NO_SLOT] = "no_slot",
-	[TN_DROP_VLAN_SMUGGLED] = "vlan_smuggled",
-	[TN_DROP_NO_CONFIG] = "no_config",
-};
-
 const char *tn_xdp_mode_name(enum xdp_attach_mode mode)
 {
 	switch (mode) {

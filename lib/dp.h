@@ -14,7 +14,7 @@
 #include <xdp/libxdp.h>
 #include <tenet/dp.h>
 
-extern const char *const tn_drop_names[TN_DROP__MAX];
+#include "names.h"
 
 /* Makes dir (and parents) and mounts bpffs on the deepest missing mount if
  * dir is not on one. */

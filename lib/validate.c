@@ -149,8 +149,26 @@ static int parse_scaled(const char *s, const struct suffix *sfx, uint64_t min,
 	return 0;
 }
 
-int tn_v_size(const char *field, const char *s, uint64_t *bytes, char *err,
-	      size_t n)
+/* "32M", "1024G", "1536K": v in the largest unit that divides it. */
+static const char *fmt_size(uint64_t v, char *buf, size_t n)
+{
+	static const char units[] = "GMK";
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t mul = 1ULL << (10 * (3 - i));
+
+		if (v >= mul && !(v % mul)) {
+			snprintf(buf, n, "%llu%c",
+				 (unsigned long long)(v / mul), units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, n, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+int tn_v_size_in(const char *field, const char *s, uint64_t min, uint64_t max,
+		 uint64_t *bytes, char *err, size_t n)
 {
 	static const struct suffix sfx[] = {
 		{ 'K', 1ULL << 10 },
@@ -162,11 +180,30 @@ int tn_v_size(const char *field, const char *s, uint64_t *bytes, char *err,
 		{ 0, 0 },
 	};
 
-	if (!parse_scaled(s, sfx, 1, TN_V_SIZE_MAX, bytes))
+	char lo[24], hi[24];
+
+	if (!parse_scaled(s, sfx, min, max, bytes))
 		return 0;
 	return fail(err, n, field, s,
-		    "must be a whole number of bytes from 1 to 1024G, "
-		    "optionally with K, M or G (1K = 1024)");
+		    "must be a whole number of bytes from %s to %s, "
+		    "optionally with K, M or G (1K = 1024)",
+		    fmt_size(min, lo, sizeof(lo)),
+		    fmt_size(max, hi, sizeof(hi)));
+}
+
+int tn_v_size(const char *field, const char *s, uint64_t *bytes, char *err,
+	      size_t n)
+{
+	return tn_v_size_in(field, s, 1, TN_V_SIZE_MAX, bytes, err, n);
+}
+
+int tn_v_path(const char *field, const char *s, size_t max, char *err, size_t n)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	if (len && len <= max)
+		return 0;
+	return fail(err, n, field, s, "must be a path of 1 to %zu bytes", max);
 }
 
 int tn_v_rate(const char *field, const char *s, uint64_t *bps, char *err,

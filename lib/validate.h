@@ -54,6 +54,12 @@ int tn_v_vlan(const char *field, const char *s, uint16_t *vid, char *err,
 /* Bytes: N, NK, NM or NG (or k, m, g), binary multiples, 1..1024G. */
 int tn_v_size(const char *field, const char *s, uint64_t *bytes, char *err,
 	      size_t n);
+/* The same in [min, max]; the sentence names both, like "32M to 1024G". */
+int tn_v_size_in(const char *field, const char *s, uint64_t min, uint64_t max,
+		 uint64_t *bytes, char *err, size_t n);
+/* A path of 1..max bytes. */
+int tn_v_path(const char *field, const char *s, size_t max, char *err,
+	      size_t n);
 /* Bits/s: N, Nk (or NK), NM or NG, decimal multiples, 1000..400G. */
 int tn_v_rate(const char *field, const char *s, uint64_t *bps, char *err,
 	      size_t n);

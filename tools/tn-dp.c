@@ -5,6 +5,8 @@
  * debugging; tenetd uses the same lib/dp.c.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
@@ -27,32 +29,214 @@
 #include "handoff.h"
 #include "log.h"
 #include "parse.h"
+#include "grammar.h"
+#include "names.h"
+#include "print.h"
 #include "validate.h"
 
 static const char *bpffs = "/sys/fs/bpf/tenet";
+static bool json;
+
+/* tn-dp's grammar (lib/grammar.h): its keys, then its commands. */
+enum {
+	K_DEV = 1,
+	K_ID,
+	K_ROLE,
+	K_DEFAULT,
+	K_MODE,
+	K_MATCH,
+	K_TENANT,
+	K_NIC_ID,
+	K_VLAN,
+	K_INNER_VLAN,
+	K_SLOT,
+	K_ADDR,
+	K_CIDR,
+	K_SOCK,
+	K_IFNAMES,
+	K_DIRECT,
+	K__MAX,
+};
+
+static const char *const matches[] = { "mac", "prefix", "mac,prefix",
+				       "prefix,mac", NULL };
+static const char *const direct[] = { "direct", NULL };
+
+#define KEY(k, ...) [K_##k] = { __VA_ARGS__ }
+
+static const struct tn_gkey keys[K__MAX] = {
+	KEY(DEV, .name = "dev", .type = TN_G_IFNAME, .meta = "DEV",
+	    .help = "the interface, in this netns"),
+	KEY(ID, .name = "id", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = TN_MAX_NICS - 1, .help = "the NIC's id in the maps"),
+	KEY(ROLE, .name = "role", .type = TN_G_ENUM, .words = tn_role_names,
+	    .help = "the tenant's port this side stands for"),
+	KEY(DEFAULT, .name = "default", .type = TN_G_ENUM,
+	    .words = tn_default_names,
+	    .help = "frames of no tenant: to the host, or dropped"),
+	KEY(MODE, .name = "mode", .type = TN_G_ENUM, .words = tn_xdp_mode_names,
+	    .help = "the XDP mode asked for"),
+	KEY(MATCH, .name = "match", .type = TN_G_ENUM, .words = matches,
+	    .help = "untagged frames are looked up by destination MAC,"
+		    " prefix, or both"),
+	KEY(TENANT, .name = "tenant", .type = TN_G_COUNT, .meta = "T", .min = 1,
+	    .max = TN_MAX_TENANTS - 1, .help = "the tenant's id"),
+	KEY(NIC_ID, .name = "nic-id", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = TN_MAX_NICS - 1, .help = "the NIC frames leave by"),
+	KEY(VLAN, .name = "vlan", .type = TN_G_VLAN, .meta = "VID",
+	    .help = "the 802.1Q VLAN ID"),
+	KEY(INNER_VLAN, .name = "inner-vlan", .type = TN_G_VLAN, .meta = "VID",
+	    .help = "the inner tag of QinQ"),
+	KEY(SLOT, .name = "slot", .type = TN_G_COUNT, .meta = "S", .min = 0,
+	    .max = TN_RX_MAX_IFS - 1,
+	    .help = "the interface's slot in the tenant's XSKMAP"),
+	KEY(ADDR, .name = "addr", .type = TN_G_IP, .meta = "IP",
+	    .help = "an address of the router's: its frames go to the kernel"),
+	KEY(CIDR, .name = "cidr", .type = TN_G_PREFIX, .meta = "CIDR",
+	    .help = "the prefix, host bits zero"),
+	KEY(SOCK, .name = "sockpath", .type = TN_G_PATH, .meta = "SOCKPATH",
+	    .max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
+	    .help = "where tenet-router --agent connects"),
+	KEY(IFNAMES, .name = "ifname", .type = TN_G_IFNAME, .meta = "IFNAME",
+	    .flags = TN_GK_LIST, .max_values = TN_RX_MAX_IFS,
+	    .help = "the interfaces to make sockets on"),
+	KEY(DIRECT, .name = "direct", .type = TN_G_ENUM, .words = direct,
+	    .help = "the tenant is in direct mode"),
+};
+
+static const struct tn_guse dev_only[] = { TN_G_POS(K_DEV), {} };
+static const struct tn_guse nic_attach_uses[] = {
+	TN_G_POS(K_DEV),
+	TN_G_REQ(K_ID),
+	TN_G_DFLT(K_ROLE, "access"),
+	TN_G_DFLT(K_DEFAULT, "pass"),
+	TN_G_DFLT(K_MODE, "native"),
+	TN_G_OPT(K_MATCH),
+	{},
+};
+static const struct tn_guse egress_uses[] = {
+	TN_G_POS(K_DEV),
+	TN_G_REQ(K_TENANT),
+	TN_G_REQ(K_ROLE),
+	TN_G_REQ(K_NIC_ID),
+	TN_G_OPT(K_VLAN),
+	TN_G_OPT(K_INNER_VLAN),
+	TN_G_DFLT(K_MODE, "native"),
+	{},
+};
+static const struct tn_guse rx_uses[] = {
+	TN_G_POS(K_DEV),     TN_G_REQ(K_TENANT),	  TN_G_REQ(K_SLOT),
+	TN_G_REPEAT(K_ADDR), TN_G_DFLT(K_MODE, "native"), {},
+};
+static const struct tn_guse tenant_uses[] = {
+	TN_G_POS(K_TENANT),
+	TN_G_OPT_POS(K_DIRECT),
+	{},
+};
+static const struct tn_guse vlan_uses[] = {
+	TN_G_POS(K_DEV),
+	TN_G_POS(K_VLAN),
+	TN_G_OPT(K_INNER_VLAN),
+	TN_G_REQ(K_TENANT),
+	{},
+};
+/* DEV after the key: a trailing positional argument. */
+static const struct tn_guse port_uses[] = {
+	TN_G_POS(K_TENANT),
+	TN_G_REQ(K_ROLE),
+	TN_G_POS(K_DEV),
+	{},
+};
+static const struct tn_guse prefix_add_uses[] = {
+	TN_G_POS(K_DEV),
+	TN_G_POS(K_CIDR),
+	TN_G_REQ(K_TENANT),
+	{},
+};
+static const struct tn_guse prefix_del_uses[] = { TN_G_POS(K_DEV),
+						  TN_G_POS(K_CIDR),
+						  {} };
+static const struct tn_guse serve_uses[] = {
+	TN_G_POS(K_SOCK),
+	TN_G_REQ(K_TENANT),
+	TN_G_POS(K_IFNAMES),
+	{},
+};
+static const struct tn_guse cust_vlan_uses[] = { TN_G_POS(K_DEV),
+						 TN_G_POS(K_VLAN),
+						 {} };
+
+enum {
+	C_NIC_ATTACH,
+	C_NIC_DETACH,
+	C_EGRESS_ATTACH,
+	C_RX_ATTACH,
+	C_DETACH,
+	C_TENANT_ADD,
+	C_VLAN_ADD,
+	C_PORT_SET,
+	C_PREFIX_ADD,
+	C_PREFIX_DEL,
+	C_SERVE,
+	C_CUST_VLAN,
+	C__MAX,
+};
+
+#define CMD(c, ...) [C_##c] = { __VA_ARGS__ }
+
+static const struct tn_gcmd cmds[C__MAX] = {
+	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach", .uses = nic_attach_uses,
+	    .summary = "nic_ingress on DEV, with its entry in tn_nics."),
+	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .uses = dev_only,
+	    .summary = "nic_ingress off DEV."),
+	CMD(EGRESS_ATTACH, .obj = "egress", .verb = "attach",
+	    .uses = egress_uses,
+	    .summary = "tenant_egress on a tenant's host-side veth DEV."),
+	CMD(RX_ATTACH, .obj = "rx", .verb = "attach", .uses = rx_uses,
+	    .summary = "tenant_rx on a tenant's container-side veth DEV; its"
+		       " maps are pinned under the bpffs dir's tenants/T."),
+	CMD(DETACH, .obj = "detach", .uses = dev_only,
+	    .summary = "tenant_egress or tenant_rx off DEV."),
+	CMD(TENANT_ADD, .obj = "tenant", .verb = "add", .uses = tenant_uses,
+	    .summary = "Marks tenant T active."),
+	CMD(VLAN_ADD, .obj = "vlan", .verb = "add", .uses = vlan_uses,
+	    .summary = "Frames tagged VID on DEV are tenant T's."),
+	CMD(PORT_SET, .obj = "port", .verb = "set", .uses = port_uses,
+	    .summary = "Tenant T's port of that role is the host-side veth"
+		       " DEV."),
+	CMD(PREFIX_ADD, .obj = "prefix", .verb = "add", .uses = prefix_add_uses,
+	    .summary = "Untagged frames to CIDR on DEV are tenant T's (the"
+		       " trie and its generation)."),
+	CMD(PREFIX_DEL, .obj = "prefix", .verb = "del", .uses = prefix_del_uses,
+	    .summary = "Removes that prefix."),
+	CMD(SERVE, .obj = "serve", .uses = serve_uses,
+	    .summary = "Hands AF_XDP sockets on the interfaces to a"
+		       " tenet-router --agent SOCKPATH, as tenetd does."),
+	CMD(CUST_VLAN, .obj = "cust-vlan", .uses = cust_vlan_uses,
+	    .summary = "Makes DEV a customer's port of VLAN VID (tc: the tag"
+		       " pushed on the way out, popped on the way in; for tests"
+		       " and the demo)."),
+};
+
+static const struct tn_grammar grammar = {
+	.prog = "tn-dp",
+	.keys = keys,
+	.nkeys = K__MAX,
+	.cmds = cmds,
+	.ncmds = C__MAX,
+};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tn-dp [--bpffs DIR] [-v] OBJECT COMMAND ...\n"
-		"  nic attach DEV id N [role access|uplink] [default pass|drop]\n"
-		"             [mode native|generic] [match mac|prefix|mac,prefix]\n"
-		"  nic detach DEV\n"
-		"  egress attach DEV tenant T role access|uplink nic-id N\n"
-		"             [vlan V [inner-vlan V]] [mode native|generic]\n"
-		"  rx attach DEV tenant T slot S [addr IP]... [mode native|generic]\n"
-		"  detach DEV                 (tenant_egress or tenant_rx)\n"
-		"  tenant add T [direct]      mark tenant T active\n"
-		"  vlan add DEV V [inner-vlan V] tenant T\n"
-		"  port set T role access|uplink DEV\n"
-		"  prefix add DEV CIDR tenant T | prefix del DEV CIDR\n"
-		"  serve SOCKPATH tenant T IFNAME...  hand AF_XDP sockets to a\n"
-		"             tenet-router --agent SOCKPATH, as tenetd does\n"
-		"  cust-vlan DEV VID          make DEV a customer's port of VLAN\n"
-		"             VID (tc: tag pushed out, popped in; tests, demo)\n"
-		"The bpffs DIR (default %s) holds the pinned maps; tenant_rx\n"
-		"pins under DIR/tenants/T. Run in the netns that holds DEV.\n",
+		"Usage: tn-dp [--bpffs DIR] [-j] [-v] OBJECT [COMMAND] ...\n"
+		"  --bpffs DIR   the pinned maps (default %s); tenant_rx pins\n"
+		"                under DIR/tenants/T\n"
+		"  -j, --json    JSON output\n"
+		"  -v, --verbose libbpf's and libxdp's messages too\n"
+		"Run in the netns that holds DEV. Commands:\n",
 		bpffs);
+	tn_g_help(f, &grammar, NULL);
 }
 
 static int fail(const char *fmt, const char *arg)
@@ -71,35 +255,9 @@ static int dev_index(const char *name, int *ifindex)
 	return 0;
 }
 
-/* A keyword argument through lib/validate: its index, or -1 said. */
-static int keyword(const char *field, const char *s, const char *const *allowed)
+static enum xdp_attach_mode xdp_mode(const struct tn_gargs *a)
 {
-	char err[TN_V_ERR_MAX];
-	int k = tn_v_keyword(field, s, allowed, err, sizeof(err));
-
-	if (k < 0)
-		fail("%s", err);
-	return k;
-}
-
-static int parse_mode(const char *s, enum xdp_attach_mode *mode)
-{
-	static const char *const modes[] = { "native", "generic", NULL };
-	int k = keyword("mode", s, modes);
-
-	if (k >= 0)
-		*mode = k ? XDP_MODE_SKB : XDP_MODE_NATIVE;
-	return k < 0;
-}
-
-static int parse_role(const char *s, __u32 *role)
-{
-	static const char *const roles[] = { "access", "uplink", NULL };
-	int k = keyword("role", s, roles);
-
-	if (k >= 0)
-		*role = (__u32)k; /* TN_ROLE_ACCESS, TN_ROLE_UPLINK */
-	return k < 0;
+	return a->v[K_MODE].u ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 }
 
 static int map_update(const char *dir, const char *map, const void *k,
@@ -123,76 +281,47 @@ static int map_update(const char *dir, const char *map, const void *k,
 	return err;
 }
 
-/* argv: DEV id N [...] */
-static int do_nic_attach(int argc, char **argv)
+static int do_nic_attach(const struct tn_gargs *a)
 {
-	enum xdp_attach_mode mode = XDP_MODE_NATIVE, in_use;
-	struct tn_nic nic = { .role = TN_ROLE_ACCESS };
-	int ifindex, i, err;
+	enum xdp_attach_mode mode = xdp_mode(a), in_use;
+	struct tn_nic nic = {
+		.nic_id = (__u32)a->v[K_ID].u,
+		.role = (__u32)a->v[K_ROLE].u, /* TN_ROLE_* */
+		.default_action = (__u32)a->v[K_DEFAULT].u, /* TN_DEFAULT_* */
+	};
+	const char *match = a->v[K_MATCH].s;
+	int ifindex;
 
-	if (argc < 1 || dev_index(argv[0], &ifindex))
-		return argc < 1 ? fail("%s", "nic attach needs DEV") : 1;
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(k, "id")) {
-			if (tn_parse_u32(v, 1, TN_MAX_NICS - 1, &nic.nic_id))
-				return fail("id must be 1..63, not '%s'", v);
-		} else if (!strcmp(k, "role")) {
-			if (parse_role(v, &nic.role))
-				return 1;
-		} else if (!strcmp(k, "default")) {
-			static const char *const acts[] = { "pass", "drop",
-							    NULL };
-			int a = keyword("default", v, acts);
-
-			if (a < 0)
-				return 1;
-			nic.default_action = (__u32)a; /* TN_DEFAULT_* */
-		} else if (!strcmp(k, "mode")) {
-			if (parse_mode(v, &mode))
-				return 1;
-		} else if (!strcmp(k, "match")) {
-			if (strstr(v, "mac"))
-				nic.flags |= TN_NIC_F_MAC;
-			if (strstr(v, "prefix"))
-				nic.flags |= TN_NIC_F_PREFIX;
-			if (!nic.flags)
-				return fail(
-					"match takes mac, prefix or mac,prefix, not '%s'",
-					v);
-		} else {
-			return fail("unknown nic attach argument '%s'", k);
-		}
-	}
-	if (i != argc || !nic.nic_id)
-		return fail("%s", "nic attach DEV id N [...]: id is required");
-
-	if (tn_dp_prepare(bpffs))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
-	if (map_update(bpffs, "tn_nics", &ifindex, &nic) ||
-	    map_update(bpffs, "tn_nic_dev", &nic.nic_id, &ifindex))
+	if (match && strstr(match, "mac"))
+		nic.flags |= TN_NIC_F_MAC;
+	if (match && strstr(match, "prefix"))
+		nic.flags |= TN_NIC_F_PREFIX;
+	if (tn_dp_prepare(bpffs) ||
+	    map_update(bpffs, "tn_nics", &ifindex, &nic) ||
+	    map_update(bpffs, "tn_nic_dev", &nic.nic_id, &ifindex) ||
+	    tn_dp_nic_attach(bpffs, ifindex, mode, &in_use))
 		return 1;
-	err = tn_dp_nic_attach(bpffs, ifindex, mode, &in_use);
-	if (err)
-		return 1;
-	printf("nic_ingress on %s: xdp-mode %s requested, %s in use\n", argv[0],
-	       tn_xdp_mode_name(mode), tn_xdp_mode_name(in_use));
-	return 0;
+	tn_print_open(stdout, json);
+	tn_print_str("dev", "nic_ingress on %s:", a->v[K_DEV].s);
+	tn_print_str("xdp_mode", " xdp-mode %s requested,",
+		     tn_xdp_mode_name(mode));
+	tn_print_str("xdp_mode_in_use", " %s in use", tn_xdp_mode_name(in_use));
+	tn_print_nl();
+	return tn_print_close() ? 1 : 0;
 }
 
-static int do_nic_detach(int argc, char **argv)
+static int do_nic_detach(const struct tn_gargs *a)
 {
 	int ifindex, err, fd;
 
-	if (argc != 1)
-		return fail("%s", "nic detach DEV");
-	if (dev_index(argv[0], &ifindex))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
 	err = tn_dp_nic_detach(ifindex);
 	if (err) {
 		fprintf(stderr, "tn-dp: detach nic_ingress from %s: %s\n",
-			argv[0], strerror(-err));
+			a->v[K_DEV].s, strerror(-err));
 		return 1;
 	}
 	fd = tn_dp_map_open(bpffs, "tn_nics");
@@ -203,121 +332,66 @@ static int do_nic_detach(int argc, char **argv)
 	return 0;
 }
 
-static int do_egress_attach(int argc, char **argv)
+static int do_egress_attach(const struct tn_gargs *a)
 {
-	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
-	struct tn_egress eg = { 0 };
-	__u32 tid = 0, role = 0, v32;
-	int ifindex, i, have_role = 0, have_nic = 0;
+	struct tn_egress eg = {
+		.port = tn_port((__u32)a->v[K_TENANT].u, (__u32)a->v[K_ROLE].u),
+		.nic_id = (__u32)a->v[K_NIC_ID].u,
+		.vid = (__u16)a->v[K_VLAN].u,
+		.inner_vid = (__u16)a->v[K_INNER_VLAN].u,
+	};
+	int ifindex;
 
-	if (argc < 1 || dev_index(argv[0], &ifindex))
-		return argc < 1 ? fail("%s", "egress attach needs DEV") : 1;
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(k, "tenant")) {
-			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
-				return fail("tenant must be 1..16383, not '%s'",
-					    v);
-		} else if (!strcmp(k, "role")) {
-			if (parse_role(v, &role))
-				return 1;
-			have_role = 1;
-		} else if (!strcmp(k, "nic-id")) {
-			if (tn_parse_u32(v, 1, TN_MAX_NICS - 1, &eg.nic_id))
-				return fail("nic-id must be 1..63, not '%s'",
-					    v);
-			have_nic = 1;
-		} else if (!strcmp(k, "vlan") || !strcmp(k, "inner-vlan")) {
-			if (tn_parse_u32(v, 1, 4094, &v32))
-				return fail("vlan must be 1..4094, not '%s'",
-					    v);
-			if (k[0] == 'v')
-				eg.vid = v32;
-			else
-				eg.inner_vid = v32;
-		} else if (!strcmp(k, "mode")) {
-			if (parse_mode(v, &mode))
-				return 1;
-		} else {
-			return fail("unknown egress attach argument '%s'", k);
-		}
-	}
-	if (i != argc || !tid || !have_role || !have_nic)
-		return fail("%s", "egress attach DEV tenant T role R nic-id N");
+	if (dev_index(a->v[K_DEV].s, &ifindex))
+		return 1;
 	if (eg.inner_vid && !eg.vid)
 		return fail("%s", "inner-vlan needs vlan");
-	eg.port = tn_port(tid, role);
 	if (tn_dp_prepare(bpffs) ||
 	    map_update(bpffs, "tn_egress", &ifindex, &eg))
 		return 1;
-	return tn_dp_egress_attach(bpffs, ifindex, mode) ? 1 : 0;
+	return tn_dp_egress_attach(bpffs, ifindex, xdp_mode(a)) ? 1 : 0;
 }
 
-static int do_rx_attach(int argc, char **argv)
+static int do_rx_attach(const struct tn_gargs *a)
 {
-	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
-	__u32 tid = 0, slot = TN_RX_MAX_IFS, one = 1;
+	__u32 slot = (__u32)a->v[K_SLOT].u, one = 1;
+	json_object *addrs = a->v[K_ADDR].list;
 	char dir[PATH_MAX];
-	int ifindex, i, fd, err = 0;
+	int ifindex, fd, err = 0;
 
-	if (argc < 1 || dev_index(argv[0], &ifindex))
-		return argc < 1 ? fail("%s", "rx attach needs DEV") : 1;
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(k, "tenant")) {
-			if (tn_parse_u32(v, 1, TN_MAX_TENANTS - 1, &tid))
-				return fail("tenant must be 1..16383, not '%s'",
-					    v);
-		} else if (!strcmp(k, "slot")) {
-			if (tn_parse_u32(v, 0, TN_RX_MAX_IFS - 1, &slot))
-				return fail("slot must be 0..3, not '%s'", v);
-		} else if (!strcmp(k, "addr")) {
-			continue; /* after the maps exist */
-		} else if (!strcmp(k, "mode")) {
-			if (parse_mode(v, &mode))
-				return 1;
-		} else {
-			return fail("unknown rx attach argument '%s'", k);
-		}
-	}
-	if (i != argc || !tid || slot >= TN_RX_MAX_IFS)
-		return fail("%s", "rx attach DEV tenant T slot S");
-	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs, tid);
-	if (tn_dp_bpffs_prepare(bpffs) || tn_dp_rx_attach(dir, ifindex, mode))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
-	if (map_update(dir, "tn_rx_ifs", &ifindex, &slot))
+	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs,
+		 (__u32)a->v[K_TENANT].u);
+	if (tn_dp_bpffs_prepare(bpffs) ||
+	    tn_dp_rx_attach(dir, ifindex, xdp_mode(a)) ||
+	    map_update(dir, "tn_rx_ifs", &ifindex, &slot))
 		return 1;
 	fd = tn_dp_map_open(dir, "tn_rx_addrs");
-	for (i = 1; fd >= 0 && i + 1 < argc && !err; i += 2) {
+	if (fd < 0)
+		return fail("open tn_rx_addrs: %s", strerror(-fd));
+	for (size_t i = 0; addrs && i < json_object_array_length(addrs); i++) {
+		const char *s = json_object_get_string(
+			json_object_array_get_idx(addrs, i));
 		struct tn_addr_key k = { 0 };
 		int family;
 
-		if (strcmp(argv[i], "addr"))
-			continue;
-		if (tn_parse_ip(argv[i + 1], &family, k.addr)) {
-			err = fail(
-				"addr must be an IPv4 or IPv6 address, not '%s'",
-				argv[i + 1]);
+		tn_parse_ip(s, &family, k.addr); /* checked by the grammar */
+		k.family = family;
+		if (bpf_map_update_elem(fd, &k, &one, 0)) {
+			err = fail("update tn_rx_addrs: %s", strerror(errno));
 			break;
 		}
-		k.family = family;
-		if (bpf_map_update_elem(fd, &k, &one, 0))
-			err = fail("update tn_rx_addrs: %s", strerror(errno));
 	}
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 ? 1 : err;
+	close(fd);
+	return err;
 }
 
-static int do_detach(int argc, char **argv)
+static int do_detach(const struct tn_gargs *a)
 {
 	int ifindex, err;
 
-	if (argc != 1)
-		return fail("%s", "detach DEV");
-	if (dev_index(argv[0], &ifindex))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
 	err = tn_dp_plain_detach(ifindex);
 	if (err)
@@ -325,78 +399,44 @@ static int do_detach(int argc, char **argv)
 	return 0;
 }
 
-static int do_tenant_add(int argc, char **argv)
+static int do_tenant_add(const struct tn_gargs *a)
 {
 	struct tn_tenant t = { .flags = TN_TENANT_F_ACTIVE };
-	__u32 tid;
+	__u32 tid = (__u32)a->v[K_TENANT].u;
 
-	if (argc < 1 || argc > 2 ||
-	    tn_parse_u32(argv[0], 1, TN_MAX_TENANTS - 1, &tid))
-		return fail("%s", "tenant add T [direct], T in 1..16383");
-	if (argc == 2) {
-		if (strcmp(argv[1], "direct"))
-			return fail("unknown tenant add argument '%s'",
-				    argv[1]);
+	if (a->v[K_DIRECT].given)
 		t.flags |= TN_TENANT_F_DIRECT;
-	}
 	return map_update(bpffs, "tn_tenants", &tid, &t);
 }
 
-static int do_vlan_add(int argc, char **argv)
+static int do_vlan_add(const struct tn_gargs *a)
 {
-	struct tn_vlan_key k = { 0 };
-	__u32 v, tid;
-	int ifindex, i = 2;
+	struct tn_vlan_key k = { .vid = (__u16)a->v[K_VLAN].u,
+				 .inner_vid = (__u16)a->v[K_INNER_VLAN].u };
+	__u32 tid = (__u32)a->v[K_TENANT].u;
+	int ifindex;
 
-	if (argc < 4 || dev_index(argv[0], &ifindex))
-		return argc < 4 ?
-			       fail("%s",
-				    "vlan add DEV V [inner-vlan V] tenant T") :
-			       1;
+	if (dev_index(a->v[K_DEV].s, &ifindex))
+		return 1;
 	k.ifindex = ifindex;
-	if (tn_parse_u32(argv[1], 1, 4094, &v))
-		return fail("vlan must be 1..4094, not '%s'", argv[1]);
-	k.vid = v;
-	if (!strcmp(argv[i], "inner-vlan") && argc == 6) {
-		if (tn_parse_u32(argv[i + 1], 1, 4094, &v))
-			return fail("inner-vlan must be 1..4094, not '%s'",
-				    argv[i + 1]);
-		k.inner_vid = v;
-		i += 2;
-	}
-	if (i + 2 != argc || strcmp(argv[i], "tenant") ||
-	    tn_parse_u32(argv[i + 1], 1, TN_MAX_TENANTS - 1, &tid))
-		return fail("%s", "vlan add DEV V [inner-vlan V] tenant T");
 	return map_update(bpffs, "tn_vlan", &k, &tid);
 }
 
-/* prefix add DEV CIDR tenant T | prefix del DEV CIDR */
-static int do_prefix(int argc, char **argv, int add)
+static int do_prefix(const struct tn_gargs *a, bool add)
 {
-	int ifindex, family, lpm, gen, err;
-	unsigned int len;
-	__u32 tid = 0;
-	__u8 a[16];
+	const struct tn_gval *p = &a->v[K_CIDR];
+	__u32 tid = add ? (__u32)a->v[K_TENANT].u : 0;
+	int ifindex, lpm, gen, err;
 
-	if (argc != (add ? 4 : 2) || (add && strcmp(argv[2], "tenant")))
-		return fail(
-			"%s",
-			"prefix add DEV CIDR tenant T | prefix del DEV CIDR");
-	if (dev_index(argv[0], &ifindex))
+	if (dev_index(a->v[K_DEV].s, &ifindex) || tn_dp_prepare(bpffs))
 		return 1;
-	if (tn_parse_prefix(argv[1], 1, &family, a, &len))
-		return fail(
-			"prefix must be ADDR/LEN with no host bits set, not '%s'",
-			argv[1]);
-	if (add && tn_parse_u32(argv[3], 1, TN_MAX_TENANTS - 1, &tid))
-		return fail("tenant must be 1..16383, not '%s'", argv[3]);
-	if (tn_dp_prepare(bpffs))
-		return 1;
-	lpm = tn_dp_map_open(bpffs, family == AF_INET ? "tn_lpm4" : "tn_lpm6");
+	lpm = tn_dp_map_open(bpffs,
+			     p->family == AF_INET ? "tn_lpm4" : "tn_lpm6");
 	gen = tn_dp_map_open(bpffs, "tn_lpm_gen");
 	err = lpm < 0 ? lpm : gen < 0 ? gen : 0;
 	if (!err)
-		err = tn_dp_prefix_set(lpm, gen, ifindex, family, a, len, tid);
+		err = tn_dp_prefix_set(lpm, gen, ifindex, p->family, p->addr,
+				       p->len, tid);
 	if (lpm >= 0)
 		close(lpm);
 	if (gen >= 0)
@@ -406,28 +446,23 @@ static int do_prefix(int argc, char **argv, int add)
 	return 0;
 }
 
-static int do_prefix_add(int argc, char **argv)
+static int do_prefix_add(const struct tn_gargs *a)
 {
-	return do_prefix(argc, argv, 1);
+	return do_prefix(a, true);
 }
 
-static int do_prefix_del(int argc, char **argv)
+static int do_prefix_del(const struct tn_gargs *a)
 {
-	return do_prefix(argc, argv, 0);
+	return do_prefix(a, false);
 }
 
-static int do_port_set(int argc, char **argv)
+static int do_port_set(const struct tn_gargs *a)
 {
-	__u32 tid, role, port;
+	__u32 port = tn_port((__u32)a->v[K_TENANT].u, (__u32)a->v[K_ROLE].u);
 	int ifindex;
 
-	if (argc != 4 || strcmp(argv[1], "role"))
-		return fail("%s", "port set T role access|uplink DEV");
-	if (tn_parse_u32(argv[0], 1, TN_MAX_TENANTS - 1, &tid))
-		return fail("tenant must be 1..16383, not '%s'", argv[0]);
-	if (parse_role(argv[2], &role) || dev_index(argv[3], &ifindex))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
-	port = tn_port(tid, role);
 	return map_update(bpffs, "tn_ports", &port, &ifindex);
 }
 
@@ -437,35 +472,35 @@ static int do_port_set(int argc, char **argv)
  * netns of its interfaces, hand them over, put the bound ones in the
  * tenant's XSKMAP, and take them out when the router goes away.
  */
-static int do_serve(int argc, char **argv)
+static int do_serve(const struct tn_gargs *a)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int lfd, conn = -1, xsk_map = -1, if_map = -1, err = 1, fd;
-	int nifs = argc - 3;
+	json_object *ifs = a->v[K_IFNAMES].list, *m;
+	const char *names[TN_RX_MAX_IFS];
+	int nifs = (int)json_object_array_length(ifs);
 	struct tn_ho_bound b = { 0 };
 	int64_t queues = 1;
 	char dir[PATH_MAX];
-	json_object *m;
-	__u32 tid;
 
-	if (argc < 4 || strcmp(argv[1], "tenant") ||
-	    tn_parse_u32(argv[2], 1, TN_MAX_TENANTS - 1, &tid) ||
-	    nifs > TN_RX_MAX_IFS || strlen(argv[0]) >= sizeof(sa.sun_path))
-		return fail("%s",
-			    "serve SOCKPATH tenant T IFNAME... (at most 4)");
-	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs, tid);
+	for (int i = 0; i < nifs; i++)
+		names[i] = json_object_get_string(
+			json_object_array_get_idx(ifs, i));
+	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs,
+		 (__u32)a->v[K_TENANT].u);
 	xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
 	if_map = tn_dp_map_open(dir, "tn_rx_ifs");
 	if (xsk_map < 0 || if_map < 0)
 		return fail("no tenant_rx maps in %s: rx attach first", dir);
-	strcpy(sa.sun_path, argv[0]);
+	strcpy(sa.sun_path, a->v[K_SOCK].s); /* its length checked */
 	unlink(sa.sun_path);
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    chmod(sa.sun_path, 0666) || listen(lfd, 1))
 		return fail("listen: %s", strerror(errno));
-	printf("serving %s\n", sa.sun_path);
-	fflush(stdout);
+	tn_print_open(stdout, json);
+	tn_print_str("serving", "serving %s\n", sa.sun_path);
+	tn_print_close();
 	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0 || tn_ho_recv(conn, &m, &fd) ||
 	    strcmp(tn_ho_type(m), "hello")) {
@@ -474,8 +509,7 @@ static int do_serve(int argc, char **argv)
 	}
 	tn_ho_int(m, "queues", &queues);
 	json_object_put(m);
-	err = tn_ho_make_ifs(&b, (const char *const *)argv + 3, nifs, queues,
-			     xsk_map, if_map);
+	err = tn_ho_make_ifs(&b, names, nifs, queues, xsk_map, if_map);
 	if (!err)
 		err = tn_ho_serve(conn, &b);
 	if (err) {
@@ -483,16 +517,28 @@ static int do_serve(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
-	for (int i = 0; i < b.made; i++)
-		if (b.s[i].bound)
-			printf("bound %s q%lld zerocopy %s\n", b.s[i].ifname,
-			       (long long)b.s[i].queue,
-			       b.s[i].zerocopy ? "yes" : "no");
-	fflush(stdout);
+	tn_print_open(stdout, json);
+	tn_print_arr_start("bound");
+	for (int i = 0; i < b.made; i++) {
+		if (!b.s[i].bound)
+			continue;
+		tn_print_obj_start(NULL);
+		tn_print_str("ifname", "bound %s", b.s[i].ifname);
+		tn_print_s64("queue", " q%" PRId64, b.s[i].queue);
+		tn_print_bool("zerocopy", " zerocopy %s", b.s[i].zerocopy);
+		tn_print_obj_end();
+		tn_print_nl();
+	}
+	tn_print_arr_end();
+	tn_print_close();
 	/* Until the router goes: then its sockets leave the XSKMAP. */
 	while (!tn_ho_recv(conn, &m, &fd))
 		json_object_put(m);
-	printf("router gone: %d XSKMAP slots cleared\n", b.n);
+	tn_print_open(stdout, json);
+	tn_print_u64("router_gone_slots_cleared",
+		     "router gone: %" PRIu64 " XSKMAP slots cleared\n",
+		     (uint64_t)b.n);
+	tn_print_close();
 	tn_ho_unbind(&b);
 	err = 0;
 out:
@@ -511,7 +557,7 @@ out:
  * programs after we exit; they go with the device. tx-vlan offload must be
  * off on DEV for the tag to leave in-band.
  */
-static int do_cust_vlan(int argc, char **argv)
+static int do_cust_vlan(const struct tn_gargs *a)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook,
 		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
@@ -519,18 +565,13 @@ static int do_cust_vlan(int argc, char **argv)
 	LIBBPF_OPTS(bpf_tc_opts, out);
 	struct cust_vlan *skel;
 	int ifindex, err;
-	__u32 vid;
 
-	if (argc != 2)
-		return fail("%s", "cust-vlan DEV VID");
-	if (dev_index(argv[0], &ifindex))
+	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
-	if (tn_parse_u32(argv[1], 1, 4094, &vid))
-		return fail("VID must be 1..4094, not '%s'", argv[1]);
 	skel = cust_vlan__open();
 	if (!skel)
 		return fail("cannot open cust_vlan: %s", strerror(errno));
-	skel->rodata->vid = (__u16)vid;
+	skel->rodata->vid = (__u16)a->v[K_VLAN].u;
 	err = cust_vlan__load(skel);
 	hook.ifindex = ifindex;
 	if (!err) {
@@ -552,28 +593,65 @@ static int do_cust_vlan(int argc, char **argv)
 	return 0;
 }
 
-static const struct cmd {
-	const char *obj, *verb;
-	int (*func)(int argc, char **argv);
-} cmds[] = {
-	{ "nic", "attach", do_nic_attach },
-	{ "nic", "detach", do_nic_detach },
-	{ "egress", "attach", do_egress_attach },
-	{ "rx", "attach", do_rx_attach },
-	{ "detach", NULL, do_detach },
-	{ "tenant", "add", do_tenant_add },
-	{ "vlan", "add", do_vlan_add },
-	{ "port", "set", do_port_set },
-	{ "prefix", "add", do_prefix_add },
-	{ "prefix", "del", do_prefix_del },
-	{ "serve", NULL, do_serve },
-	{ "cust-vlan", NULL, do_cust_vlan },
+static int (*const funcs[C__MAX])(const struct tn_gargs *a) = {
+	[C_NIC_ATTACH] = do_nic_attach,
+	[C_NIC_DETACH] = do_nic_detach,
+	[C_EGRESS_ATTACH] = do_egress_attach,
+	[C_RX_ATTACH] = do_rx_attach,
+	[C_DETACH] = do_detach,
+	[C_TENANT_ADD] = do_tenant_add,
+	[C_VLAN_ADD] = do_vlan_add,
+	[C_PORT_SET] = do_port_set,
+	[C_PREFIX_ADD] = do_prefix_add,
+	[C_PREFIX_DEL] = do_prefix_del,
+	[C_SERVE] = do_serve,
+	[C_CUST_VLAN] = do_cust_vlan,
 };
+
+/* OBJECT [VERB] ARGS: the command, its arguments checked, then run. */
+static int dispatch(int argc, char **argv)
+{
+	const struct tn_gcmd *c = NULL;
+	char name[64], err[TN_V_ERR_MAX], line[256];
+	json_object *args = json_object_new_object(); /* lists live here */
+	struct tn_gargs a;
+	bool bad_usage;
+	int skip, ret;
+
+	for (skip = 2; !c && skip > 0; skip--)
+		if (argc >= skip) {
+			snprintf(name, sizeof(name), "%s%s%s", argv[0],
+				 skip > 1 ? " " : "", skip > 1 ? argv[1] : "");
+			c = tn_g_find(&grammar, name);
+		}
+	if (!c) {
+		usage(stderr);
+		json_object_put(args);
+		return 2;
+	}
+	argc -= skip + 1;
+	argv += skip + 1;
+	if (tn_g_argv(&grammar, c, argc, argv, &a, args, err, sizeof(err),
+		      &bad_usage)) {
+		json_object_put(args);
+		if (bad_usage)
+			fprintf(stderr, "tn-dp: %s; usage: tn-dp %s %s\n", err,
+				tn_g_name(c, name, sizeof(name)),
+				tn_g_usage(&grammar, c, line, sizeof(line)));
+		else
+			fprintf(stderr, "tn-dp: %s\n", err);
+		return 2;
+	}
+	ret = funcs[c - cmds](&a);
+	json_object_put(args);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "bpffs", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -581,10 +659,13 @@ int main(int argc, char **argv)
 	enum tn_log_level level = TN_LOG_WARN;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+b:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+b:jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			bpffs = optarg;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'v':
 			level = TN_LOG_DEBUG;
@@ -598,19 +679,5 @@ int main(int argc, char **argv)
 		}
 	}
 	tn_log_init("tn-dp", level);
-	argc -= optind;
-	argv += optind;
-	for (size_t i = 0; argc >= 1 && i < sizeof(cmds) / sizeof(cmds[0]);
-	     i++) {
-		const struct cmd *cm = &cmds[i];
-
-		if (strcmp(argv[0], cm->obj))
-			continue;
-		if (!cm->verb)
-			return cm->func(argc - 1, argv + 1);
-		if (argc >= 2 && !strcmp(argv[1], cm->verb))
-			return cm->func(argc - 2, argv + 2);
-	}
-	usage(stderr);
-	return 2;
+	return dispatch(argc - optind, argv + optind);
 }

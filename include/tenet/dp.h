@@ -196,7 +196,7 @@ struct tn_local_key {
 };
 
 /* Drop reasons: indexes into tn_stats.drop_packets. Keep tn_drop_names in
- * lib/dp_names.c in step. */
+ * lib/names.c in step. */
 enum tn_drop {
 	TN_DROP_MALFORMED = 0, /* runt, truncated tag/header, bad IHL/length */
 	TN_DROP_NO_TENANT, /* no tenant and the NIC's default is drop */

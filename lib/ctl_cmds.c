@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket's grammar (ctl_cmds.h): the keys once, then the
+ * commands, each listing the keys it takes. The request a command line
+ * makes carries every value as typed; lists (prefix, access-addr,
+ * uplink-addr) as arrays of strings.
+ */
+#include <string.h>
+
+#include "ctl_cmds.h"
+#include "names.h"
+#include "validate.h"
+
+#define KEY(k, ...) [TN_K_##k] = { __VA_ARGS__ }
+
+static const struct tn_gkey keys[TN_K__MAX] = {
+	KEY(NAME, .name = "name", .type = TN_G_NAME, .meta = "NAME",
+	    .help = "the tenant: 1 to 32 of a-z 0-9 _ . - starting with a"
+		    " letter or digit"),
+	KEY(IFNAME, .name = "ifname", .type = TN_G_IFNAME, .meta = "IFNAME",
+	    .help = "the NIC, an interface of the host"),
+	KEY(ROLE, .name = "role", .type = TN_G_ENUM, .words = tn_role_names,
+	    .help = "access: tenants' customers come in on it; uplink:"
+		    " their traffic goes out on it"),
+	KEY(XDP_MODE, .name = "xdp-mode", .type = TN_G_ENUM,
+	    .words = tn_xdp_mode_names,
+	    .help = "the XDP mode asked for (nic list shows the one in use)"),
+	KEY(DEFAULT, .name = "default", .type = TN_G_ENUM,
+	    .words = tn_default_names,
+	    .help = "what becomes of frames of no tenant: to the host, or"
+		    " dropped"),
+	KEY(ACCESS, .name = "access", .type = TN_G_IFNAME, .meta = "IFNAME",
+	    .help = "the access NIC its customers' frames come in on"),
+	KEY(VLAN, .name = "vlan", .type = TN_G_VLAN, .meta = "VID",
+	    .help = "its customers' 802.1Q VLAN ID there, 1 to 4094"),
+	KEY(INNER_VLAN, .name = "inner-vlan", .type = TN_G_VLAN, .meta = "VID",
+	    .help = "the inner tag of QinQ under vlan"),
+	KEY(UPLINK, .name = "uplink", .type = TN_G_IFNAME, .meta = "IFNAME",
+	    .help = "the uplink NIC its traffic leaves by"),
+	KEY(UPLINK_VLAN, .name = "uplink-vlan", .type = TN_G_VLAN,
+	    .meta = "VID", .help = "its VLAN there; none: untagged"),
+	KEY(UPLINK_MAC, .name = "uplink-mac", .type = TN_G_MAC, .meta = "MAC",
+	    .help = "its MAC there (default: 02:74:6e and the tenant's id)"),
+	KEY(PREFIX, .name = "prefix", .type = TN_G_PREFIX, .meta = "CIDR",
+	    .flags = TN_GK_LIST,
+	    .help = "its own prefixes, routed to it from the uplink, host"
+		    " bits zero (198.51.100.0/24)"),
+	KEY(ACCESS_ADDR, .name = "access-addr", .type = TN_G_ADDR,
+	    .meta = "CIDR", .flags = TN_GK_LIST,
+	    .help = "the router's addresses on the access side, with their"
+		    " length (10.0.0.1/24 fd00::1/64)"),
+	KEY(UPLINK_ADDR, .name = "uplink-addr", .type = TN_G_ADDR,
+	    .meta = "CIDR", .flags = TN_GK_LIST,
+	    .help = "the router's addresses on the uplink side"),
+	KEY(GATEWAY, .name = "gateway", .type = TN_G_IP, .meta = "IP",
+	    .help = "the next hop of its default route, on the uplink"),
+	KEY(MODE, .name = "mode", .type = TN_G_ENUM,
+	    .words = tn_tenant_mode_names,
+	    .help = "veth: frames reach the router through a veth pair;"
+		    " direct: the tenant also owns a queue of each NIC, which"
+		    " its router reads straight (the NIC must steer the"
+		    " tenant's frames there; tenant show names the queue)"),
+	KEY(CPU, .name = "cpu", .type = TN_G_CPU, .meta = "CORES",
+	    .flags = TN_GK_UNLIMITED,
+	    .help = "CPU time in cores, up to the host's: 0.5, 2"),
+	KEY(CPUSET, .name = "cpuset", .type = TN_G_CPUSET, .meta = "LIST",
+	    .help = "the CPUs it may run on: 0-1,3; any unless given"),
+	KEY(MEMORY, .name = "memory", .type = TN_G_SIZE, .meta = "SIZE",
+	    .min = TN_MEMORY_MIN, .max = TN_V_SIZE_MAX,
+	    .flags = TN_GK_UNLIMITED,
+	    .help = "bytes, with K, M or G binary (1K = 1024), 32M to 1024G"),
+	KEY(PIDS, .name = "pids", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = TN_V_PIDS_MAX, .flags = TN_GK_UNLIMITED,
+	    .help = "tasks (processes and threads) at most"),
+	KEY(RATE, .name = "rate", .type = TN_G_RATE, .meta = "BITS",
+	    .flags = TN_GK_UNLIMITED,
+	    .help = "bits/s each NIC may send it, with k, M or G decimal"
+		    " (1k = 1000), 1000 to 400G: 100M; none unless given"),
+	KEY(PPS, .name = "pps", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = TN_V_PPS_MAX, .flags = TN_GK_UNLIMITED,
+	    .help = "packets/s each NIC may send it; none unless given"),
+	KEY(CIDR, .name = "cidr", .type = TN_G_PREFIX, .meta = "CIDR",
+	    .help = "the route's destination, host bits zero: 203.0.113.0/24"),
+	KEY(VIA, .name = "via", .type = TN_G_IP, .meta = "IP",
+	    .help = "the next hop, on one of the router's subnets"),
+};
+
+static const struct tn_guse name_only[] = { TN_G_POS(TN_K_NAME), {} };
+static const struct tn_guse ifname_only[] = { TN_G_POS(TN_K_IFNAME), {} };
+
+static const struct tn_guse nic_attach[] = {
+	TN_G_POS(TN_K_IFNAME),
+	TN_G_REQ(TN_K_ROLE),
+	TN_G_DFLT(TN_K_XDP_MODE, "native"),
+	TN_G_DFLT(TN_K_DEFAULT, "pass"),
+	{},
+};
+
+static const struct tn_guse tenant_add[] = {
+	TN_G_POS(TN_K_NAME),
+	TN_G_REQ(TN_K_ACCESS),
+	TN_G_REQ(TN_K_VLAN),
+	TN_G_OPT(TN_K_INNER_VLAN),
+	TN_G_REQ(TN_K_UPLINK),
+	TN_G_OPT(TN_K_UPLINK_VLAN),
+	TN_G_OPT(TN_K_UPLINK_MAC),
+	TN_G_REPEAT(TN_K_PREFIX),
+	TN_G_REQ(TN_K_ACCESS_ADDR),
+	TN_G_REQ(TN_K_UPLINK_ADDR),
+	TN_G_OPT(TN_K_GATEWAY),
+	TN_G_DFLT(TN_K_MODE, "veth"),
+	TN_G_DFLT(TN_K_CPU, "1"),
+	TN_G_OPT(TN_K_CPUSET),
+	TN_G_DFLT(TN_K_MEMORY, "256M"),
+	TN_G_DFLT(TN_K_PIDS, "256"),
+	TN_G_OPT(TN_K_RATE),
+	TN_G_OPT(TN_K_PPS),
+	{},
+};
+
+/* The limits that change live. */
+static const struct tn_guse tenant_set[] = {
+	TN_G_POS(TN_K_NAME),
+	TN_G_OPT(TN_K_RATE),
+	TN_G_OPT(TN_K_PPS),
+	TN_G_OPT(TN_K_CPU),
+	TN_G_OPT(TN_K_MEMORY),
+	TN_G_OPT(TN_K_PIDS),
+	{},
+};
+
+static const struct tn_guse tenant_stats[] = { TN_G_OPT_POS(TN_K_NAME), {} };
+
+static const struct tn_guse route[] = { TN_G_POS(TN_K_NAME),
+					TN_G_POS(TN_K_CIDR),
+					TN_G_REQ(TN_K_VIA),
+					{} };
+
+#define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
+
+static const struct tn_gcmd cmds[TN_C__MAX] = {
+	CMD(STATUS, .obj = "status",
+	    .summary = "tenetd's version, pid, uptime_s, state_dir, run_dir,"
+		       " bpffs, lxc_path, nics and tenants, one \"key value\""
+		       " a line."),
+	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach", .uses = nic_attach,
+	    .summary = "Puts the data path on a NIC, turns its rx-vlan offload"
+		       " off, and prints it as nic list does."),
+	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .uses = ifname_only,
+	    .summary = "Takes the data path off a NIC and forgets it."),
+	CMD(NIC_LIST, .obj = "nic", .verb = "list",
+	    .summary = "A line per NIC, then its counters: rx, delivered (to"
+		       " tenants), passed (to the host), drops by reason;"
+		       " \"detached\" ends the line of a NIC whose program is"
+		       " gone:",
+	    .help = "eth1 nic 1 role access default pass xdp native (native in"
+		    " use) rxvlan-offload off\n"
+		    "  rx 12 pkts 1234 bytes  delivered 9 pkts 900 bytes "
+		    " passed 3 pkts  drops ..."),
+	CMD(TENANT_ADD, .obj = "tenant", .verb = "add", .uses = tenant_add,
+	    .summary = "Makes tenant NAME and starts its router in a container"
+		       " of its own, in a user namespace of its own (its root"
+		       " has no capability on the host; tenant show: uids)."
+		       " Keys in any order; a list takes every word up to the"
+		       " next key. \"unlimited\" lifts a limit. Prints the"
+		       " tenant as tenant show does."),
+	CMD(TENANT_DEL, .obj = "tenant", .verb = "del", .uses = name_only,
+	    .summary = "Stops tenant NAME's router and removes the tenant:"
+		       " container, veths, VLANs, prefixes and routes."),
+	CMD(TENANT_LIST, .obj = "tenant", .verb = "list",
+	    .summary = "Every tenant as tenant show prints it, without"
+		       " routes."),
+	CMD(TENANT_SHOW, .obj = "tenant", .verb = "show", .uses = name_only,
+	    .summary = "Tenant NAME: its state, its two sides, the limits in"
+		       " force (0 or \"\" in JSON: none), its container, router"
+		       " and routes:",
+	    .help = "acme id 1 state ready mode veth created"
+		    " 2025-11-23T06:40:00Z\n"
+		    "  access eth1 vlan 100 veth tn1a addrs 10.0.0.1/24\n"
+		    "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u"
+		    " addrs ...\n"
+		    "  limits cpu 0.5 cpuset any memory 256M pids 512 rate"
+		    " 100Mbit pps unlimited\n"
+		    "  container acme RUNNING pid 1234 restarts 0 uids"
+		    " 1879113728+65536\n"
+		    "  route 203.0.113.0/24 via 10.0.0.2"),
+	CMD(TENANT_STATS, .obj = "tenant", .verb = "stats",
+	    .uses = tenant_stats,
+	    .summary = "Counters of every tenant, or of NAME: each port"
+		       " (access, uplink) at the classifier on the NICs and at"
+		       " the egress back to them, as nic list prints them; the"
+		       " router's interfaces, with the XSK mode requested and"
+		       " in use, and its own counters; its limits and usage"
+		       " (cpu time, memory, tasks)."),
+	CMD(TENANT_SET, .obj = "tenant", .verb = "set", .uses = tenant_set,
+	    .flags = TN_GC_NEEDS_KEY,
+	    .summary = "Changes tenant NAME's limits while it runs, in tenant"
+		       " add's units; at least one key. Prints the tenant."),
+	CMD(ROUTE_ADD, .obj = "route", .verb = "add", .uses = route,
+	    .summary = "Adds a route to tenant NAME's router: CIDR through"
+		       " the next hop IP."),
+	CMD(ROUTE_DEL, .obj = "route", .verb = "del", .uses = route,
+	    .summary = "Removes that route."),
+	CMD(ROUTE_LIST, .obj = "route", .verb = "list", .uses = name_only,
+	    .summary = "Tenant NAME's routes, one \"CIDR via IP\" a line."),
+};
+
+const struct tn_grammar tn_ctl_grammar = {
+	.prog = "tenetctl",
+	.keys = keys,
+	.nkeys = TN_K__MAX,
+	.cmds = cmds,
+	.ncmds = TN_C__MAX,
+};
+
+_Static_assert(TN_K__MAX <= TN_G_MAX_KEYS, "too many keys for grammar.h");
+
+int tn_ctl_cmd_find(const char *name)
+{
+	const struct tn_gcmd *c = tn_g_find(&tn_ctl_grammar, name);
+
+	return c ? (int)(c - cmds) : -1;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command grammars as data, in the spirit of xdp-tools' params tables: a
+ * program's keys (name, value type, bounds, one line of help) are declared
+ * once in a vocabulary, and each command lists the keys it takes, how
+ * (positional, required, repeatable) and with what default. One engine
+ * then
+ *   - parses and checks a command line (tenetctl, tn-dp),
+ *   - checks a request's JSON arguments the same way, with the same
+ *     sentences (tenetd),
+ *   - and writes the help, the man page, the bash completion and the
+ *     command summary the README shows (tn-grammar, at build time).
+ * Values are checked with lib/validate, so every refusal is one sentence
+ * that names the field: "vlan: must be a number from 1 to 4094, not "0"".
+ *
+ * A command line is OBJECT [VERB] then its arguments: the leading
+ * positional arguments in order, then "key value" pairs in any order (a
+ * key of a list takes every word up to the next key), among which the
+ * trailing positional arguments (declared after a key) take the words that
+ * are no key. The request a command line becomes is
+ *   {"cmd": "OBJECT VERB", "args": {"key": "value as typed", "list": [...]}}
+ * with positional arguments under their key's name.
+ */
+#ifndef TENET_GRAMMAR_H
+#define TENET_GRAMMAR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#define TN_G_MAX_KEYS 48 /* of a vocabulary, the unused index 0 included */
+#define TN_G_MAX_VALUES 16 /* of a list, unless the key says fewer */
+
+enum tn_gtype {
+	TN_G_NAME, /* a tenant's name (tn_v_name) */
+	TN_G_IFNAME, /* a Linux interface name */
+	TN_G_VLAN, /* 802.1Q VID 1..4094 */
+	TN_G_COUNT, /* decimal in [min, max] */
+	TN_G_SIZE, /* bytes, K/M/G binary, in [min, max] (0: 1..1024G) */
+	TN_G_RATE, /* bits/s, k/M/G decimal */
+	TN_G_CPU, /* cores up to the host's: u = millicores */
+	TN_G_CPUSET, /* CPU list of the host: u = mask */
+	TN_G_ADDR, /* an interface's address, ADDR/LEN with host bits */
+	TN_G_PREFIX, /* ADDR/LEN, host bits zero */
+	TN_G_IP, /* an IPv4 or IPv6 address */
+	TN_G_MAC, /* unicast aa:bb:cc:dd:ee:ff */
+	TN_G_ENUM, /* one of words: u = its index */
+	TN_G_PATH, /* a path of 1..max bytes */
+};
+
+/* Key flags. */
+enum {
+	TN_GK_LIST = 1 << 0, /* one or more values, up to the next key */
+	TN_GK_UNLIMITED = 1 << 1, /* also takes "unlimited": u = 0 */
+};
+
+/* A key of a vocabulary. Its index is the value's in struct tn_gargs. */
+struct tn_gkey {
+	const char *name; /* the CLI's keyword, the request's argument */
+	enum tn_gtype type;
+	const char *meta; /* the value in usage lines: "VID" (ENUM: words) */
+	uint64_t min, max; /* COUNT, SIZE: bounds; PATH: max bytes */
+	const char *const *words; /* ENUM, NULL-terminated */
+	unsigned int flags; /* TN_GK_* */
+	unsigned int max_values; /* LIST: 0 is TN_G_MAX_VALUES */
+	const char *help; /* one line, no final period */
+};
+
+/* Use flags: how a command takes a key. */
+enum {
+	TN_GU_POS = 1 << 0, /* positional: its value alone, no keyword */
+	TN_GU_REQ = 1 << 1, /* required */
+	TN_GU_REPEAT = 1 << 2, /* may be given again: the values add up */
+};
+
+struct tn_guse {
+	int key; /* 0 ends the list */
+	unsigned int flags; /* TN_GU_* */
+	const char *dflt; /* the value when absent, as typed; NULL: none */
+};
+
+/* Uses, in a table: { TN_G_POS(K_NAME), TN_G_REQ(K_VIA), {} }. */
+#define TN_G_POS(k)                              \
+	{                                        \
+		(k), TN_GU_POS | TN_GU_REQ, NULL \
+	}
+#define TN_G_OPT_POS(k)              \
+	{                            \
+		(k), TN_GU_POS, NULL \
+	}
+#define TN_G_REQ(k)                  \
+	{                            \
+		(k), TN_GU_REQ, NULL \
+	}
+#define TN_G_OPT(k)          \
+	{                    \
+		(k), 0, NULL \
+	}
+#define TN_G_DFLT(k, v)     \
+	{                   \
+		(k), 0, (v) \
+	}
+#define TN_G_REPEAT(k)                  \
+	{                               \
+		(k), TN_GU_REPEAT, NULL \
+	}
+
+/* Command flags. */
+enum {
+	TN_GC_NEEDS_KEY = 1 << 0, /* at least one of its keys */
+};
+
+struct tn_gcmd {
+	const char *obj, *verb; /* verb NULL: the object alone */
+	const struct tn_guse *uses; /* positional first, in order */
+	unsigned int flags; /* TN_GC_* */
+	const char *summary; /* one line */
+	const char *help; /* more, lines split by '\n'; NULL: none */
+};
+
+struct tn_grammar {
+	const char *prog; /* "tenetctl" */
+	const struct tn_gkey *keys; /* [0] unused */
+	unsigned int nkeys;
+	const struct tn_gcmd *cmds; /* each object's commands together */
+	unsigned int ncmds;
+};
+
+/* A checked value. */
+struct tn_gval {
+	bool set; /* given, or its default */
+	bool given; /* given */
+	bool unlimited; /* "unlimited" */
+	const char *s; /* as typed (borrowed); lists: the first value */
+	uint64_t u; /* VLAN, COUNT, SIZE, RATE, CPU, CPUSET, ENUM */
+	int family; /* IP, ADDR, PREFIX: AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* IP, ADDR, PREFIX; MAC in the first 6 */
+	unsigned int len; /* ADDR, PREFIX */
+	json_object *list; /* lists and repeats: the strings (borrowed) */
+};
+
+/* A command's checked arguments, by key index. */
+struct tn_gargs {
+	const struct tn_grammar *g;
+	const struct tn_gcmd *cmd;
+	struct tn_gval v[TN_G_MAX_KEYS];
+};
+
+/* "tenant add" into buf. */
+const char *tn_g_name(const struct tn_gcmd *c, char *buf, size_t n);
+/* The command named "OBJECT VERB" (or "OBJECT"), or NULL. */
+const struct tn_gcmd *tn_g_find(const struct tn_grammar *g, const char *name);
+
+/*
+ * A command line, argv[0] the first word after OBJECT [VERB], into a (may
+ * be NULL) and args (may be NULL: a request's "args" object to fill).
+ * 0, or -EINVAL with one sentence in err; *usage then says whether the
+ * shape of the line was wrong (show the usage) rather than a value.
+ */
+int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
+	      char **argv, struct tn_gargs *a, json_object *args, char *err,
+	      size_t n, bool *usage);
+/* A request's "args" (NULL: none) into a, checked as the command line
+ * would be: unknown keys, types, bounds, required keys. 0 or -EINVAL with
+ * the sentence tn_g_argv() would give. */
+int tn_g_json(const struct tn_grammar *g, const struct tn_gcmd *c,
+	      json_object *args, struct tn_gargs *a, char *err, size_t n);
+/* One value of key k (an item of a list, say) into v. 0 or -EINVAL. */
+int tn_g_value(const struct tn_gkey *k, const char *s, struct tn_gval *v,
+	       char *err, size_t n);
+
+/* The arguments' grammar of c on one line: "NAME via IP [pps N]". */
+const char *tn_g_usage(const struct tn_grammar *g, const struct tn_gcmd *c,
+		       char *buf, size_t n);
+/* Every command of obj (NULL: all), its usage wrapped at width and its
+ * help and keys below, as --help shows them. */
+void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj);
+/* "PROG OBJ VERB ARGS" a command, wrapped at width with continuation
+ * lines indented by 8: the summary README shows. */
+void tn_g_summary(FILE *f, const struct tn_grammar *g, unsigned int width);
+/* A section 8 man page: NAME, SYNOPSIS, then the commands; head and tail
+ * are roff written before and after the commands (options, exit status). */
+void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date,
+	      const char *desc, const char *head, const char *tail);
+/* A bash completion for PROG: objects, verbs, keys, enum words, interface
+ * names for IFNAME values, files for PATH values; opts are the options
+ * before OBJECT ("-j --json"), optarg those that take a value. */
+void tn_g_completion(FILE *f, const struct tn_grammar *g, const char *opts,
+		     const char *optarg);
+
+#endif
