@@ -853,25 +853,9 @@ static int run(const struct tn_gcmd *c, int argc, char **argv)
 	return 0;
 }
 
-/* The commands of obj (all: NULL). */
 static void help(FILE *f, const char *obj)
 {
-	if (!obj)
-		fputs("Usage: tenetctl [OPTIONS] OBJECT [COMMAND] [ARGS]\n\n"
-		      "Options, before OBJECT:\n"
-		      "  -j, --json         print the reply's data as JSON, exactly\n"
-		      "                     (tenetctl -j nic list | jq .nics[0].nic_id)\n"
-		      "  -s, --socket PATH  tenetd's control socket (default " DEFAULT_SOCK
-		      ")\n"
-		      "  -h, --help         this help; tenetctl OBJECT --help: one object's\n\n",
-		      f);
-	fputs("Commands:\n", f);
 	tn_g_help(f, g, obj);
-	fputs("\nKeywords are exact, no abbreviations. Every argument is checked\n"
-	      "before anything is sent. Exit status: 0 done, 1 tenetd refused\n"
-	      "(its reason on stderr) or could not be reached, 2 bad usage or\n"
-	      "input (one line on stderr, nothing sent).\n",
-	      f);
 }
 
 static bool is_help(const char *s)

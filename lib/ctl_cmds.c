@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <tenet/ctl.h>
+
 #include "ctl_cmds.h"
 #include "names.h"
 #include "validate.h"
@@ -205,8 +207,26 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	    .summary = "Tenant NAME's routes, one \"CIDR via IP\" a line."),
 };
 
+static const struct tn_gopt opts[] = {
+	{ "-j", "--json", NULL,
+	  "print the reply's data as JSON, exactly\n"
+	  "(tenetctl -j nic list | jq .nics[0].nic_id)" },
+	{ "-s", "--socket", "PATH",
+	  "tenetd's control socket (default /run/tenet/" TN_CTL_SOCK ")" },
+	{ "-h", "--help", NULL,
+	  "this help; tenetctl OBJECT --help: one object's" },
+	{},
+};
+
 const struct tn_grammar tn_ctl_grammar = {
 	.prog = "tenetctl",
+	.summary = "the operator's command line for tenetd, tenet's host agent",
+	.opts = opts,
+	.notes = "Keywords are exact, no abbreviations. Every argument is"
+		 " checked before anything is sent. Exit status: 0 done, 1"
+		 " tenetd refused (its reason on stderr) or could not be"
+		 " reached, 2 bad usage or input (one line on stderr, nothing"
+		 " sent).",
 	.keys = keys,
 	.nkeys = TN_K__MAX,
 	.cmds = cmds,

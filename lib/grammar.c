@@ -582,10 +582,36 @@ static void key_line(FILE *f, const char *name, const char *help)
 	fputc('\n', f);
 }
 
+/* "  -s, --socket PATH  help", continued lines under the help. */
+static void opt_lines(FILE *f, const struct tn_grammar *g)
+{
+	char w[64];
+
+	for (const struct tn_gopt *o = g->opts; o && o->lng; o++) {
+		size_t len = strcspn(o->help, "\n");
+
+		snprintf(w, sizeof(w), "%s%s%s%s%s", o->shrt ? o->shrt : "",
+			 o->shrt ? ", " : "    ", o->lng, o->meta ? " " : "",
+			 o->meta ? o->meta : "");
+		fprintf(f, "  %-18s %.*s\n", w, (int)len, o->help);
+		indented(f, "                     ",
+			 o->help + len + !!o->help[len]);
+	}
+}
+
 void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj)
 {
 	char w[160], m[256], line[512];
 
+	if (!obj) {
+		fprintf(f,
+			"Usage: %s [OPTIONS] OBJECT [COMMAND] [ARGS]\n\n"
+			"Options, before OBJECT:\n",
+			g->prog);
+		opt_lines(f, g);
+		fputc('\n', f);
+	}
+	fputs("Commands:\n", f);
 	for (unsigned int i = 0; i < g->ncmds; i++) {
 		const struct tn_gcmd *c = &g->cmds[i];
 
@@ -604,6 +630,10 @@ void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj)
 							k->name,
 				 line);
 		}
+	}
+	if (g->notes) {
+		fputc('\n', f);
+		wrapped(f, "", g->notes, 78);
 	}
 }
 
@@ -627,22 +657,33 @@ static void roff(FILE *f, const char *s)
 	}
 }
 
-void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date,
-	      const char *desc, const char *head, const char *tail)
+void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date)
 {
 	char name[64], w[160], m[256], up[64];
 
 	fprintf(f,
-		".\\\" Generated from the command table (lib/grammar.h): do"
-		" not edit.\n"
+		".\\\" Generated from %s's command table (lib/grammar.h):"
+		" do not edit.\n"
 		".TH %s 8 \"%s\" tenet \"tenet\"\n.SH NAME\n%s \\- ",
-		upper(g->prog, up, sizeof(up)), date, g->prog);
-	roff(f, desc);
+		g->prog, upper(g->prog, up, sizeof(up)), date, g->prog);
+	roff(f, g->summary);
 	fprintf(f,
 		"\n.SH SYNOPSIS\n.B %s\n[\\fIOPTIONS\\fR] \\fIOBJECT\\fR"
-		" [\\fICOMMAND\\fR] [\\fIARGS\\fR]\n",
+		" [\\fICOMMAND\\fR] [\\fIARGS\\fR]\n.SH OPTIONS\n",
 		g->prog);
-	fputs(head, f);
+	for (const struct tn_gopt *o = g->opts; o && o->lng; o++) {
+		fputs(".TP\n.B ", f);
+		if (o->shrt) {
+			roff(f, o->shrt);
+			fputs(", ", f);
+		}
+		roff(f, o->lng);
+		if (o->meta)
+			fprintf(f, " \\fI%s\\fR", o->meta);
+		fputc('\n', f);
+		roff(f, o->help);
+		fputc('\n', f);
+	}
 	fputs(".SH COMMANDS\n", f);
 	for (unsigned int i = 0; i < g->ncmds; i++) {
 		const struct tn_gcmd *c = &g->cmds[i];
@@ -654,9 +695,9 @@ void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date,
 		roff(f, c->summary);
 		fputc('\n', f);
 		if (c->help) {
-			fputs(".br\n", f);
+			fputs(".nf\n", f);
 			roff(f, c->help);
-			fputc('\n', f);
+			fputs("\n.fi\n", f);
 		}
 		for (const struct tn_guse *u = c->uses; u && u->key; u++) {
 			const struct tn_gkey *k = key_of(g, u);
@@ -675,7 +716,12 @@ void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date,
 		}
 		fputs(".RE\n", f);
 	}
-	fputs(tail, f);
+	if (g->notes) {
+		fputs(".SH NOTES\n", f);
+		roff(f, g->notes);
+		fputc('\n', f);
+	}
+	fputs(".SH SEE ALSO\n.BR tenetd (8)\n", f);
 }
 
 /* The bash words a key's value completes from: "@ifname", "@path", the
@@ -700,11 +746,21 @@ static void value_words(FILE *f, const struct tn_gkey *k)
 		fprintf(f, " %s", TN_V_UNLIMITED);
 }
 
-void tn_g_completion(FILE *f, const struct tn_grammar *g, const char *opts,
-		     const char *optarg)
+void tn_g_completion(FILE *f, const struct tn_grammar *g)
 {
 	const char *p = g->prog;
-	char name[64];
+	char name[64], opts[256] = "", optarg[256] = "";
+	size_t no = 0, na = 0;
+
+	for (const struct tn_gopt *o = g->opts; o && o->lng; o++) {
+		no += (size_t)snprintf(opts + no, sizeof(opts) - no, "%s%s %s",
+				       no ? " " : "", o->shrt ? o->shrt : "",
+				       o->lng);
+		if (o->meta)
+			na += (size_t)snprintf(optarg + na, sizeof(optarg) - na,
+					       "%s%s %s", na ? " " : "",
+					       o->shrt ? o->shrt : "", o->lng);
+	}
 
 	fprintf(f,
 		"# bash completion for %s, generated from its command table\n"

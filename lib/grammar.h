@@ -119,8 +119,17 @@ struct tn_gcmd {
 	const char *help; /* more, lines split by '\n'; NULL: none */
 };
 
+/* An option before OBJECT: "-s", "--socket", "PATH" (NULL: takes none). */
+struct tn_gopt {
+	const char *shrt, *lng, *meta;
+	const char *help; /* lines split by '\n' */
+};
+
 struct tn_grammar {
 	const char *prog; /* "tenetctl" */
+	const char *summary; /* what prog is, one line: the man page's NAME */
+	const struct tn_gopt *opts; /* ends with an empty entry */
+	const char *notes; /* after the commands: keywords, exit status */
 	const struct tn_gkey *keys; /* [0] unused */
 	unsigned int nkeys;
 	const struct tn_gcmd *cmds; /* each object's commands together */
@@ -173,20 +182,17 @@ int tn_g_value(const struct tn_gkey *k, const char *s, struct tn_gval *v,
 /* The arguments' grammar of c on one line: "NAME via IP [pps N]". */
 const char *tn_g_usage(const struct tn_grammar *g, const struct tn_gcmd *c,
 		       char *buf, size_t n);
-/* Every command of obj (NULL: all), its usage wrapped at width and its
- * help and keys below, as --help shows them. */
+/* --help: usage, options and every command (obj NULL), or obj's commands,
+ * each with its usage wrapped, its help and its keys, then the notes. */
 void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj);
 /* "PROG OBJ VERB ARGS" a command, wrapped at width with continuation
- * lines indented by 8: the summary README shows. */
+ * lines indented by 8: the summary README shows (at this width). */
+#define TN_G_SUMMARY_WIDTH 88
 void tn_g_summary(FILE *f, const struct tn_grammar *g, unsigned int width);
-/* A section 8 man page: NAME, SYNOPSIS, then the commands; head and tail
- * are roff written before and after the commands (options, exit status). */
-void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date,
-	      const char *desc, const char *head, const char *tail);
-/* A bash completion for PROG: objects, verbs, keys, enum words, interface
- * names for IFNAME values, files for PATH values; opts are the options
- * before OBJECT ("-j --json"), optarg those that take a value. */
-void tn_g_completion(FILE *f, const struct tn_grammar *g, const char *opts,
-		     const char *optarg);
+/* A section 8 man page dated date (YYYY-MM-DD). */
+void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date);
+/* A bash completion for PROG: options, objects, verbs, keys, enum words,
+ * interface names for IFNAME values, files for PATH values. */
+void tn_g_completion(FILE *f, const struct tn_grammar *g);
 
 #endif

@@ -218,8 +218,22 @@ static const struct tn_gcmd cmds[C__MAX] = {
 		       " and the demo)."),
 };
 
+static const struct tn_gopt opts[] = {
+	{ NULL, "--bpffs", "DIR",
+	  "the pinned maps (default /sys/fs/bpf/tenet); tenant_rx's\n"
+	  "under DIR/tenants/T" },
+	{ "-j", "--json", NULL, "JSON output" },
+	{ "-v", "--verbose", NULL, "libbpf's and libxdp's messages too" },
+	{ "-h", "--help", NULL, "this help" },
+	{},
+};
+
 static const struct tn_grammar grammar = {
 	.prog = "tn-dp",
+	.summary = "load, attach and configure tenet's data path by hand",
+	.opts = opts,
+	.notes = "Run in the netns that holds DEV. Exit status: 0 done, 1"
+		 " failed (why on stderr), 2 bad usage.",
 	.keys = keys,
 	.nkeys = K__MAX,
 	.cmds = cmds,
@@ -228,14 +242,6 @@ static const struct tn_grammar grammar = {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: tn-dp [--bpffs DIR] [-j] [-v] OBJECT [COMMAND] ...\n"
-		"  --bpffs DIR   the pinned maps (default %s); tenant_rx pins\n"
-		"                under DIR/tenants/T\n"
-		"  -j, --json    JSON output\n"
-		"  -v, --verbose libbpf's and libxdp's messages too\n"
-		"Run in the netns that holds DEV. Commands:\n",
-		bpffs);
 	tn_g_help(f, &grammar, NULL);
 }
 
