@@ -19,7 +19,7 @@ LIBS := -lbpf -lxdp -lelf -lz -ljson-c
 BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS := $(patsubst %.bpf.c,$(O)/include/%.skel.h,$(notdir $(BPF_SRCS)))
-BPF_HDRS := $(wildcard bpf/lib/*.h include/tenet/*.h)
+BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h include/tenet/*.h)
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
