@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
-#include "router.h"
+#include "rt.h"
 
 static uint64_t now_ns(void)
 {

@@ -4,7 +4,7 @@
 #define TN_RTSETUP_H
 
 #include <signal.h>
-#include "router.h"
+#include "rt.h"
 
 struct rt_config {
 	struct rt_opts o;
