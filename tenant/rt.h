@@ -136,7 +136,8 @@ int rt_run(struct router *r);
 /* Rebuilds routes and neighbours from a dump. */
 int rt_resync(struct router *r, const char *why);
 struct tn_rstats_file *rt_stats_open(const char *path);
-void rt_stats_print(const struct tn_rstats_file *sf, FILE *out);
+/* The counters on out: text, or one JSON document. */
+void rt_stats_print(const struct tn_rstats_file *sf, FILE *out, bool json);
 
 /* routes.c: the kernel's routes (several per prefix) into the FIB */
 int route_add(struct router *r, uint8_t family, const uint8_t *dst,
