@@ -12,24 +12,24 @@
 
 /* u32 ifindex in the container -> u32 interface slot (access0 0,
  * uplink0 1). tenetd, at bring-up. */
-TN_MAP(tn_rx_ifs, TN_MAP_RX_IFS, BPF_MAP_TYPE_HASH, __u32, __u32, TN_RX_MAX_IFS,
-       0);
+TN_PINNED_MAP(tn_rx_ifs, TN_MAP_RX_IFS, BPF_MAP_TYPE_HASH, __u32, __u32,
+	      TN_RX_MAX_IFS, 0);
 
 /* u32 slot * TN_MAX_QUEUES + rx queue -> the router's XSK. tenetd, once
  * the router has bound the socket it was handed (lib/handoff.h), and takes
  * it out when the router goes. */
-TN_MAP(tn_rx_xsks, TN_MAP_RX_XSKS, BPF_MAP_TYPE_XSKMAP, __u32, __u32,
-       (TN_RX_MAX_IFS * TN_MAX_QUEUES), 0);
+TN_PINNED_MAP(tn_rx_xsks, TN_MAP_RX_XSKS, BPF_MAP_TYPE_XSKMAP, __u32, __u32,
+	      (TN_RX_MAX_IFS * TN_MAX_QUEUES), 0);
 
 /* struct tn_addr_key (the router's own addresses) -> u32 (unused, 1):
  * frames to them go to the container's kernel. tenetd, at bring-up
  * (access-addr, uplink-addr). */
-TN_MAP(tn_rx_addrs, TN_MAP_RX_ADDRS, BPF_MAP_TYPE_HASH, struct tn_addr_key,
-       __u32, 256, 0);
+TN_PINNED_MAP(tn_rx_addrs, TN_MAP_RX_ADDRS, BPF_MAP_TYPE_HASH,
+	      struct tn_addr_key, __u32, 256, 0);
 
 /* u32 slot -> struct tn_stats, per CPU. The program counts; bpftool and
  * tests/bpf read them. */
-TN_MAP(tn_rx_stats, TN_MAP_RX_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,
-       struct tn_stats, TN_RX_MAX_IFS, 0);
+TN_PINNED_MAP(tn_rx_stats, TN_MAP_RX_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,
+	      struct tn_stats, TN_RX_MAX_IFS, 0);
 
 #endif
