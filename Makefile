@@ -3,6 +3,7 @@
 
 CC ?= gcc
 CLANG ?= clang
+CLANG_FORMAT ?= clang-format
 BPFTOOL ?= bpftool
 O := build
 PREFIX ?= /usr/local
@@ -19,7 +20,7 @@ LIBS := -lbpf -lxdp -lelf -lz -ljson-c
 BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS := $(patsubst %.bpf.c,$(O)/include/%.skel.h,$(notdir $(BPF_SRCS)))
-BPF_HDRS := $(wildcard bpf/lib/*.h include/tenet/*.h)
+BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h include/tenet/*.h)
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
@@ -103,7 +104,7 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
 
 # Debian packages the build, the tests and the demo need.
-DEPS := clang llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
+DEPS := clang clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind
@@ -121,8 +122,24 @@ deps:
 	fi
 
 check: deps
+	$(MAKE) check-format
 	$(MAKE) all
 	tests/run
+
+# Every tracked C file as `make format` would leave it (.clang-format:
+# kernel style), or a list of those that are not, and failure.
+check-format:
+	@files=$$(git ls-files '*.c' '*.h') || exit 1; bad=; \
+	for f in $$files; do \
+		$(CLANG_FORMAT) --dry-run -Werror "$$f" >/dev/null 2>&1 || \
+			bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then \
+		echo "check-format: not formatted (make format, or $(CLANG_FORMAT) -i FILE):" >&2; \
+		for f in $$bad; do echo "  $$f" >&2; done; \
+		exit 1; \
+	fi; \
+	echo "check-format: $$(echo $$files | wc -w) files formatted"
 
 bench-classifier: $(O)/tn-bench-classifier
 	$(O)/tn-bench-classifier
@@ -150,12 +167,12 @@ install: all
 	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	$(CLANG_FORMAT) -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check bench bench-classifier bench-router bench-fib install format clean
+.PHONY: all deps check check-format bench bench-classifier bench-router bench-fib install format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.

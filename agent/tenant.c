@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
-#include <tenet/router.h>
+#include <tenet/router_stats.h>
 
 #include "agent.h"
 #include "container.h"

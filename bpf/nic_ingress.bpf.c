@@ -7,7 +7,8 @@
  *
  * Tagged frames are looked up by (ifindex, VID) or (ifindex, outer, inner);
  * untagged frames by destination MAC, ARP/NS target, or destination prefix,
- * as the NIC's flags enable. Maps and counters: include/tenet/dp.h.
+ * as the NIC's flags enable. Maps: nic_ingress.maps.h; keys, values and
+ * counters: include/tenet/dp.h.
  */
 #include "lib/common.h"
 #include "lib/local.h"
@@ -16,142 +17,13 @@
 #include "lib/stats.h"
 #include "lib/vlan.h"
 
+#include "nic_ingress.maps.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_NICS);
-	__type(key, __u32);
-	__type(value, struct tn_nic);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_nics SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_VLAN_KEYS);
-	__type(key, struct tn_vlan_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_vlan SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_MAC_KEYS);
-	__type(key, struct tn_mac_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_mac SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_HOST_KEYS);
-	__type(key, struct tn_host_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_host SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, TN_MAX_PREFIXES);
-	__type(key, struct tn_lpm4_key);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_lpm4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, TN_MAX_PREFIXES);
-	__type(key, struct tn_lpm6_key);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_lpm6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, TN_PCACHE_SIZE);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct tn_pcache_key);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_pcache SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_lpm_gen SEC(".maps");
 
 /* Set before load to look prefixes up in the trie alone (benchmarks; or a
  * NIC facing so many destinations that the cache would only churn). */
 const volatile __u32 tn_pcache_off = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TN_MAX_TENANTS);
-	__type(key, __u32);
-	__type(value, struct tn_tenant);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_tenants SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TN_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, struct tn_policer);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_policer SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, TN_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, TN_MAX_NICS *TN_MAX_QUEUES);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_nic_xsks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TN_MAX_NICS *TN_MAX_QUEUES);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_qowner SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_LOCAL_KEYS);
-	__type(key, struct tn_local_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_local SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TN_MAX_NICS);
-	__type(key, __u32);
-	__type(value, struct tn_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_nic_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TN_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, struct tn_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_port_stats SEC(".maps");
 
 static __always_inline __u32 lookup_u32(void *map, void *key)
 {

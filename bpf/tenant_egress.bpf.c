@@ -11,31 +11,9 @@
 #include "lib/stats.h"
 #include "lib/vlan.h"
 
+#include "tenant_egress.maps.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, struct tn_egress);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_egress SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, TN_MAX_NICS);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_nic_dev SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TN_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, struct tn_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_egress_stats SEC(".maps");
 
 SEC("xdp")
 int tenant_egress(struct xdp_md *ctx)

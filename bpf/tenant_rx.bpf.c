@@ -5,46 +5,16 @@
  * what the container's kernel must see goes up the stack: ARP, IPv6
  * neighbour discovery, multicast and broadcast, link-local IPv6, and frames
  * for the router's own addresses (BGP, ping the router). One instance of the
- * maps per tenant, pinned under tenants/<id>/ (include/tenet/dp.h).
+ * maps per tenant, pinned under tenants/<id>/ (tenant_rx.maps.h).
  */
 #include "lib/common.h"
 #include "lib/local.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
 
+#include "tenant_rx.maps.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TN_RX_MAX_IFS);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_rx_ifs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, TN_RX_MAX_IFS *TN_MAX_QUEUES);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_rx_xsks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct tn_addr_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_rx_addrs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TN_RX_MAX_IFS);
-	__type(key, __u32);
-	__type(value, struct tn_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tn_rx_stats SEC(".maps");
 
 /* Is this frame for the container's kernel rather than for forwarding? */
 static __always_inline int for_local(struct pkt *p)

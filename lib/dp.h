@@ -42,7 +42,8 @@ int tn_dp_rx_attach(const char *pin_dir, int ifindex,
 /* Removes whatever XDP program is on ifindex (plain attach). */
 int tn_dp_plain_detach(int ifindex);
 
-/* The pinned map dir/name, opened; a new fd or -errno. */
+/* The pinned map dir/name (name: a TN_MAP_* of tenet/maps.h), opened; a
+ * new fd or -errno. */
 int tn_dp_map_open(const char *pin_dir, const char *name);
 
 /* Sets (tid > 0) or removes (tid 0) the prefix addr/len on ifindex in the

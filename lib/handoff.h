@@ -37,7 +37,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 #include <tenet/dp.h>
-#include <tenet/router.h>
+#include <tenet/router_stats.h>
 
 #define TN_HO_VERSION 2
 /* Entries of each ring of a NIC queue's socket, which the agent makes. */

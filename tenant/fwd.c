@@ -14,7 +14,7 @@
 
 #include "log.h"
 #include "pkt.h"
-#include "router.h"
+#include "rt.h"
 
 #define NS_PER_SEC 1000000000ull
 #define RESOLVE_RETRY_NS NS_PER_SEC /* ask the kernel again after */

@@ -41,6 +41,7 @@ static void usage(FILE *f)
 		"  --icmp-rate N       ICMP errors per second at most (100)\n"
 		"  --stats-file PATH   keep counters in PATH (struct tn_rstats_file)\n"
 		"  --stats-interval S  print counters every S seconds (and on SIGUSR1)\n"
+		"  -j, --json          print counters as JSON, one document a dump\n"
 		"  --log-level err|warn|info|debug\n",
 		TN_XSK_DEFAULT_FRAMES, TN_XSK_RING, RT_BATCH_DEFAULT);
 }
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 		{ "icmp-rate", required_argument, NULL, 'I' },
 		{ "stats-file", required_argument, NULL, 'S' },
 		{ "stats-interval", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 	int c, level = TN_LOG_INFO;
 	uint32_t v;
 
-	while ((c = getopt_long(argc, argv, "i:q:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:q:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cfg.standalone = true;
@@ -159,6 +161,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			cfg.stats_path = optarg;
+			break;
+		case 'j':
+			cfg.json = true;
 			break;
 		case 'l':
 			level = tn_log_level_parse(optarg);

@@ -18,7 +18,7 @@
 #include <linux/rtnetlink.h>
 
 #include "log.h"
-#include "router.h"
+#include "rt.h"
 
 /* Large enough for a dump message batch (the kernel fills up to 32 KiB). */
 #define NL_BUF 32768

@@ -13,7 +13,7 @@
 #include <arpa/inet.h>
 
 #include "log.h"
-#include "router.h"
+#include "rt.h"
 
 struct rt_multi {
 	struct rt_multi *next;

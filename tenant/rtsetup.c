@@ -308,7 +308,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 		if (*want_stats || (c->stats_interval &&
 				    ticks % (10 * c->stats_interval) == 0)) {
 			*want_stats = 0;
-			rt_stats_print(s.sf, stderr);
+			rt_stats_print(s.sf, stderr, c->json);
 		}
 	}
 	*stop = 1;
@@ -319,7 +319,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 		if (ret)
 			err = (int)(long)ret;
 	}
-	rt_stats_print(s.sf, stderr);
+	rt_stats_print(s.sf, stderr, c->json);
 	standalone_detach(&s);
 	if (s.conn >= 0)
 		close(s.conn);

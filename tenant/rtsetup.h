@@ -4,7 +4,7 @@
 #define TN_RTSETUP_H
 
 #include <signal.h>
-#include "router.h"
+#include "rt.h"
 
 struct rt_config {
 	struct rt_opts o;
@@ -16,6 +16,7 @@ struct rt_config {
 	uint32_t xdp_mode; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	const char *stats_path;
 	uint32_t stats_interval;
+	bool json; /* counters dumps as JSON (-j) */
 };
 
 /* Sets everything up, forwards until *stop, tears down. 0 or -errno. */

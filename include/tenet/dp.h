@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
  * The host data path's contract: map keys and values, counters and drop
- * reasons shared by bpf/ and userspace. Every map named here is pinned by
- * name under the agent's bpffs directory (default /sys/fs/bpf/tenet/), so
+ * reasons shared by bpf/ and userspace. Every map is pinned by name under
+ * the agent's bpffs directory (default /sys/fs/bpf/tenet/), so
  * `bpftool map dump pinned /sys/fs/bpf/tenet/<name>` shows it with BTF.
  *
  * Identifiers:
@@ -13,45 +13,20 @@
  *              NIC of that role (tn<ID>a for access, tn<ID>u for uplink);
  *              indexes the DEVMAP, the policers and the per-port counters.
  *
- * Maps of nic_ingress (on physical NICs):
- *   tn_nics        HASH   u32 ifindex          -> struct tn_nic
- *   tn_vlan        HASH   struct tn_vlan_key   -> u32 tenant id
- *   tn_mac         HASH   struct tn_mac_key    -> u32 tenant id
- *   tn_host        HASH   struct tn_host_key   -> u32 tenant id
- *   tn_lpm4        LPM    struct tn_lpm4_key   -> u32 tenant id
- *   tn_lpm6        LPM    struct tn_lpm6_key   -> u32 tenant id
- *   tn_pcache      LRU_HASH (per-CPU lists) struct tn_pcache_key -> u64
- *                  (generation << 32 | tenant id): results of tn_lpm4/6
- *   tn_lpm_gen     ARRAY  0 -> u32 generation of tn_lpm4/6; bumped after
- *                  every prefix change (tn_dp_prefix_set), it voids tn_pcache
- *   tn_tenants     ARRAY  tenant id            -> struct tn_tenant
- *   tn_policer     ARRAY  port                 -> struct tn_policer
- *   tn_ports       DEVMAP port                 -> host-side veth ifindex
- *   tn_nic_xsks    XSKMAP nic id * TN_MAX_QUEUES + rx queue -> XSK (direct)
- *   tn_qowner      ARRAY  same index as tn_nic_xsks -> u32 tenant id
- *   tn_local       HASH   struct tn_local_key  -> u32 (unused, 1): the
- *                  addresses of direct-mode tenants' routers; frames to them
- *                  (and ARP, ND, multicast) go the veth way, to the
- *                  container's kernel, never into the XSK on the NIC queue
- *   tn_nic_stats   PERCPU_ARRAY nic id         -> struct tn_stats
- *   tn_port_stats  PERCPU_ARRAY port           -> struct tn_stats
- *
- * Maps of tenant_egress (on the host-side tenant veths):
- *   tn_egress      HASH   u32 ifindex (host-side veth) -> struct tn_egress
- *   tn_nic_dev     DEVMAP nic id               -> NIC ifindex
- *   tn_egress_stats PERCPU_ARRAY port          -> struct tn_stats
- *
- * Maps of tenant_rx (one set per tenant, pinned under tenants/<id>/):
- *   tn_rx_ifs      HASH   u32 ifindex (in the container) -> u32 iface slot
- *   tn_rx_xsks     XSKMAP slot * TN_MAX_QUEUES + rx queue -> router's XSK
- *   tn_rx_addrs    HASH   struct tn_addr_key   -> u32 (unused, 1)
- *   tn_rx_stats    PERCPU_ARRAY iface slot     -> struct tn_stats
+ * The maps: their names in include/tenet/maps.h (TN_MAP_*, included here),
+ * their definitions in bpf/<program>.maps.h, each with its key, value and
+ * who writes it:
+ *   nic_ingress    (on physical NICs)           bpf/nic_ingress.maps.h
+ *   tenant_egress  (host-side tenant veths)     bpf/tenant_egress.maps.h
+ *   tenant_rx      (in each tenant's container,
+ *                   pinned under tenants/<id>/) bpf/tenant_rx.maps.h
  */
 #ifndef TENET_DP_H
 #define TENET_DP_H
 
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <tenet/maps.h>
 
 #define TN_MAX_TENANTS 16384
 #define TN_MAX_PORTS (TN_MAX_TENANTS * 2)

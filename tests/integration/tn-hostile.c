@@ -50,7 +50,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <libmnl/libmnl.h>
-#include <tenet/router.h>
+#include <tenet/router_stats.h>
 
 #include "handoff.h"
 #include "xsk.h"

@@ -307,9 +307,8 @@ static void test_newer_schema_refused(void **state)
 	f->st = NULL;
 	assert_int_equal(tn_store_open(f->path, &f->st), -EPROTONOSUPPORT);
 	assert_null(f->st);
-	assert_int_equal(tn_store_open_version(f->path,
-					       TN_STORE_SCHEMA_VERSION + 1,
-					       &f->st),
+	assert_int_equal(tn_store_open_version(
+				 f->path, TN_STORE_SCHEMA_VERSION + 1, &f->st),
 			 -EINVAL);
 	assert_int_equal(tn_store_open_version(f->path, 0, &f->st), -EINVAL);
 }

@@ -322,7 +322,7 @@ static void test_refused(void **state)
 	"\"gateway\":\"192.0.2.1\",\"limits\":{\"cpu_millicores\":500,"        \
 	"\"cpuset\":\"\",\"memory_bytes\":268435456,\"pids\":512,"             \
 	"\"rate_bps\":100000000,\"pps\":0},\"container\":{\"name\":"           \
-	"\"acme\",\"state\":\"RUNNING\",\"pid\":1234},\"routes\":"          \
+	"\"acme\",\"state\":\"RUNNING\",\"pid\":1234},\"routes\":"             \
 	"[{\"cidr\":\"203.0.113.0/24\",\"via\":\"10.0.0.2\"}],"                \
 	"\"future\":{\"a\":[1,null,\"x\"]}}"
 

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tenet-router's state. One struct router per forwarding thread: each
- * thread serves one queue index on every interface, owns a UMEM shared by
- * its sockets (a frame received on one interface is sent from another with
- * no copy), and keeps its own mirror of the kernel's routes and neighbours,
- * so nothing on the per-packet path is shared between threads.
+ * tenet-router's state, inside the router: what router.c, routes.c, nl.c
+ * and fwd.c share (rt_*, RT_*). What others see of the router, its
+ * counters and stats file, is include/tenet/router_stats.h.
+ *
+ * One struct router per forwarding thread: each thread serves one queue
+ * index on every interface, owns a UMEM shared by its sockets (a frame
+ * received on one interface is sent from another with no copy), and keeps
+ * its own mirror of the kernel's routes and neighbours, so nothing on the
+ * per-packet path is shared between threads.
  */
-#ifndef TN_ROUTER_H
-#define TN_ROUTER_H
+#ifndef TN_RT_H
+#define TN_RT_H
 
 #include <net/if.h>
 #include <signal.h>
@@ -15,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <libmnl/libmnl.h>
-#include <tenet/router.h>
+#include <tenet/router_stats.h>
 
 #include "fib.h"
 #include "nh.h"
@@ -132,7 +136,8 @@ int rt_run(struct router *r);
 /* Rebuilds routes and neighbours from a dump. */
 int rt_resync(struct router *r, const char *why);
 struct tn_rstats_file *rt_stats_open(const char *path);
-void rt_stats_print(const struct tn_rstats_file *sf, FILE *out);
+/* The counters on out: text, or one JSON document. */
+void rt_stats_print(const struct tn_rstats_file *sf, FILE *out, bool json);
 
 /* routes.c: the kernel's routes (several per prefix) into the FIB */
 int route_add(struct router *r, uint8_t family, const uint8_t *dst,

@@ -4,8 +4,8 @@
  * keeps them in so tenetd (or anyone allowed) can read them without asking:
  * a struct tn_rstats_file, mmap'd read-only. The router writes, nobody else.
  */
-#ifndef TENET_ROUTER_H
-#define TENET_ROUTER_H
+#ifndef TENET_ROUTER_STATS_H
+#define TENET_ROUTER_STATS_H
 
 #include <stdint.h>
 
