@@ -32,12 +32,15 @@ AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_LIB := $(O)/libagent.a
 
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
-	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile
+	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile $(O)/tn-grammar
 TEST_BPF := $(O)/tests/test_bpf
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
 
-all: $(TOOLS) $(TEST_BINS)
+# Made from tenetctl's command table (lib/ctl_cmds.c) by tn-grammar.
+GEN := $(O)/tenetctl.8 $(O)/tenetctl.bash-completion
+
+all: $(TOOLS) $(TEST_BINS) $(GEN)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -76,6 +79,18 @@ $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
+$(O)/tn-grammar: $(O)/tools/tn-grammar.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+# Dated by the last commit, so that a build is the same whenever it runs.
+MAN_DATE = $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
+
+$(O)/tenetctl.8: $(O)/tn-grammar
+	$< man $(MAN_DATE) > $@.tmp && mv $@.tmp $@
+
+$(O)/tenetctl.bash-completion: $(O)/tn-grammar
+	$< completion > $@.tmp && mv $@.tmp $@
+
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
@@ -107,7 +122,7 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
 DEPS := clang clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
-	tcpdump jq util-linux procps python3 iputils-ping valgrind
+	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -152,17 +167,20 @@ bench-fib: $(O)/tn-bench-fib
 
 bench: bench-classifier bench-fib bench-router
 
-# Binaries, the systemd unit and the bash completion; DESTDIR for packaging.
+# Binaries, the systemd unit, the man page and the bash completion; DESTDIR
+# for packaging.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)/etc/systemd/system \
 		$(DESTDIR)/usr/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/doc/tenet $(DESTDIR)$(PREFIX)/share/tenet
 	install -m 0755 $(O)/tenetd $(DESTDIR)$(PREFIX)/sbin/tenetd
 	install -m 0755 $(O)/tenetctl $(O)/tenet-router $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 contrib/tenetd.service $(DESTDIR)/etc/systemd/system/tenetd.service
-	install -m 0644 cli/tenetctl.bash-completion \
+	install -m 0644 $(O)/tenetctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/tenetctl
+	install -m 0644 $(O)/tenetctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tenetctl.8
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
 	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
 

@@ -688,9 +688,11 @@ void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date)
 	for (unsigned int i = 0; i < g->ncmds; i++) {
 		const struct tn_gcmd *c = &g->cmds[i];
 
-		fprintf(f, ".TP\n.B %s %s\n", g->prog,
+		fprintf(f, ".TP\n\\fB%s %s\\fR", g->prog,
 			tn_g_name(c, name, sizeof(name)));
-		roff(f, tn_g_usage(g, c, m, sizeof(m)));
+		if (*tn_g_usage(g, c, m, sizeof(m)))
+			fputc(' ', f);
+		roff(f, m);
 		fputs("\n.RS\n", f);
 		roff(f, c->summary);
 		fputc('\n', f);
@@ -782,22 +784,22 @@ void tn_g_completion(FILE *f, const struct tn_grammar *g)
 		fputc('\'', f);
 	}
 	fputs("\n)\n", f);
-	/* per command: its positional values (kind each, '-' for none),
-	 * then ':' and its keys, '+' after those that take lists or may be
-	 * given again */
+	/* per command: its leading positional arguments (by key, for their
+	 * values), then ':' and its keys, '+' after those that may be given
+	 * again */
 	fprintf(f, "declare -gA _%s_args=(", p);
 	for (unsigned int i = 0; i < g->ncmds; i++) {
 		const struct tn_gcmd *c = &g->cmds[i];
 
 		fprintf(f, "\n\t['%s']='", tn_g_name(c, name, sizeof(name)));
-		for (const struct tn_guse *u = c->uses; u && u->key; u++)
-			if (u->flags & TN_GU_POS)
-				fprintf(f, "%s ", key_of(g, u)->name);
+		for (const struct tn_guse *u = c->uses;
+		     u && u->key && (u->flags & TN_GU_POS); u++)
+			fprintf(f, "%s ", key_of(g, u)->name);
 		fputs(":", f);
 		for (const struct tn_guse *u = c->uses; u && u->key; u++)
 			if (!(u->flags & TN_GU_POS))
 				fprintf(f, " %s%s", key_of(g, u)->name,
-					takes_array(g, u) ? "+" : "");
+					u->flags & TN_GU_REPEAT ? "+" : "");
 		fputc('\'', f);
 	}
 	fputs("\n)\n", f);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# What is made from tenetctl's command table (lib/ctl_cmds.c) says what the
+# table says: README's command summary, the man page, the bash completion
+# and --help; tn-dp's grammar refuses as tenetctl's does. No root needed.
+set -u
+. "$(dirname "$0")/lib.sh"
+[ -x "$BUILD/tn-grammar" ] || t_skip_all "tn-grammar is not built"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+"$BUILD/tn-grammar" summary >"$TMP/summary"
+readme_has_summary() {
+	python3 - "$TOP/README.md" "$TMP/summary" <<'PY'
+import sys
+readme, want = (open(p).read() for p in sys.argv[1:])
+if want not in readme:
+    import difflib
+    have = [l for l in readme.splitlines() if l.startswith(("tenetctl ", "        "))]
+    sys.stdout.writelines(difflib.unified_diff(have, want.splitlines(), "README.md", "table", lineterm="\n"))
+    sys.exit(1)
+PY
+}
+t_check "README's command summary is the table's (build/tn-grammar summary)" readme_has_summary
+
+cmds=$(grep -o '^tenetctl [a-z]* *[a-z]*' "$TMP/summary" | sed 's/ *$//')
+t_check "the summary has the 13 commands" test "$(echo "$cmds" | wc -l)" = 13
+
+man_ok() {
+	local warn
+	warn=$(groff -man -ww -z "$BUILD/tenetctl.8" 2>&1) && [ -z "$warn" ] || {
+		echo "$warn"
+		return 1
+	}
+	local page
+	page=$(MANWIDTH=200 man -l "$BUILD/tenetctl.8" 2>/dev/null | tr -s " ")
+	while read -r c; do
+		grep -q -- "$c" <<<"$page" || { echo "no $c"; return 1; }
+	done <<<"$cmds"
+	grep -q -- "--socket PATH" <<<"$page" && grep -q "EXIT\|Exit status" <<<"$page"
+}
+t_check "the man page renders without a warning and has every command" man_ok
+
+help_ok() {
+	local h
+	h=$("$BUILD/tenetctl" --help) || return 1
+	while read -r c; do
+		grep -q -- "$c" <<<"$h" || { echo "no $c"; return 1; }
+	done <<<"$cmds"
+	# every key of tenant add, with its help
+	for k in access vlan inner-vlan uplink uplink-vlan uplink-mac prefix \
+		access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps; do
+		grep -Eq "^        $k +[a-zA-Z]" <<<"$("$BUILD/tenetctl" tenant --help)" ||
+			{ echo "no help for $k"; return 1; }
+	done
+}
+t_check "tenetctl --help has every command, tenant --help every key" help_ok
+
+# The completion, as bash runs it.
+comp() { # WORDS...: what completes the last one
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMPREPLY=(); _tenetctl; echo "${COMPREPLY[*]}"' _ \
+		"$BUILD/tenetctl.bash-completion" tenetctl "$@"
+}
+t_check "completion: objects" test "$(comp '')" = "tenant nic route status"
+t_check "completion: tenant's verbs" test "$(comp tenant '')" = "add del list show stats set --help"
+t_check "completion: tenant add's keys after NAME" \
+	test "$(comp tenant add acme '')" = "access vlan inner-vlan uplink uplink-vlan uplink-mac prefix access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps"
+t_check "completion: a key given is not offered again, prefix is" \
+	test "$(comp tenant add acme mode veth prefix 10.0.0.0/8 p)" = "prefix pids pps"
+t_check "completion: enum words of mode" test "$(comp tenant add acme mode '')" = "veth direct"
+t_check "completion: interfaces for access" \
+	sh -c "[ \"\$(echo \$1 | tr ' ' '\n' | grep -cx lo)\" = 1 ]" _ "$(comp tenant add acme access '')"
+t_check "completion: unlimited for memory" test "$(comp tenant set acme memory u)" = "unlimited"
+t_check "completion: options before the object" test "$(comp --s)" = "--socket"
+
+# tn-dp: the same engine, its own table.
+dp_refuses() { # PATTERN ARGS...: exit 2, one line
+	local pat=$1 out rc
+	shift
+	out=$("$BUILD/tn-dp" --bpffs "$TMP/none" "$@" 2>&1)
+	rc=$?
+	[ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && grep -q -- "$pat" <<<"$out" ||
+		{ echo "exit $rc: $out"; return 1; }
+}
+t_check "tn-dp: an unknown key" dp_refuses 'egress attach: must be tenant, role, nic-id' \
+	egress attach lo tenant 1 role access nic-id 1 colour red
+t_check "tn-dp: a tenant id out of range" dp_refuses 'tenant: must be a number from 1 to 16383' \
+	vlan add lo 100 tenant 16384
+t_check "tn-dp: a missing DEV" dp_refuses 'missing DEV; usage: tn-dp port set T role access|uplink DEV' \
+	port set 1 role access
+t_check "tn-dp --help lists its commands" sh -c "'$BUILD/tn-dp' --help | grep -q 'tn-dp serve SOCKPATH tenant T IFNAME...'"
+t_done
