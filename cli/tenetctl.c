@@ -37,8 +37,6 @@
 #define REPLY_TIMEOUT_MS 30000
 #define EXIT_USAGE 2
 
-typedef void (*show_fn)(json_object *data);
-
 static const struct tn_grammar *const g = &tn_ctl_grammar;
 static const char *sock_path = DEFAULT_SOCK;
 static bool json;
@@ -129,42 +127,6 @@ static bool nests(const char *key, json_object *v, json_type t)
 	if (!json_object_is_type(v, t))
 		tn_print_json(key, NULL, v);
 	return json_object_is_type(v, t);
-}
-
-/* An object on a line of its own: label, then its fields. */
-static void line(const char *key, json_object *v, const char *label,
-		 const struct tn_print_field *fields)
-{
-	if (!nests(key, v, json_type_object))
-		return;
-	tn_print_nl();
-	tn_print_text("%s", label);
-	tn_print_obj_start(key);
-	tn_print_fields(v, fields);
-	tn_print_obj_end();
-}
-
-/* Each object of an array through show; anything else to JSON as it is. */
-static void each(const char *key, json_object *v, show_fn show)
-{
-	json_object *e;
-	size_t i, n;
-
-	if (!nests(key, v, json_type_array))
-		return;
-	tn_print_arr_start(key);
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(e, json_type_object)) {
-			tn_print_json(NULL, NULL, e);
-			continue;
-		}
-		tn_print_obj_start(NULL);
-		show(e);
-		tn_print_obj_end();
-	}
-	tn_print_arr_end();
 }
 
 /* " key a b c" for a list of words; nothing in text if it is empty. */
@@ -352,10 +314,11 @@ static const struct tn_print_field limit_fields[] = {
 	{},
 };
 
-static void show_limits(const char *key, json_object *v)
-{
-	line(key, v, "  limits", limit_fields);
-}
+#define LIMITS                                                                \
+	{                                                                     \
+		.key = "limits", .fields = limit_fields, .label = "  limits", \
+		.flags = TN_PF_NL                                             \
+	}
 
 /* NIC and tenant counters: what came in, went on, went to the host, was
  * dropped and why. */
@@ -393,12 +356,6 @@ static const struct tn_print_field counter_fields[] = {
 	{},
 };
 
-/* On a line of its own, under the NIC's. */
-static void show_counters(const char *key, json_object *v)
-{
-	line(key, v, "", counter_fields);
-}
-
 /* NICs */
 
 static void show_attached(const char *key, json_object *v)
@@ -419,30 +376,17 @@ static const struct tn_print_field nic_fields[] = {
 	{ .key = "rxvlan_offload", .fmt = " rxvlan-offload %s" },
 	{ .key = "multiprog" },
 	{ .key = "attached", .show = show_attached },
-	{ .key = "counters", .show = show_counters },
+	/* on a line of its own, under the NIC's */
+	{ .key = "counters", .fields = counter_fields, .flags = TN_PF_NL },
 	{},
 };
-
-static void show_nic(json_object *nic)
-{
-	tn_print_fields(nic, nic_fields);
-	tn_print_nl();
-}
-
-static void show_nic_array(const char *key, json_object *v)
-{
-	each(key, v, show_nic);
-}
 
 static const struct tn_print_field nic_list_fields[] = {
-	{ .key = "nics", .show = show_nic_array },
+	{ .key = "nics",
+	  .fields = nic_fields,
+	  .flags = TN_PF_EACH | TN_PF_NL_AFTER },
 	{},
 };
-
-static void show_nic_list(json_object *data)
-{
-	tn_print_fields(data, nic_list_fields);
-}
 
 /* Tenants */
 
@@ -484,15 +428,6 @@ static const struct tn_print_field port_fields[] = {
 	{},
 };
 
-/* "  access eth1 vlan 100 ..." */
-static void show_port(const char *key, json_object *v)
-{
-	char label[32];
-
-	snprintf(label, sizeof(label), "  %s", key);
-	line(key, v, label, port_fields);
-}
-
 /* " starting" while a start runs, " backoff 4s" once restarts wait. */
 static void show_supervision(const char *key, json_object *v)
 {
@@ -519,11 +454,6 @@ static const struct tn_print_field container_fields[] = {
 	{},
 };
 
-static void show_container(const char *key, json_object *v)
-{
-	line(key, v, "  container", container_fields);
-}
-
 static void show_connected(const char *key, json_object *v)
 {
 	tn_print_json(key, NULL, v);
@@ -541,29 +471,11 @@ static const struct tn_print_field router_state_fields[] = {
 	{},
 };
 
-static void show_router_state(const char *key, json_object *v)
-{
-	line(key, v, "  router", router_state_fields);
-}
-
 static const struct tn_print_field route_fields[] = {
 	{ .key = "cidr", .fmt = "%s" },
 	{ .key = "via", .fmt = " via %s" },
 	{},
 };
-
-/* "  route CIDR via IP" under the tenant. */
-static void show_tenant_route(json_object *route)
-{
-	tn_print_nl();
-	tn_print_text("  route ");
-	tn_print_fields(route, route_fields);
-}
-
-static void show_tenant_routes(const char *key, json_object *v)
-{
-	each(key, v, show_tenant_route);
-}
 
 /* The gateway ends the uplink's line. */
 static const struct tn_print_field tenant_fields[] = {
@@ -572,36 +484,39 @@ static const struct tn_print_field tenant_fields[] = {
 	{ .key = "state", .fmt = " state %s" },
 	{ .key = "mode", .fmt = " mode %s" },
 	{ .key = "created", .show = show_time },
-	{ .key = "access", .show = show_port },
-	{ .key = "uplink", .show = show_port },
+	/* "  access eth1 vlan 100 ..." */
+	{ .key = "access",
+	  .fields = port_fields,
+	  .label = "  access",
+	  .flags = TN_PF_NL },
+	{ .key = "uplink",
+	  .fields = port_fields,
+	  .label = "  uplink",
+	  .flags = TN_PF_NL },
 	{ .key = "gateway", .show = show_gateway },
-	{ .key = "limits", .show = show_limits },
-	{ .key = "container", .show = show_container },
-	{ .key = "router", .show = show_router_state },
-	{ .key = "routes", .show = show_tenant_routes },
+	LIMITS,
+	{ .key = "container",
+	  .fields = container_fields,
+	  .label = "  container",
+	  .flags = TN_PF_NL },
+	{ .key = "router",
+	  .fields = router_state_fields,
+	  .label = "  router",
+	  .flags = TN_PF_NL },
+	/* "  route CIDR via IP" under the tenant */
+	{ .key = "routes",
+	  .fields = route_fields,
+	  .label = "  route ",
+	  .flags = TN_PF_EACH | TN_PF_NL },
 	{},
 };
-
-static void show_tenant(json_object *t)
-{
-	tn_print_fields(t, tenant_fields);
-	tn_print_nl();
-}
-
-static void show_tenant_array(const char *key, json_object *v)
-{
-	each(key, v, show_tenant);
-}
 
 static const struct tn_print_field tenant_list_fields[] = {
-	{ .key = "tenants", .show = show_tenant_array },
+	{ .key = "tenants",
+	  .fields = tenant_fields,
+	  .flags = TN_PF_EACH | TN_PF_NL_AFTER },
 	{},
 };
-
-static void show_tenant_list(json_object *data)
-{
-	tn_print_fields(data, tenant_list_fields);
-}
 
 /* Tenant statistics */
 
@@ -675,35 +590,33 @@ static const struct tn_print_field iface_fields[] = {
 	{},
 };
 
-static void show_iface(json_object *iface)
-{
-	tn_print_nl();
-	tn_print_text("    ");
-	tn_print_fields(iface, iface_fields);
-}
-
-static void show_ifaces(const char *key, json_object *v)
-{
-	each(key, v, show_iface);
-}
-
 static const struct tn_print_field router_fields[] = {
 	{ .key = "pid", .fmt = " pid %s" },
 	{ .key = "started", .show = show_time },
-	{ .key = "ifaces", .show = show_ifaces },
+	{ .key = "ifaces",
+	  .fields = iface_fields,
+	  .label = "    ",
+	  .flags = TN_PF_EACH | TN_PF_NL },
 	{},
 };
 
 /* null: no router process. */
 static void show_router(const char *key, json_object *v)
 {
+	static const struct tn_print_field router = {
+		.key = "router",
+		.fields = router_fields,
+		.label = "  router",
+		.flags = TN_PF_NL,
+	};
+
 	if (!v) {
 		tn_print_json(key, NULL, v);
 		tn_print_nl();
 		tn_print_text("  router not running");
 		return;
 	}
-	line(key, v, "  router", router_fields);
+	tn_print_field(&router, v);
 }
 
 static const struct tn_print_field xsk_fields[] = {
@@ -712,15 +625,6 @@ static const struct tn_print_field xsk_fields[] = {
 	{},
 };
 
-static void show_xsk(const char *key, json_object *v)
-{
-	if (!nests(key, v, json_type_object))
-		return;
-	tn_print_obj_start(key);
-	tn_print_fields(v, xsk_fields);
-	tn_print_obj_end();
-}
-
 static const struct tn_print_field usage_fields[] = {
 	{ .key = "cpu_ns", .show = show_cpu_used },
 	{ .key = "memory_bytes", .show = show_memory_used },
@@ -728,66 +632,36 @@ static const struct tn_print_field usage_fields[] = {
 	{},
 };
 
-static void show_usage(const char *key, json_object *v)
-{
-	line(key, v, "  usage", usage_fields);
-}
-
 static const struct tn_print_field stats_fields[] = {
 	{ .key = "name", .fmt = "%s" },
 	{ .key = "id", .fmt = " id %s" },
-	{ .key = "xsk", .show = show_xsk },
+	{ .key = "xsk", .fields = xsk_fields },
 	{ .key = "classifier", .show = show_stage },
 	{ .key = "egress", .show = show_stage },
 	{ .key = "router", .show = show_router },
-	{ .key = "limits", .show = show_limits },
-	{ .key = "usage", .show = show_usage },
+	LIMITS,
+	{ .key = "usage",
+	  .fields = usage_fields,
+	  .label = "  usage",
+	  .flags = TN_PF_NL },
 	{},
 };
-
-static void show_stats(json_object *s)
-{
-	tn_print_fields(s, stats_fields);
-	tn_print_nl();
-}
-
-static void show_stats_array(const char *key, json_object *v)
-{
-	each(key, v, show_stats);
-}
 
 static const struct tn_print_field stats_list_fields[] = {
-	{ .key = "tenants", .show = show_stats_array },
+	{ .key = "tenants",
+	  .fields = stats_fields,
+	  .flags = TN_PF_EACH | TN_PF_NL_AFTER },
 	{},
 };
-
-static void show_stats_list(json_object *data)
-{
-	tn_print_fields(data, stats_list_fields);
-}
 
 /* Routes */
 
-static void show_route(json_object *route)
-{
-	tn_print_fields(route, route_fields);
-	tn_print_nl();
-}
-
-static void show_route_array(const char *key, json_object *v)
-{
-	each(key, v, show_route);
-}
-
 static const struct tn_print_field route_list_fields[] = {
-	{ .key = "routes", .show = show_route_array },
+	{ .key = "routes",
+	  .fields = route_fields,
+	  .flags = TN_PF_EACH | TN_PF_NL_AFTER },
 	{},
 };
-
-static void show_route_list(json_object *data)
-{
-	tn_print_fields(data, route_list_fields);
-}
 
 /* "key value" per line, in tenetd's order. */
 static void show_status(json_object *data)
@@ -795,12 +669,22 @@ static void show_status(json_object *data)
 	tn_print_pairs(data, "%s ", "%s\n");
 }
 
-static const show_fn shows[TN_C__MAX] = {
-	[TN_C_STATUS] = show_status,	       [TN_C_NIC_ATTACH] = show_nic,
-	[TN_C_NIC_LIST] = show_nic_list,       [TN_C_TENANT_ADD] = show_tenant,
-	[TN_C_TENANT_LIST] = show_tenant_list, [TN_C_TENANT_SHOW] = show_tenant,
-	[TN_C_TENANT_STATS] = show_stats_list, [TN_C_TENANT_SET] = show_tenant,
-	[TN_C_ROUTE_LIST] = show_route_list,
+/* How each command's data is printed: through a table (a single object
+ * ends its line), or by a function. */
+static const struct printer {
+	const struct tn_print_field *fields;
+	void (*fn)(json_object *data);
+	bool one;
+} printers[TN_C__MAX] = {
+	[TN_C_STATUS] = { .fn = show_status },
+	[TN_C_NIC_ATTACH] = { .fields = nic_fields, .one = true },
+	[TN_C_NIC_LIST] = { .fields = nic_list_fields },
+	[TN_C_TENANT_ADD] = { .fields = tenant_fields, .one = true },
+	[TN_C_TENANT_LIST] = { .fields = tenant_list_fields },
+	[TN_C_TENANT_SHOW] = { .fields = tenant_fields, .one = true },
+	[TN_C_TENANT_STATS] = { .fields = stats_list_fields },
+	[TN_C_TENANT_SET] = { .fields = tenant_fields, .one = true },
+	[TN_C_ROUTE_LIST] = { .fields = route_list_fields },
 };
 
 /* Parses, asks tenetd and prints the reply's data with the command's
@@ -811,7 +695,7 @@ static int run(const struct tn_gcmd *c, int argc, char **argv)
 	static const struct tn_print_field none[] = { {} };
 	json_object *req = json_object_new_object(), *reply = NULL, *data, *msg;
 	json_object *args = json_object_new_object();
-	show_fn show = shows[c - g->cmds];
+	const struct printer *pr = &printers[c - g->cmds];
 	char name[64], err[TN_V_ERR_MAX];
 	struct tn_gargs a;
 	bool usage;
@@ -835,8 +719,12 @@ static int run(const struct tn_gcmd *c, int argc, char **argv)
 	    !json_object_is_type(data, json_type_object))
 		data = NULL;
 	tn_print_open(stdout, json);
-	if (show && data) {
-		show(data);
+	if (pr->fn && data) {
+		pr->fn(data);
+	} else if (pr->fields && data) {
+		tn_print_fields(data, pr->fields);
+		if (pr->one)
+			tn_print_nl();
 	} else {
 		if (json_object_object_get_ex(reply, "message", &msg) &&
 		    json_object_get_string_len(msg))

@@ -87,57 +87,6 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 	    .help = "the next hop, on one of the router's subnets"),
 };
 
-static const struct tn_guse name_only[] = { TN_G_POS(TN_K_NAME), {} };
-static const struct tn_guse ifname_only[] = { TN_G_POS(TN_K_IFNAME), {} };
-
-static const struct tn_guse nic_attach[] = {
-	TN_G_POS(TN_K_IFNAME),
-	TN_G_REQ(TN_K_ROLE),
-	TN_G_DFLT(TN_K_XDP_MODE, "native"),
-	TN_G_DFLT(TN_K_DEFAULT, "pass"),
-	{},
-};
-
-static const struct tn_guse tenant_add[] = {
-	TN_G_POS(TN_K_NAME),
-	TN_G_REQ(TN_K_ACCESS),
-	TN_G_REQ(TN_K_VLAN),
-	TN_G_OPT(TN_K_INNER_VLAN),
-	TN_G_REQ(TN_K_UPLINK),
-	TN_G_OPT(TN_K_UPLINK_VLAN),
-	TN_G_OPT(TN_K_UPLINK_MAC),
-	TN_G_REPEAT(TN_K_PREFIX),
-	TN_G_REQ(TN_K_ACCESS_ADDR),
-	TN_G_REQ(TN_K_UPLINK_ADDR),
-	TN_G_OPT(TN_K_GATEWAY),
-	TN_G_DFLT(TN_K_MODE, "veth"),
-	TN_G_DFLT(TN_K_CPU, "1"),
-	TN_G_OPT(TN_K_CPUSET),
-	TN_G_DFLT(TN_K_MEMORY, "256M"),
-	TN_G_DFLT(TN_K_PIDS, "256"),
-	TN_G_OPT(TN_K_RATE),
-	TN_G_OPT(TN_K_PPS),
-	{},
-};
-
-/* The limits that change live. */
-static const struct tn_guse tenant_set[] = {
-	TN_G_POS(TN_K_NAME),
-	TN_G_OPT(TN_K_RATE),
-	TN_G_OPT(TN_K_PPS),
-	TN_G_OPT(TN_K_CPU),
-	TN_G_OPT(TN_K_MEMORY),
-	TN_G_OPT(TN_K_PIDS),
-	{},
-};
-
-static const struct tn_guse tenant_stats[] = { TN_G_OPT_POS(TN_K_NAME), {} };
-
-static const struct tn_guse route[] = { TN_G_POS(TN_K_NAME),
-					TN_G_POS(TN_K_CIDR),
-					TN_G_REQ(TN_K_VIA),
-					{} };
-
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
 
 static const struct tn_gcmd cmds[TN_C__MAX] = {
@@ -145,10 +94,11 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	    .summary = "tenetd's version, pid, uptime_s, state_dir, run_dir,"
 		       " bpffs, lxc_path, nics and tenants, one \"key value\""
 		       " a line."),
-	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach", .uses = nic_attach,
+	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach",
+	    .args = "<ifname> role! xdp-mode=native default=pass",
 	    .summary = "Puts the data path on a NIC, turns its rx-vlan offload"
 		       " off, and prints it as nic list does."),
-	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .uses = ifname_only,
+	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .args = "<ifname>",
 	    .summary = "Takes the data path off a NIC and forgets it."),
 	CMD(NIC_LIST, .obj = "nic", .verb = "list",
 	    .summary = "A line per NIC, then its counters: rx, delivered (to"
@@ -159,20 +109,23 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    " use) rxvlan-offload off\n"
 		    "  rx 12 pkts 1234 bytes  delivered 9 pkts 900 bytes "
 		    " passed 3 pkts  drops ..."),
-	CMD(TENANT_ADD, .obj = "tenant", .verb = "add", .uses = tenant_add,
+	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
+	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
+		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"
+		    " memory=256M pids=256 rate pps",
 	    .summary = "Makes tenant NAME and starts its router in a container"
 		       " of its own, in a user namespace of its own (its root"
 		       " has no capability on the host; tenant show: uids)."
 		       " Keys in any order; a list takes every word up to the"
 		       " next key. \"unlimited\" lifts a limit. Prints the"
 		       " tenant as tenant show does."),
-	CMD(TENANT_DEL, .obj = "tenant", .verb = "del", .uses = name_only,
+	CMD(TENANT_DEL, .obj = "tenant", .verb = "del", .args = "<name>",
 	    .summary = "Stops tenant NAME's router and removes the tenant:"
 		       " container, veths, VLANs, prefixes and routes."),
 	CMD(TENANT_LIST, .obj = "tenant", .verb = "list",
 	    .summary = "Every tenant as tenant show prints it, without"
 		       " routes."),
-	CMD(TENANT_SHOW, .obj = "tenant", .verb = "show", .uses = name_only,
+	CMD(TENANT_SHOW, .obj = "tenant", .verb = "show", .args = "<name>",
 	    .summary = "Tenant NAME: its state, its two sides, the limits in"
 		       " force (0 or \"\" in JSON: none), its container, router"
 		       " and routes:",
@@ -186,24 +139,24 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    "  container acme RUNNING pid 1234 restarts 0 uids"
 		    " 1879113728+65536\n"
 		    "  route 203.0.113.0/24 via 10.0.0.2"),
-	CMD(TENANT_STATS, .obj = "tenant", .verb = "stats",
-	    .uses = tenant_stats,
+	CMD(TENANT_STATS, .obj = "tenant", .verb = "stats", .args = "[<name>]",
 	    .summary = "Counters of every tenant, or of NAME: each port"
 		       " (access, uplink) at the classifier on the NICs and at"
 		       " the egress back to them, as nic list prints them; the"
 		       " router's interfaces, with the XSK mode requested and"
 		       " in use, and its own counters; its limits and usage"
 		       " (cpu time, memory, tasks)."),
-	CMD(TENANT_SET, .obj = "tenant", .verb = "set", .uses = tenant_set,
-	    .flags = TN_GC_NEEDS_KEY,
+	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
+	    .args = "<name> rate pps cpu memory pids", .flags = TN_GC_NEEDS_KEY,
 	    .summary = "Changes tenant NAME's limits while it runs, in tenant"
 		       " add's units; at least one key. Prints the tenant."),
-	CMD(ROUTE_ADD, .obj = "route", .verb = "add", .uses = route,
+	CMD(ROUTE_ADD, .obj = "route", .verb = "add",
+	    .args = "<name> <cidr> via!",
 	    .summary = "Adds a route to tenant NAME's router: CIDR through"
 		       " the next hop IP."),
-	CMD(ROUTE_DEL, .obj = "route", .verb = "del", .uses = route,
-	    .summary = "Removes that route."),
-	CMD(ROUTE_LIST, .obj = "route", .verb = "list", .uses = name_only,
+	CMD(ROUTE_DEL, .obj = "route", .verb = "del",
+	    .args = "<name> <cidr> via!", .summary = "Removes that route."),
+	CMD(ROUTE_LIST, .obj = "route", .verb = "list", .args = "<name>",
 	    .summary = "Tenant NAME's routes, one \"CIDR via IP\" a line."),
 };
 

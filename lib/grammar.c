@@ -108,6 +108,86 @@ const struct tn_gcmd *tn_g_find(const struct tn_grammar *g, const char *name)
 	return NULL;
 }
 
+/* "<name>", "[<name>]", "name!", "name+", "name=V": see grammar.h. */
+static int spec_word(const struct tn_grammar *g, char *w, struct tn_guse *u,
+		     struct tn_gspec *s, size_t *used)
+{
+	size_t len = strlen(w);
+	char *eq = strchr(w, '=');
+
+	if (w[0] == '[') {
+		if (len < 3 || w[len - 1] != ']')
+			return -EINVAL;
+		w[--len] = '\0';
+		w++;
+		len--;
+		if (w[0] != '<')
+			return -EINVAL;
+		u->flags = TN_GU_POS;
+	} else if (w[0] == '<') {
+		u->flags = TN_GU_POS | TN_GU_REQ;
+	}
+	if (u->flags & TN_GU_POS) {
+		if (len < 3 || w[len - 1] != '>')
+			return -EINVAL;
+		w[len - 1] = '\0';
+		w++;
+	} else if (eq) {
+		size_t n = strlen(eq + 1) + 1;
+
+		if (*used + n > sizeof(s->dflt))
+			return -EINVAL;
+		u->dflt = memcpy(s->dflt + *used, eq + 1, n);
+		*used += n;
+		*eq = '\0';
+	} else {
+		for (; len && strchr("!+", w[len - 1]); w[--len] = '\0')
+			u->flags |= w[len - 1] == '!' ? TN_GU_REQ :
+							TN_GU_REPEAT;
+	}
+	for (unsigned int k = 1; k < g->nkeys; k++)
+		if (g->keys[k].name && !strcmp(g->keys[k].name, w)) {
+			u->key = (int)k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int tn_g_spec(const struct tn_grammar *g, const struct tn_gcmd *c,
+	      struct tn_gspec *s)
+{
+	const char *p = c->args ? c->args : "";
+	size_t used = 0, len;
+	char w[64];
+	int n = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (; *p; p += len) {
+		len = strcspn(p, " ");
+		if (!len) {
+			len = 1;
+			continue;
+		}
+		if (len >= sizeof(w) || n >= TN_G_MAX_USES)
+			return -EINVAL;
+		memcpy(w, p, len);
+		w[len] = '\0';
+		if (spec_word(g, w, &s->u[n++], s, &used))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* c's uses for the texts made from it (none if its args are wrong, which
+ * test_grammar's test_table rules out). */
+static const struct tn_guse *
+uses_of(const struct tn_grammar *g, const struct tn_gcmd *c, struct tn_gspec *s)
+{
+	if (tn_g_spec(g, c, s))
+		memset(s, 0, sizeof(*s));
+	return s->u;
+}
+
 static const struct tn_gkey *key_of(const struct tn_grammar *g,
 				    const struct tn_guse *u)
 {
@@ -133,13 +213,13 @@ static unsigned int max_values(const struct tn_grammar *g,
 	return m ? m : TN_G_MAX_VALUES;
 }
 
-/* The keywords of c (its uses that are not positional), NULL-terminated. */
-static int keywords(const struct tn_grammar *g, const struct tn_gcmd *c,
+/* The keywords among uses (those not positional), NULL-terminated. */
+static int keywords(const struct tn_grammar *g, const struct tn_guse *uses,
 		    const char **w, const struct tn_guse **u, int max)
 {
 	int n = 0;
 
-	for (const struct tn_guse *p = c->uses; p && p->key && n < max - 1; p++)
+	for (const struct tn_guse *p = uses; p->key && n < max - 1; p++)
 		if (!(p->flags & TN_GU_POS)) {
 			u[n] = p;
 			w[n++] = key_of(g, p)->name;
@@ -150,13 +230,14 @@ static int keywords(const struct tn_grammar *g, const struct tn_gcmd *c,
 
 /* "tenant add: must be access, vlan ... or pps, not "colour"" */
 static int unknown_key(const struct tn_grammar *g, const struct tn_gcmd *c,
-		       const char *word, char *err, size_t n)
+		       const struct tn_guse *uses, const char *word, char *err,
+		       size_t n)
 {
 	const char *w[TN_G_MAX_KEYS];
 	const struct tn_guse *u[TN_G_MAX_KEYS];
 	char name[64];
 
-	keywords(g, c, w, u, TN_G_MAX_KEYS);
+	keywords(g, uses, w, u, TN_G_MAX_KEYS);
 	tn_v_keyword(tn_g_name(c, name, sizeof(name)), word, w, err, n);
 	return -EINVAL;
 }
@@ -224,8 +305,10 @@ static int finish(const struct tn_grammar *g, const struct tn_gcmd *c,
 	int given = 0, nk;
 	char up[32], list[256];
 
-	for (const struct tn_guse *u = c->uses; u && u->key; u++) {
-		int i = (int)(u - c->uses);
+	const struct tn_guse *uses = a->spec.u;
+
+	for (const struct tn_guse *u = uses; u->key; u++) {
+		int i = (int)(u - uses);
 		const struct tn_gkey *k = key_of(g, u);
 
 		if (seen[i]) {
@@ -250,7 +333,7 @@ static int finish(const struct tn_grammar *g, const struct tn_gcmd *c,
 			v->set = true;
 		}
 	}
-	nk = keywords(g, c, w, ku, TN_G_MAX_KEYS);
+	nk = keywords(g, uses, w, ku, TN_G_MAX_KEYS);
 	if ((c->flags & TN_GC_NEEDS_KEY) && !given) {
 		size_t used = 0;
 
@@ -265,6 +348,21 @@ static int finish(const struct tn_grammar *g, const struct tn_gcmd *c,
 		*usage = true;
 		return errf(err, n, "give at least one of %s", list);
 	}
+	return 0;
+}
+
+/* a made ready for c's arguments. */
+static int start(const struct tn_grammar *g, const struct tn_gcmd *c,
+		 struct tn_gargs *a, char *err, size_t n)
+{
+	char name[64];
+
+	memset(a, 0, sizeof(*a));
+	a->g = g;
+	a->cmd = c;
+	if (tn_g_spec(g, c, &a->spec))
+		return errf(err, n, "%s: its grammar is wrong (\"%s\")",
+			    tn_g_name(c, name, sizeof(name)), c->args);
 	return 0;
 }
 
@@ -285,7 +383,7 @@ static int take_words(const struct tn_grammar *g, const struct tn_gcmd *c,
 	while (!r && is_list(g, p) && *i < argc && !is_keyword(w, argv[*i])) {
 		r = take(g, p, argv[*i], a, args, err, n);
 		if (r && looks_like_key(argv[*i]))
-			return unknown_key(g, c, argv[*i], err, n);
+			return unknown_key(g, c, a->spec.u, argv[*i], err, n);
 		(*i)++;
 	}
 	return r;
@@ -296,18 +394,18 @@ int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
 	      size_t n, bool *usage)
 {
 	const char *w[TN_G_MAX_KEYS];
-	const struct tn_guse *ku[TN_G_MAX_KEYS], *u = c->uses, *p;
+	const struct tn_guse *ku[TN_G_MAX_KEYS], *uses, *u, *p;
 	bool seen[TN_G_MAX_KEYS] = { false };
 	int i = 0, k, nk, r;
 
 	*usage = false;
-	memset(a, 0, sizeof(*a));
-	a->g = g;
-	a->cmd = c;
-	nk = keywords(g, c, w, ku, TN_G_MAX_KEYS);
+	if ((r = start(g, c, a, err, n)))
+		return r;
+	u = uses = a->spec.u;
+	nk = keywords(g, uses, w, ku, TN_G_MAX_KEYS);
 	/* Leading positional arguments, in order. */
-	for (; u && u->key && (u->flags & TN_GU_POS) && i < argc; u++) {
-		seen[u - c->uses] = true;
+	for (; u->key && (u->flags & TN_GU_POS) && i < argc; u++) {
+		seen[u - uses] = true;
 		r = take_words(g, c, u, w, argc, argv, &i, a, args, err, n);
 		if (r)
 			return r;
@@ -316,20 +414,19 @@ int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
 		k = tn_v_keyword("key", argv[i], w, NULL, 0);
 		if (k < 0) {
 			/* The next trailing positional argument takes it. */
-			for (p = u; p && p->key; p++)
-				if ((p->flags & TN_GU_POS) &&
-				    !seen[p - c->uses])
+			for (p = u; p->key; p++)
+				if ((p->flags & TN_GU_POS) && !seen[p - uses])
 					break;
-			if (!p || !p->key) {
+			if (!p->key) {
 				if (nk)
-					return unknown_key(g, c, argv[i], err,
-							   n);
+					return unknown_key(g, c, uses, argv[i],
+							   err, n);
 				*usage = true;
 				return errf(err, n, "too many arguments");
 			}
 		} else {
 			p = ku[k];
-			if (seen[p - c->uses] && !(p->flags & TN_GU_REPEAT)) {
+			if (seen[p - uses] && !(p->flags & TN_GU_REPEAT)) {
 				*usage = true;
 				return errf(err, n, "%s given twice", w[k]);
 			}
@@ -340,7 +437,7 @@ int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
 				return errf(err, n, "%s needs a value", w[k]);
 			}
 		}
-		seen[p - c->uses] = true;
+		seen[p - uses] = true;
 		r = take_words(g, c, p, w, argc, argv, &i, a, args, err, n);
 		if (r)
 			return r;
@@ -352,33 +449,34 @@ int tn_g_json(const struct tn_grammar *g, const struct tn_gcmd *c,
 	      json_object *args, struct tn_gargs *a, char *err, size_t n)
 {
 	bool seen[TN_G_MAX_KEYS] = { false }, usage;
-	const struct tn_guse *u;
+	const struct tn_guse *u, *uses;
 	int r;
 
-	memset(a, 0, sizeof(*a));
-	a->g = g;
-	a->cmd = c;
+	if ((r = start(g, c, a, err, n)))
+		return r;
+	uses = a->spec.u;
 	if (args && !json_object_is_type(args, json_type_object))
 		return errf(err, n, "args: must be an object");
 	if (args) {
 		json_object_object_foreach(args, key, val)
 		{
-			for (u = c->uses; u && u->key; u++)
+			for (u = uses; u->key; u++)
 				if (!strcmp(key_of(g, u)->name, key))
 					break;
-			if (!u || !u->key) {
+			if (!u->key) {
 				const char *w[TN_G_MAX_KEYS];
 				const struct tn_guse *ku[TN_G_MAX_KEYS];
 				char name[64];
 
-				if (keywords(g, c, w, ku, TN_G_MAX_KEYS))
-					return unknown_key(g, c, key, err, n);
+				if (keywords(g, uses, w, ku, TN_G_MAX_KEYS))
+					return unknown_key(g, c, uses, key, err,
+							   n);
 				return errf(err, n,
 					    "%s: takes no argument \"%.32s\"",
 					    tn_g_name(c, name, sizeof(name)),
 					    key);
 			}
-			seen[u - c->uses] = true;
+			seen[u - uses] = true;
 			if (!takes_array(g, u)) {
 				if (!json_object_is_type(val, json_type_string))
 					return errf(err, n,
@@ -463,11 +561,13 @@ static const char *word_of(const struct tn_grammar *g, const struct tn_guse *u,
 const char *tn_g_usage(const struct tn_grammar *g, const struct tn_gcmd *c,
 		       char *buf, size_t n)
 {
+	struct tn_gspec sp;
 	size_t used = 0;
 	char w[160];
 
 	buf[0] = '\0';
-	for (const struct tn_guse *u = c->uses; u && u->key && used < n; u++)
+	for (const struct tn_guse *u = uses_of(g, c, &sp); u->key && used < n;
+	     u++)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s",
 					 used ? " " : "",
 					 word_of(g, u, w, sizeof(w)));
@@ -481,11 +581,12 @@ static void usage_lines(FILE *f, const struct tn_grammar *g,
 			const char *cont, unsigned int width)
 {
 	char name[64], w[160];
+	struct tn_gspec sp;
 	size_t col;
 
 	col = (size_t)fprintf(f, "%s%s %s", indent, g->prog,
 			      tn_g_name(c, name, sizeof(name)));
-	for (const struct tn_guse *u = c->uses; u && u->key; u++) {
+	for (const struct tn_guse *u = uses_of(g, c, &sp); u->key; u++) {
 		word_of(g, u, w, sizeof(w));
 		if (col + 1 + strlen(w) > width) {
 			col = (size_t)fprintf(f, "\n%s%s", cont, w);
@@ -602,6 +703,7 @@ static void opt_lines(FILE *f, const struct tn_grammar *g)
 void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj)
 {
 	char w[160], m[256], line[512];
+	struct tn_gspec sp;
 
 	if (!obj) {
 		fprintf(f,
@@ -620,7 +722,8 @@ void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj)
 		usage_lines(f, g, c, "  ", "          ", 78);
 		wrapped(f, "      ", c->summary, 78);
 		indented(f, "      ", c->help);
-		for (const struct tn_guse *u = c->uses; u && u->key; u++) {
+		for (const struct tn_guse *u = uses_of(g, c, &sp); u->key;
+		     u++) {
 			const struct tn_gkey *k = key_of(g, u);
 
 			snprintf(line, sizeof(line), "%s%s", k->help,
@@ -660,6 +763,7 @@ static void roff(FILE *f, const char *s)
 void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date)
 {
 	char name[64], w[160], m[256], up[64];
+	struct tn_gspec sp;
 
 	fprintf(f,
 		".\\\" Generated from %s's command table (lib/grammar.h):"
@@ -701,7 +805,8 @@ void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date)
 			roff(f, c->help);
 			fputs("\n.fi\n", f);
 		}
-		for (const struct tn_guse *u = c->uses; u && u->key; u++) {
+		for (const struct tn_guse *u = uses_of(g, c, &sp); u->key;
+		     u++) {
 			const struct tn_gkey *k = key_of(g, u);
 
 			fputs(".TP\n.B ", f);
@@ -752,6 +857,7 @@ void tn_g_completion(FILE *f, const struct tn_grammar *g)
 {
 	const char *p = g->prog;
 	char name[64], opts[256] = "", optarg[256] = "";
+	struct tn_gspec sp;
 	size_t no = 0, na = 0;
 
 	for (const struct tn_gopt *o = g->opts; o && o->lng; o++) {
@@ -792,11 +898,13 @@ void tn_g_completion(FILE *f, const struct tn_grammar *g)
 		const struct tn_gcmd *c = &g->cmds[i];
 
 		fprintf(f, "\n\t['%s']='", tn_g_name(c, name, sizeof(name)));
-		for (const struct tn_guse *u = c->uses;
-		     u && u->key && (u->flags & TN_GU_POS); u++)
+		const struct tn_guse *uses = uses_of(g, c, &sp);
+
+		for (const struct tn_guse *u = uses;
+		     u->key && (u->flags & TN_GU_POS); u++)
 			fprintf(f, "%s ", key_of(g, u)->name);
 		fputs(":", f);
-		for (const struct tn_guse *u = c->uses; u && u->key; u++)
+		for (const struct tn_guse *u = uses; u->key; u++)
 			if (!(u->flags & TN_GU_POS))
 				fprintf(f, " %s%s", key_of(g, u)->name,
 					u->flags & TN_GU_REPEAT ? "+" : "");

@@ -80,40 +80,32 @@ struct tn_guse {
 	const char *dflt; /* the value when absent, as typed; NULL: none */
 };
 
-/* Uses, in a table: { TN_G_POS(K_NAME), TN_G_REQ(K_VIA), {} }. */
-#define TN_G_POS(k)                              \
-	{                                        \
-		(k), TN_GU_POS | TN_GU_REQ, NULL \
-	}
-#define TN_G_OPT_POS(k)              \
-	{                            \
-		(k), TN_GU_POS, NULL \
-	}
-#define TN_G_REQ(k)                  \
-	{                            \
-		(k), TN_GU_REQ, NULL \
-	}
-#define TN_G_OPT(k)          \
-	{                    \
-		(k), 0, NULL \
-	}
-#define TN_G_DFLT(k, v)     \
-	{                   \
-		(k), 0, (v) \
-	}
-#define TN_G_REPEAT(k)                  \
-	{                               \
-		(k), TN_GU_REPEAT, NULL \
-	}
+#define TN_G_MAX_USES 32
+
+/* A command's arguments, read from its args (struct tn_gcmd). */
+struct tn_gspec {
+	struct tn_guse u[TN_G_MAX_USES + 1];
+	char dflt[256]; /* the defaults' strings */
+};
 
 /* Command flags. */
 enum {
 	TN_GC_NEEDS_KEY = 1 << 0, /* at least one of its keys */
 };
 
+/*
+ * A command. args lists the keys it takes, in order, as words:
+ *   <name>    a positional argument (before the first key: in this place;
+ *             after a key: any word that is no key); [<name>] optional
+ *   name      a key, optional
+ *   name!     a key, required
+ *   name+     a key that may be given again, its values adding up
+ *   name=V    a key, V when it is not given
+ * e.g. "<name> <cidr> via!" or "<ifname> role! xdp-mode=native".
+ */
 struct tn_gcmd {
 	const char *obj, *verb; /* verb NULL: the object alone */
-	const struct tn_guse *uses; /* positional first, in order */
+	const char *args;
 	unsigned int flags; /* TN_GC_* */
 	const char *summary; /* one line */
 	const char *help; /* more, lines split by '\n'; NULL: none */
@@ -153,9 +145,14 @@ struct tn_gval {
 struct tn_gargs {
 	const struct tn_grammar *g;
 	const struct tn_gcmd *cmd;
+	struct tn_gspec spec; /* the defaults' strings live here */
 	struct tn_gval v[TN_G_MAX_KEYS];
 };
 
+/* c's args read into s: 0, or -EINVAL for a table that is wrong (a word
+ * that is no key of the vocabulary, a default too long). */
+int tn_g_spec(const struct tn_grammar *g, const struct tn_gcmd *c,
+	      struct tn_gspec *s);
 /* "tenant add" into buf. */
 const char *tn_g_name(const struct tn_gcmd *c, char *buf, size_t n);
 /* The command named "OBJECT VERB" (or "OBJECT"), or NULL. */

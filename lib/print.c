@@ -303,6 +303,50 @@ static struct lh_entry *first(json_object *o)
 #define KEY(e) ((const char *)lh_entry_k(e))
 #define VAL(e) ((json_object *)lh_entry_v(e))
 
+/* An object through f->fields, after f's label and lines. */
+static void nested(const struct tn_print_field *f, const char *key,
+		   json_object *v)
+{
+	if (f->flags & TN_PF_NL)
+		tn_print_nl();
+	if (f->label)
+		tn_print_text("%s", f->label);
+	tn_print_obj_start(key);
+	tn_print_fields(v, f->fields);
+	tn_print_obj_end();
+	if (f->flags & TN_PF_NL_AFTER)
+		tn_print_nl();
+}
+
+void tn_print_field(const struct tn_print_field *f, json_object *v)
+{
+	size_t n;
+
+	if (f->show) {
+		f->show(f->key, v);
+	} else if (!f->fields) {
+		tn_print_json(f->key, f->fmt, v);
+	} else if (!(f->flags & TN_PF_EACH) &&
+		   json_object_is_type(v, json_type_object)) {
+		nested(f, f->key, v);
+	} else if ((f->flags & TN_PF_EACH) &&
+		   json_object_is_type(v, json_type_array)) {
+		tn_print_arr_start(f->key);
+		n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+
+			if (json_object_is_type(e, json_type_object))
+				nested(f, NULL, e);
+			else
+				tn_print_json(NULL, NULL, e);
+		}
+		tn_print_arr_end();
+	} else {
+		tn_print_json(f->key, NULL, v);
+	}
+}
+
 void tn_print_fields(json_object *o, const struct tn_print_field *fields)
 {
 	const struct tn_print_field *f;
@@ -311,14 +355,9 @@ void tn_print_fields(json_object *o, const struct tn_print_field *fields)
 
 	if (!json_object_is_type(o, json_type_object))
 		return;
-	for (f = fields; f->key; f++) {
-		if (!json_object_object_get_ex(o, f->key, &v))
-			continue;
-		if (f->show)
-			f->show(f->key, v);
-		else
-			tn_print_json(f->key, f->fmt, v);
-	}
+	for (f = fields; f->key; f++)
+		if (json_object_object_get_ex(o, f->key, &v))
+			tn_print_field(f, v);
 	for (e = first(o); e; e = lh_entry_next(e)) {
 		for (f = fields; f->key && strcmp(f->key, KEY(e)); f++)
 			;

@@ -55,17 +55,39 @@ void tn_print_nl(void);
 
 /*
  * Printing a JSON object received (a reply's data) through a table: each
- * listed field present in o as tn_print_json(key, fmt, v), or by show() if
- * it nests; then, JSON only, the fields the table does not list, so that
- * the object reaches JSON whole. The table ends with an empty entry.
+ * listed field present in o as tn_print_json(key, fmt, v), by show(), or,
+ * for an object (TN_PF_EACH: an array of objects) with fields, through
+ * those, after label and as flags say; then, JSON only, the fields the
+ * table does not
+ * list, so that the object reaches JSON whole. A value not of the shape
+ * the table expects goes to JSON as it is. The table ends with an empty
+ * entry.
+ *
+ *   { .key = "limits", .fields = limit_fields, .label = "  limits",
+ *     .flags = TN_PF_NL }          a line "  limits cpu 1 ..." of its own
+ *   { .key = "tenants", .fields = tenant_fields,
+ *     .flags = TN_PF_EACH | TN_PF_NL_AFTER }
+ *                                  each tenant, then a new line
  */
+enum {
+	TN_PF_NL = 1 << 0, /* a new line before each object */
+	TN_PF_NL_AFTER = 1 << 1, /* a new line after each object */
+	TN_PF_EACH = 1 << 2, /* the value is an array of such objects */
+};
+
 struct tn_print_field {
 	const char *key;
 	const char *fmt;
 	void (*show)(const char *key, json_object *v);
+	const struct tn_print_field *fields;
+	const char *label;
+	unsigned int flags; /* TN_PF_* */
 };
 
 void tn_print_fields(json_object *o, const struct tn_print_field *fields);
+/* One field of such a table, whose value is v (a show() may call it for a
+ * value it only sometimes prints through the table). */
+void tn_print_field(const struct tn_print_field *f, json_object *v);
 /* Every field of o, in order: text key_fmt with the key, then val_fmt with
  * the value, e.g. "%s " and "%s\n" for "key value" lines. */
 void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt);

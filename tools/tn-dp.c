@@ -104,68 +104,6 @@ static const struct tn_gkey keys[K__MAX] = {
 	    .help = "the tenant is in direct mode"),
 };
 
-static const struct tn_guse dev_only[] = { TN_G_POS(K_DEV), {} };
-static const struct tn_guse nic_attach_uses[] = {
-	TN_G_POS(K_DEV),
-	TN_G_REQ(K_ID),
-	TN_G_DFLT(K_ROLE, "access"),
-	TN_G_DFLT(K_DEFAULT, "pass"),
-	TN_G_DFLT(K_MODE, "native"),
-	TN_G_OPT(K_MATCH),
-	{},
-};
-static const struct tn_guse egress_uses[] = {
-	TN_G_POS(K_DEV),
-	TN_G_REQ(K_TENANT),
-	TN_G_REQ(K_ROLE),
-	TN_G_REQ(K_NIC_ID),
-	TN_G_OPT(K_VLAN),
-	TN_G_OPT(K_INNER_VLAN),
-	TN_G_DFLT(K_MODE, "native"),
-	{},
-};
-static const struct tn_guse rx_uses[] = {
-	TN_G_POS(K_DEV),     TN_G_REQ(K_TENANT),	  TN_G_REQ(K_SLOT),
-	TN_G_REPEAT(K_ADDR), TN_G_DFLT(K_MODE, "native"), {},
-};
-static const struct tn_guse tenant_uses[] = {
-	TN_G_POS(K_TENANT),
-	TN_G_OPT_POS(K_DIRECT),
-	{},
-};
-static const struct tn_guse vlan_uses[] = {
-	TN_G_POS(K_DEV),
-	TN_G_POS(K_VLAN),
-	TN_G_OPT(K_INNER_VLAN),
-	TN_G_REQ(K_TENANT),
-	{},
-};
-/* DEV after the key: a trailing positional argument. */
-static const struct tn_guse port_uses[] = {
-	TN_G_POS(K_TENANT),
-	TN_G_REQ(K_ROLE),
-	TN_G_POS(K_DEV),
-	{},
-};
-static const struct tn_guse prefix_add_uses[] = {
-	TN_G_POS(K_DEV),
-	TN_G_POS(K_CIDR),
-	TN_G_REQ(K_TENANT),
-	{},
-};
-static const struct tn_guse prefix_del_uses[] = { TN_G_POS(K_DEV),
-						  TN_G_POS(K_CIDR),
-						  {} };
-static const struct tn_guse serve_uses[] = {
-	TN_G_POS(K_SOCK),
-	TN_G_REQ(K_TENANT),
-	TN_G_POS(K_IFNAMES),
-	{},
-};
-static const struct tn_guse cust_vlan_uses[] = { TN_G_POS(K_DEV),
-						 TN_G_POS(K_VLAN),
-						 {} };
-
 enum {
 	C_NIC_ATTACH,
 	C_NIC_DETACH,
@@ -185,34 +123,39 @@ enum {
 #define CMD(c, ...) [C_##c] = { __VA_ARGS__ }
 
 static const struct tn_gcmd cmds[C__MAX] = {
-	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach", .uses = nic_attach_uses,
+	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach",
+	    .args = "<dev> id! role=access default=pass mode=native match",
 	    .summary = "nic_ingress on DEV, with its entry in tn_nics."),
-	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .uses = dev_only,
+	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .args = "<dev>",
 	    .summary = "nic_ingress off DEV."),
 	CMD(EGRESS_ATTACH, .obj = "egress", .verb = "attach",
-	    .uses = egress_uses,
+	    .args = "<dev> tenant! role! nic-id! vlan inner-vlan mode=native",
 	    .summary = "tenant_egress on a tenant's host-side veth DEV."),
-	CMD(RX_ATTACH, .obj = "rx", .verb = "attach", .uses = rx_uses,
+	CMD(RX_ATTACH, .obj = "rx", .verb = "attach",
+	    .args = "<dev> tenant! slot! addr+ mode=native",
 	    .summary = "tenant_rx on a tenant's container-side veth DEV; its"
 		       " maps are pinned under the bpffs dir's tenants/T."),
-	CMD(DETACH, .obj = "detach", .uses = dev_only,
+	CMD(DETACH, .obj = "detach", .args = "<dev>",
 	    .summary = "tenant_egress or tenant_rx off DEV."),
-	CMD(TENANT_ADD, .obj = "tenant", .verb = "add", .uses = tenant_uses,
-	    .summary = "Marks tenant T active."),
-	CMD(VLAN_ADD, .obj = "vlan", .verb = "add", .uses = vlan_uses,
+	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
+	    .args = "<tenant> [<direct>]", .summary = "Marks tenant T active."),
+	CMD(VLAN_ADD, .obj = "vlan", .verb = "add",
+	    .args = "<dev> <vlan> inner-vlan tenant!",
 	    .summary = "Frames tagged VID on DEV are tenant T's."),
-	CMD(PORT_SET, .obj = "port", .verb = "set", .uses = port_uses,
+	CMD(PORT_SET, .obj = "port", .verb = "set",
+	    .args = "<tenant> role! <dev>",
 	    .summary = "Tenant T's port of that role is the host-side veth"
 		       " DEV."),
-	CMD(PREFIX_ADD, .obj = "prefix", .verb = "add", .uses = prefix_add_uses,
+	CMD(PREFIX_ADD, .obj = "prefix", .verb = "add",
+	    .args = "<dev> <cidr> tenant!",
 	    .summary = "Untagged frames to CIDR on DEV are tenant T's (the"
 		       " trie and its generation)."),
-	CMD(PREFIX_DEL, .obj = "prefix", .verb = "del", .uses = prefix_del_uses,
+	CMD(PREFIX_DEL, .obj = "prefix", .verb = "del", .args = "<dev> <cidr>",
 	    .summary = "Removes that prefix."),
-	CMD(SERVE, .obj = "serve", .uses = serve_uses,
+	CMD(SERVE, .obj = "serve", .args = "<sockpath> tenant! <ifname>",
 	    .summary = "Hands AF_XDP sockets on the interfaces to a"
 		       " tenet-router --agent SOCKPATH, as tenetd does."),
-	CMD(CUST_VLAN, .obj = "cust-vlan", .uses = cust_vlan_uses,
+	CMD(CUST_VLAN, .obj = "cust-vlan", .args = "<dev> <vlan>",
 	    .summary = "Makes DEV a customer's port of VLAN VID (tc: the tag"
 		       " pushed on the way out, popped on the way in; for tests"
 		       " and the demo)."),
@@ -305,8 +248,8 @@ static int do_nic_attach(const struct tn_gargs *a)
 	if (match && strstr(match, "prefix"))
 		nic.flags |= TN_NIC_F_PREFIX;
 	if (tn_dp_prepare(bpffs) ||
-	    map_update(bpffs, "tn_nics", &ifindex, &nic) ||
-	    map_update(bpffs, "tn_nic_dev", &nic.nic_id, &ifindex) ||
+	    map_update(bpffs, TN_MAP_NICS, &ifindex, &nic) ||
+	    map_update(bpffs, TN_MAP_NIC_DEV, &nic.nic_id, &ifindex) ||
 	    tn_dp_nic_attach(bpffs, ifindex, mode, &in_use))
 		return 1;
 	tn_print_open(stdout, json);
@@ -330,7 +273,7 @@ static int do_nic_detach(const struct tn_gargs *a)
 			a->v[K_DEV].s, strerror(-err));
 		return 1;
 	}
-	fd = tn_dp_map_open(bpffs, "tn_nics");
+	fd = tn_dp_map_open(bpffs, TN_MAP_NICS);
 	if (fd >= 0) {
 		bpf_map_delete_elem(fd, &ifindex);
 		close(fd);
@@ -353,7 +296,7 @@ static int do_egress_attach(const struct tn_gargs *a)
 	if (eg.inner_vid && !eg.vid)
 		return fail("%s", "inner-vlan needs vlan");
 	if (tn_dp_prepare(bpffs) ||
-	    map_update(bpffs, "tn_egress", &ifindex, &eg))
+	    map_update(bpffs, TN_MAP_EGRESS, &ifindex, &eg))
 		return 1;
 	return tn_dp_egress_attach(bpffs, ifindex, xdp_mode(a)) ? 1 : 0;
 }
@@ -371,9 +314,9 @@ static int do_rx_attach(const struct tn_gargs *a)
 		 (__u32)a->v[K_TENANT].u);
 	if (tn_dp_bpffs_prepare(bpffs) ||
 	    tn_dp_rx_attach(dir, ifindex, xdp_mode(a)) ||
-	    map_update(dir, "tn_rx_ifs", &ifindex, &slot))
+	    map_update(dir, TN_MAP_RX_IFS, &ifindex, &slot))
 		return 1;
-	fd = tn_dp_map_open(dir, "tn_rx_addrs");
+	fd = tn_dp_map_open(dir, TN_MAP_RX_ADDRS);
 	if (fd < 0)
 		return fail("open tn_rx_addrs: %s", strerror(-fd));
 	for (size_t i = 0; addrs && i < json_object_array_length(addrs); i++) {
@@ -412,7 +355,7 @@ static int do_tenant_add(const struct tn_gargs *a)
 
 	if (a->v[K_DIRECT].given)
 		t.flags |= TN_TENANT_F_DIRECT;
-	return map_update(bpffs, "tn_tenants", &tid, &t);
+	return map_update(bpffs, TN_MAP_TENANTS, &tid, &t);
 }
 
 static int do_vlan_add(const struct tn_gargs *a)
@@ -425,7 +368,7 @@ static int do_vlan_add(const struct tn_gargs *a)
 	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
 	k.ifindex = ifindex;
-	return map_update(bpffs, "tn_vlan", &k, &tid);
+	return map_update(bpffs, TN_MAP_VLAN, &k, &tid);
 }
 
 static int do_prefix(const struct tn_gargs *a, bool add)
@@ -437,8 +380,8 @@ static int do_prefix(const struct tn_gargs *a, bool add)
 	if (dev_index(a->v[K_DEV].s, &ifindex) || tn_dp_prepare(bpffs))
 		return 1;
 	lpm = tn_dp_map_open(bpffs,
-			     p->family == AF_INET ? "tn_lpm4" : "tn_lpm6");
-	gen = tn_dp_map_open(bpffs, "tn_lpm_gen");
+			     p->family == AF_INET ? TN_MAP_LPM4 : TN_MAP_LPM6);
+	gen = tn_dp_map_open(bpffs, TN_MAP_LPM_GEN);
 	err = lpm < 0 ? lpm : gen < 0 ? gen : 0;
 	if (!err)
 		err = tn_dp_prefix_set(lpm, gen, ifindex, p->family, p->addr,
@@ -469,7 +412,7 @@ static int do_port_set(const struct tn_gargs *a)
 
 	if (dev_index(a->v[K_DEV].s, &ifindex))
 		return 1;
-	return map_update(bpffs, "tn_ports", &port, &ifindex);
+	return map_update(bpffs, TN_MAP_PORTS, &port, &ifindex);
 }
 
 /*
@@ -494,8 +437,8 @@ static int do_serve(const struct tn_gargs *a)
 			json_object_array_get_idx(ifs, i));
 	snprintf(dir, sizeof(dir), "%s/tenants/%u", bpffs,
 		 (__u32)a->v[K_TENANT].u);
-	xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
-	if_map = tn_dp_map_open(dir, "tn_rx_ifs");
+	xsk_map = tn_dp_map_open(dir, TN_MAP_RX_XSKS);
+	if_map = tn_dp_map_open(dir, TN_MAP_RX_IFS);
 	if (xsk_map < 0 || if_map < 0)
 		return fail("no tenant_rx maps in %s: rx attach first", dir);
 	strcpy(sa.sun_path, a->v[K_SOCK].s); /* its length checked */

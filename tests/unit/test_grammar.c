@@ -35,7 +35,8 @@ struct run {
 /* "tenant add acme access eth1 ..." through tn_g_argv(). */
 static void run_line(struct run *r, const char *line)
 {
-	char buf[1024], *argv[64], *w;
+	static char buf[1024]; /* the values point into it */
+	char *argv[64], *w;
 	const struct tn_gcmd *c = NULL;
 	int argc = 0, skip;
 
@@ -286,17 +287,12 @@ static const struct tn_gkey dp_keys[K__MAX] = {
 		    .flags = TN_GK_LIST,
 		    .max_values = 2 },
 };
-static const struct tn_guse port_uses[] = { TN_G_POS(K_T),
-					    TN_G_REQ(K_ROLE),
-					    TN_G_POS(K_DEV),
-					    {} };
-static const struct tn_guse serve_uses[] = { TN_G_POS(K_DEV),
-					     TN_G_REQ(K_T),
-					     TN_G_POS(K_IFS),
-					     {} };
 static const struct tn_gcmd dp_cmds[] = {
-	{ .obj = "port", .verb = "set", .uses = port_uses, .summary = "p" },
-	{ .obj = "serve", .uses = serve_uses, .summary = "s" },
+	{ .obj = "port",
+	  .verb = "set",
+	  .args = "<tenant> role! <dev>",
+	  .summary = "p" },
+	{ .obj = "serve", .args = "<dev> tenant! <ifname>", .summary = "s" },
 };
 static const struct tn_grammar dp = { .prog = "tn-dp",
 				      .keys = dp_keys,
@@ -366,7 +362,12 @@ static void test_table(void **state)
 		assert_non_null(c->summary);
 		assert_ptr_equal(tn_g_find(g, tn_g_name(c, line, sizeof(line))),
 				 c);
-		for (const struct tn_guse *u = c->uses; u && u->key; u++) {
+		struct tn_gspec sp;
+
+		/* every word of its args is a key of the vocabulary */
+		if (tn_g_spec(g, c, &sp))
+			fail_msg("%s: args \"%s\"", line, c->args);
+		for (const struct tn_guse *u = sp.u; u->key; u++) {
 			struct tn_gval v = { 0 };
 
 			assert_true(u->key > 0 && u->key < (int)g->nkeys);
