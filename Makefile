@@ -91,6 +91,10 @@ $(O)/tenetctl.8: $(O)/tn-grammar
 $(O)/tenetctl.bash-completion: $(O)/tn-grammar
 	$< completion > $@.tmp && mv $@.tmp $@
 
+# README's block of tenetctl's commands, written anew from the table.
+readme: $(O)/tn-grammar
+	$< readme README.md
+
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
@@ -190,7 +194,7 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check check-format bench bench-classifier bench-router bench-fib install format clean
+.PHONY: all deps check check-format readme bench bench-classifier bench-router bench-fib install format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.

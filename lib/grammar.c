@@ -599,6 +599,12 @@ static void usage_lines(FILE *f, const struct tn_grammar *g,
 
 void tn_g_summary(FILE *f, const struct tn_grammar *g, unsigned int width)
 {
+	fprintf(f, "%s", g->prog);
+	for (const struct tn_gopt *o = g->opts; o && o->lng; o++)
+		fprintf(f, " [%s%s%s%s%s]", o->shrt ? o->shrt : "",
+			o->shrt ? "|" : "", o->lng, o->meta ? " " : "",
+			o->meta ? o->meta : "");
+	fputs(" OBJECT [COMMAND] [ARGS]\n", f);
 	for (unsigned int i = 0; i < g->ncmds; i++)
 		usage_lines(f, g, &g->cmds[i], "", "        ", width);
 }

@@ -182,8 +182,9 @@ const char *tn_g_usage(const struct tn_grammar *g, const struct tn_gcmd *c,
 /* --help: usage, options and every command (obj NULL), or obj's commands,
  * each with its usage wrapped, its help and its keys, then the notes. */
 void tn_g_help(FILE *f, const struct tn_grammar *g, const char *obj);
-/* "PROG OBJ VERB ARGS" a command, wrapped at width with continuation
- * lines indented by 8: the summary README shows (at this width). */
+/* "PROG [OPTIONS] OBJECT ...", then "PROG OBJ VERB ARGS" a command,
+ * wrapped at width with continuation lines indented by 8: the summary
+ * README shows (at this width). */
 #define TN_G_SUMMARY_WIDTH 88
 void tn_g_summary(FILE *f, const struct tn_grammar *g, unsigned int width);
 /* A section 8 man page dated date (YYYY-MM-DD). */

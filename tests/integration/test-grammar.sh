@@ -10,20 +10,14 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 "$BUILD/tn-grammar" summary >"$TMP/summary"
-readme_has_summary() {
-	python3 - "$TOP/README.md" "$TMP/summary" <<'PY'
-import sys
-readme, want = (open(p).read() for p in sys.argv[1:])
-if want not in readme:
-    import difflib
-    have = [l for l in readme.splitlines() if l.startswith(("tenetctl ", "        "))]
-    sys.stdout.writelines(difflib.unified_diff(have, want.splitlines(), "README.md", "table", lineterm="\n"))
-    sys.exit(1)
-PY
+readme_has_summary() { # tn-grammar readme on a copy changes nothing
+	cp "$TOP/README.md" "$TMP/README.md" &&
+		"$BUILD/tn-grammar" readme "$TMP/README.md" &&
+		diff -u "$TOP/README.md" "$TMP/README.md"
 }
-t_check "README's command summary is the table's (build/tn-grammar summary)" readme_has_summary
+t_check "README's command summary is the table's (make readme)" readme_has_summary
 
-cmds=$(grep -o '^tenetctl [a-z]* *[a-z]*' "$TMP/summary" | sed 's/ *$//')
+cmds=$(grep -o '^tenetctl [a-z][a-z]* *[a-z]*' "$TMP/summary" | sed 's/ *$//')
 t_check "the summary has the 13 commands" test "$(echo "$cmds" | wc -l)" = 13
 
 man_ok() {
