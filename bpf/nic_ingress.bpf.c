@@ -5,7 +5,8 @@
  * or (direct mode) a frame to forward that came in on a NIC queue the tenant
  * owns straight into its router's XSK on that queue.
  *
- * Tagged frames are looked up by (ifindex, VID) or (ifindex, outer, inner);
+ * Tagged frames are looked up by (ifindex, VID) or, under an 802.1ad outer
+ * tag, (ifindex, outer, inner);
  * untagged frames by destination MAC, ARP/NS target, or destination prefix,
  * as the NIC's flags enable. Maps: nic_ingress.maps.h; keys, values and
  * counters: include/tenet/dp.h.
@@ -32,15 +33,26 @@ static __always_inline __u32 lookup_u32(void *map, void *key)
 	return v ? *v : 0;
 }
 
-static __always_inline __u32 classify_tagged(struct pkt *p, __u32 ifindex)
+static __always_inline __u32 vlan_lookup(__u32 ifindex, __u16 vid,
+					 __u16 inner_vid)
 {
 	struct tn_vlan_key k = {
 		.ifindex = ifindex,
-		.vid = p->vid,
-		.inner_vid = p->inner_vid,
+		.vid = vid,
+		.inner_vid = inner_vid,
 	};
 
 	return lookup_u32(&tn_vlan, &k);
+}
+
+static __always_inline __u32 classify_tagged(struct pkt *p, __u32 ifindex)
+{
+	/* Two tags are QinQ only under an S-tag (802.1ad, or the older
+	 * 0x9100). Under an 802.1Q outer tag the inner one is the customer's
+	 * own: it must never select another tenant (smuggled() decides). */
+	if (p->ntags == 2 && p->outer_tpid == ETH_P_8021Q_BE)
+		return 0;
+	return vlan_lookup(ifindex, p->vid, p->inner_vid);
 }
 
 /* A second tag under a tenant's own single VID: its customer is smuggling
@@ -49,12 +61,9 @@ static __always_inline int smuggled(struct pkt *p, struct tn_nic *nic,
 				    __u32 ifindex, struct tn_stats *ns,
 				    __u64 len)
 {
-	__u32 inner = p->inner_vid, tid, port;
+	__u32 tid = vlan_lookup(ifindex, p->vid, 0), port;
 	struct tn_stats *ps;
 
-	p->inner_vid = 0;
-	tid = classify_tagged(p, ifindex);
-	p->inner_vid = inner;
 	if (!tid)
 		return 0;
 	port = tn_port(tid, nic->role & 1);

@@ -10,6 +10,7 @@
 #define TN_NIC_INGRESS_MAPS_H
 
 #include "lib/maps.h"
+#include "shared.maps.h"
 
 /* u32 ifindex -> struct tn_nic: the NIC's id, role, default for frames of
  * no tenant, and which lookups it does for untagged frames. tenetd, at
@@ -81,13 +82,6 @@ TN_PINNED_MAP(tn_nic_xsks, TN_MAP_NIC_XSKS, BPF_MAP_TYPE_XSKMAP, __u32, __u32,
  * mode). tenetd, at bring-up of a direct-mode tenant. */
 TN_PINNED_MAP(tn_qowner, TN_MAP_QOWNER, BPF_MAP_TYPE_ARRAY, __u32, __u32,
 	      (TN_MAX_NICS * TN_MAX_QUEUES), 0);
-
-/* struct tn_local_key (tenant id, address) -> u32 (unused, 1): the
- * addresses of direct-mode tenants' routers; frames to them (and ARP, ND,
- * multicast) go the veth way, to the container's kernel, never into the
- * XSK on the NIC queue. tenetd, at bring-up of a direct-mode tenant. */
-TN_PINNED_MAP(tn_local, TN_MAP_LOCAL, BPF_MAP_TYPE_HASH, struct tn_local_key,
-	      __u32, TN_MAX_LOCAL_KEYS, 0);
 
 /* Per-CPU counters that the program writes and readers sum
  * (tn_dp_stats_read): u32 nic id -> struct tn_stats (nic id 0: frames on

@@ -5,9 +5,16 @@
  * the tenant pushed here. The tag comes from which veth the frame arrived on
  * (the tn_egress entry for ingress_ifindex), never from the frame: a frame
  * that already carries a tag is dropped, so a tenant cannot hop VLANs.
+ *
+ * What a tenant sends is checked before it leaves (tn_egress.flags, see
+ * include/tenet/dp.h): its source MAC, what its ARP and neighbour discovery
+ * claim, its IP source (BCP 38), all dropped as spoofed; frames to reserved
+ * link-local multicast never leave; and its rate and pps are policed again,
+ * so that what its container originates counts too.
  */
 #include "lib/common.h"
 #include "lib/parse.h"
+#include "lib/policer.h"
 #include "lib/stats.h"
 #include "lib/vlan.h"
 
@@ -15,15 +22,123 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* 01:80:c2:00:00:00 to 01:80:c2:00:00:0f: bridges never forward these. */
+static __always_inline int reserved_mcast(const __u8 *d)
+{
+	return d[0] == 0x01 && d[1] == 0x80 && d[2] == 0xc2 && !d[3] && !d[4] &&
+	       !(d[5] & 0xf0);
+}
+
+static __always_inline int same_mac(const __u8 *a, const __u8 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		 (a[4] ^ b[4]) | (a[5] ^ b[5]));
+}
+
+/* Is addr (4 or 16 bytes) one of the tenant's own (tn_local)? */
+static __always_inline int own(__u32 tid, __u32 family, const void *addr)
+{
+	struct tn_local_key k = { .tenant_id = tid, .family = family };
+
+	if (family == AF_INET)
+		__builtin_memcpy(k.addr, addr, 4);
+	else
+		__builtin_memcpy(k.addr, addr, 16);
+	return bpf_map_lookup_elem(&tn_local, &k) != NULL;
+}
+
+static __always_inline int zero16(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+/* ARP and ND: 1 if the frame claims an address (or, in ARP, a MAC) that is
+ * not the tenant's. */
+static __always_inline int false_claim(struct pkt *p, struct tn_egress *eg,
+				       __u32 tid)
+{
+	struct in6_addr *tgt;
+	__u8 *spa;
+
+	if (p->arp) {
+		spa = p->arp->spa;
+		if (!same_mac(p->arp->sha, eg->mac))
+			return 1;
+		/* 0.0.0.0: an address probe (RFC 5227) claims nothing */
+		return (spa[0] | spa[1] | spa[2] | spa[3]) &&
+		       !own(tid, AF_INET, spa);
+	}
+	if (!p->ip6)
+		return 0;
+	tgt = nd_target(p, p->ip6, ND_TYPE_NA);
+	if (tgt)
+		return !own(tid, AF_INET6, tgt);
+	if (nd_target(p, p->ip6, ND_TYPE_NS)) {
+		__u8 *src = p->ip6->saddr.in6_u.u6_addr8;
+
+		/* :: for duplicate address detection */
+		return !zero16(src) && !own(tid, AF_INET6, src);
+	}
+	return 0;
+}
+
+/* An IP source outside the tenant's space (tn_src4/6). */
+static __always_inline int foreign_source(struct pkt *p, __u32 tid)
+{
+	if (p->ip4) {
+		struct tn_src4_key k = {
+			.prefixlen = TN_SRC_TENANT_BITS + 32,
+			.tenant_id = tid,
+		};
+
+		__builtin_memcpy(k.addr, &p->ip4->saddr, 4);
+		return !bpf_map_lookup_elem(&tn_src4, &k);
+	}
+	if (p->ip6) {
+		struct tn_src6_key k = {
+			.prefixlen = TN_SRC_TENANT_BITS + 128,
+			.tenant_id = tid,
+		};
+
+		/* :: is what DAD's solicitations come from */
+		if (zero16(p->ip6->saddr.in6_u.u6_addr8) &&
+		    nd_target(p, p->ip6, ND_TYPE_NS))
+			return 0;
+		__builtin_memcpy(k.addr, &p->ip6->saddr, 16);
+		return !bpf_map_lookup_elem(&tn_src6, &k);
+	}
+	return 0;
+}
+
+/* 0 if the frame may leave, else the drop reason. */
+static __always_inline int check(struct pkt *p, struct tn_egress *eg)
+{
+	__u32 tid = eg->port / 2;
+
+	if (reserved_mcast(p->eth->h_dest))
+		return TN_DROP_RESERVED;
+	if ((eg->flags & TN_EG_F_MAC) && !same_mac(p->eth->h_source, eg->mac))
+		return TN_DROP_SPOOFED;
+	if ((eg->flags & TN_EG_F_ARP) && false_claim(p, eg, tid))
+		return TN_DROP_SPOOFED;
+	if ((eg->flags & TN_EG_F_SRC) && foreign_source(p, tid))
+		return TN_DROP_SPOOFED;
+	return 0;
+}
+
 SEC("xdp")
 int tenant_egress(struct xdp_md *ctx)
 {
 	__u64 len = ctx->data_end - ctx->data;
 	__u32 ifindex = ctx->ingress_ifindex;
+	struct tn_policer *pol;
 	struct tn_egress *eg;
 	struct tn_stats *s;
 	struct pkt p;
 	__u32 key;
+	int why;
 
 	eg = bpf_map_lookup_elem(&tn_egress, &ifindex);
 	key = eg ? eg->port : 0; /* port 0 is no tenant's: unbound veths */
@@ -33,12 +148,24 @@ int tenant_egress(struct xdp_md *ctx)
 		stats_drop(s, TN_DROP_NO_CONFIG);
 		return XDP_DROP;
 	}
-	if (parse_eth(ctx, &p) < 0) {
+	if (parse_eth(ctx, &p) < 0 || parse_l3(&p) < 0) {
 		stats_drop(s, TN_DROP_MALFORMED);
 		return XDP_DROP;
 	}
 	if (p.ntags) {
 		stats_drop(s, TN_DROP_VLAN_SMUGGLED);
+		return XDP_DROP;
+	}
+	why = check(&p, eg);
+	if (why) {
+		stats_drop(s, why);
+		return XDP_DROP;
+	}
+	key = eg->port;
+	pol = bpf_map_lookup_elem(&tn_egress_policer, &key);
+	if (pol && (pol->pkt_cost || pol->byte_cost) &&
+	    !policer_conform(pol, len, bpf_ktime_get_ns())) {
+		stats_drop(s, TN_DROP_POLICED);
 		return XDP_DROP;
 	}
 	if (eg->vid && vlan_push(ctx, eg->vid, eg->inner_vid) < 0) {

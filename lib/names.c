@@ -11,6 +11,8 @@ const char *const tn_drop_names[TN_DROP__MAX] = {
 	[TN_DROP_NO_SLOT] = "no_slot",
 	[TN_DROP_VLAN_SMUGGLED] = "vlan_smuggled",
 	[TN_DROP_NO_CONFIG] = "no_config",
+	[TN_DROP_SPOOFED] = "spoofed",
+	[TN_DROP_RESERVED] = "reserved",
 };
 
 const char *const tn_role_names[] = {

@@ -29,6 +29,7 @@
 /* Neighbour discovery (RFC 4861) message types. */
 #define ND_TYPE_FIRST 133 /* router solicitation */
 #define ND_TYPE_NS 135
+#define ND_TYPE_NA 136
 #define ND_TYPE_LAST 137 /* redirect */
 
 #define likely(x) __builtin_expect(!!(x), 1)

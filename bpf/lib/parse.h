@@ -42,6 +42,7 @@ struct pkt {
 	struct ipv6hdr *ip6;
 	struct arp_eth4 *arp; /* Ethernet/IPv4 ARP only */
 	__be16 proto; /* ethertype after the tags */
+	__be16 outer_tpid; /* the outer tag's TPID, 0 if untagged */
 	__u16 ntags;
 	__u16 vid; /* outer tag's VID, 0 if untagged */
 	__u16 inner_vid; /* inner tag's VID, 0 if fewer than two tags */
@@ -67,6 +68,7 @@ static __always_inline int parse_eth(struct xdp_md *ctx, struct pkt *p)
 	p->data = data;
 	p->data_end = data_end;
 	p->ntags = 0;
+	p->outer_tpid = 0;
 	p->vid = 0;
 	p->inner_vid = 0;
 	if (pos > data_end)
@@ -82,9 +84,10 @@ static __always_inline int parse_eth(struct xdp_md *ctx, struct pkt *p)
 			break;
 		if ((void *)(tag + 1) > data_end)
 			return -1;
-		if (i == 0)
+		if (i == 0) {
+			p->outer_tpid = proto;
 			p->vid = bpf_ntohs(tag->tci) & 0x0fff;
-		else
+		} else
 			p->inner_vid = bpf_ntohs(tag->tci) & 0x0fff;
 		proto = tag->proto;
 		pos = tag + 1;
@@ -169,11 +172,12 @@ static __always_inline int parse_l3(struct pkt *p)
 	return 0;
 }
 
-/* The target of an IPv6 neighbour solicitation, if ip6 carries one right
- * after the fixed header (NS has no extension headers in practice; RFC 4861
- * requires hop limit 255 and the receiver to ignore others). */
-static __always_inline struct in6_addr *ns_target(struct pkt *p,
-						  struct ipv6hdr *ip6)
+/* The target of an IPv6 neighbour solicitation or advertisement (type),
+ * if ip6 carries one right after the fixed header (ND has no extension
+ * headers in practice; RFC 4861 requires hop limit 255 and the receiver to
+ * ignore others). */
+static __always_inline struct in6_addr *
+nd_target(struct pkt *p, struct ipv6hdr *ip6, __u8 type)
 {
 	struct icmp6hdr *icmp = (void *)(ip6 + 1);
 	struct in6_addr *tgt = (void *)(icmp + 1);
@@ -182,9 +186,15 @@ static __always_inline struct in6_addr *ns_target(struct pkt *p,
 		return NULL;
 	if ((void *)(tgt + 1) > p->data_end)
 		return NULL;
-	if (icmp->icmp6_type != ND_TYPE_NS)
+	if (icmp->icmp6_type != type)
 		return NULL;
 	return tgt;
+}
+
+static __always_inline struct in6_addr *ns_target(struct pkt *p,
+						  struct ipv6hdr *ip6)
+{
+	return nd_target(p, ip6, ND_TYPE_NS);
 }
 
 #endif

@@ -147,13 +147,48 @@ struct tn_policer {
 	__u64 byte_credit;
 };
 
+/*
+ * tn_egress.flags: what tenant_egress checks of a frame a tenant sends out
+ * this port, each failure dropped as TN_DROP_SPOOFED:
+ *   MAC  its source MAC is the tenant's on this port (tn_egress.mac)
+ *   ARP  ARP and neighbour discovery claim only the tenant's own addresses
+ *        (tn_local): ARP's sender (0.0.0.0 for a probe), an NS's source
+ *        (:: for DAD), an NA's target; ARP's sender MAC is tn_egress.mac
+ *   SRC  an IPv4/IPv6 source is in the tenant's space (tn_src4/tn_src6)
+ * tenetd sets MAC and ARP on both ports and SRC on the uplink's, none with
+ * "source-check off". Frames to reserved link-local multicast (STP, LACP,
+ * PAUSE: 01:80:c2:00:00:00/28) are dropped whatever the flags
+ * (TN_DROP_RESERVED).
+ */
+#define TN_EG_F_MAC (1u << 0)
+#define TN_EG_F_ARP (1u << 1)
+#define TN_EG_F_SRC (1u << 2)
+
 struct tn_egress {
 	__u32 port; /* tenant id * 2 + role, for counters */
 	__u32 nic_id; /* index into tn_nic_dev */
 	__u16 vid; /* 0: untagged */
 	__u16 inner_vid; /* with vid: QinQ, outer 802.1ad */
-	__u32 pad;
+	__u32 flags; /* TN_EG_F_* */
+	__u8 mac[6]; /* the tenant's MAC on this port */
+	__u16 pad;
 };
+
+/* The tenant's source space: prefixlen counts the 32 tenant id bits too. */
+struct tn_src4_key {
+	__u32 prefixlen;
+	__u32 tenant_id;
+	__u8 addr[4];
+};
+
+struct tn_src6_key {
+	__u32 prefixlen;
+	__u32 tenant_id;
+	__u8 addr[16];
+};
+
+#define TN_SRC_TENANT_BITS 32
+#define TN_MAX_SRC_PREFIXES 262144
 
 /* Host addresses of a tenant router, for tenant_rx. */
 struct tn_addr_key {
@@ -161,7 +196,8 @@ struct tn_addr_key {
 	__u8 addr[16];
 };
 
-/* The same for nic_ingress, which serves every tenant. */
+/* The same for nic_ingress (direct mode) and tenant_egress (what ARP and ND
+ * may claim), which serve every tenant. */
 #define TN_MAX_LOCAL_KEYS 65536
 
 struct tn_local_key {
@@ -180,6 +216,10 @@ enum tn_drop {
 	TN_DROP_VLAN_SMUGGLED, /* tagged frame from the tenant side, or a
 				* second tag under a tenant's single VID */
 	TN_DROP_NO_CONFIG, /* egress veth not bound to a NIC */
+	TN_DROP_SPOOFED, /* tenant_egress: a source MAC or IP, an ARP or ND
+			  * claim that is not the tenant's (TN_EG_F_*) */
+	TN_DROP_RESERVED, /* tenant_egress: to 01:80:c2:00:00:0x (STP, LACP,
+			   * PAUSE, ...): never for the upstream's L2 */
 	TN_DROP__MAX,
 };
 

@@ -36,6 +36,9 @@
 #define TN_MAP_EGRESS "tn_egress"
 #define TN_MAP_NIC_DEV "tn_nic_dev"
 #define TN_MAP_EGRESS_STATS "tn_egress_stats"
+#define TN_MAP_EGRESS_POLICER "tn_egress_policer"
+#define TN_MAP_SRC4 "tn_src4"
+#define TN_MAP_SRC6 "tn_src6"
 
 /* tenant_rx, in each tenant's container: one set per tenant, pinned under
  * tenants/<id>/ in the agent's directory (tenet-router --standalone keeps

@@ -138,24 +138,35 @@ void fr_arp(struct frame *f, uint16_t op, const uint8_t sha[6], const char *spa,
 	fr_put(f, ip, 4);
 }
 
-void fr_ns(struct frame *f, const char *src, const char *target)
+void fr_nd(struct frame *f, uint8_t type, const char *src, const char *target)
 {
-	uint8_t h[40] = { 0x60 }, icmp[24] = { 135 };
+	uint8_t h[40] = { 0x60 }, icmp[24] = { type };
 	uint32_t sum;
 
 	h[5] = sizeof(icmp);
 	h[6] = 58;
 	h[7] = 255;
 	inet_pton(AF_INET6, src, h + 8);
-	/* solicited-node multicast of the target */
-	inet_pton(AF_INET6, "ff02::1:ff00:0", h + 24);
 	inet_pton(AF_INET6, target, icmp + 8);
-	memcpy(h + 37, icmp + 8 + 13, 3);
+	if (type == 135) {
+		/* solicited-node multicast of the target */
+		inet_pton(AF_INET6, "ff02::1:ff00:0", h + 24);
+		memcpy(h + 37, icmp + 8 + 13, 3);
+	} else {
+		/* unsolicited advertisement to all nodes, override set */
+		inet_pton(AF_INET6, "ff02::1", h + 24);
+		icmp[4] = 0x20;
+	}
 	sum = csum_add(0, h + 8, 32) + 58 + sizeof(icmp);
 	sum = csum_add(sum, icmp, sizeof(icmp));
 	*(uint16_t *)(icmp + 2) = csum_fold(sum);
 	fr_put(f, h, 40);
 	fr_put(f, icmp, sizeof(icmp));
+}
+
+void fr_ns(struct frame *f, const char *src, const char *target)
+{
+	fr_nd(f, 135, src, target);
 }
 
 static void l2(struct frame *f, const uint8_t dst[6], uint16_t vid,

@@ -27,6 +27,9 @@ void fr_ipv4_udp(struct frame *f, const char *src, const char *dst,
 void fr_ipv6_udp(struct frame *f, const char *src, const char *dst, size_t n);
 void fr_arp(struct frame *f, uint16_t op, const uint8_t sha[6], const char *spa,
 	    const char *tpa);
+/* Neighbour solicitation (135, to the target's solicited-node group) or
+ * advertisement (136, unsolicited, to all nodes). */
+void fr_nd(struct frame *f, uint8_t type, const char *src, const char *target);
 void fr_ns(struct frame *f, const char *src, const char *target);
 
 /* Untagged or tagged (vid 0: none; inner 0: single tag) frame helpers. */

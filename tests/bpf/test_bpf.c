@@ -293,6 +293,89 @@ static void setup_eg_no_nic(struct xdp_env *e)
 	upd(e->eg->maps.tn_egress, &e->if_veth, &eg);
 }
 
+/* T1's access port with every check on: its MAC is MAC_A, it owns
+ * 192.0.2.50 and 2001:db8::50, its sources are 10.0.0.0/24 and
+ * 2001:db8:a::/64. */
+static void own_addr(const char *ip)
+{
+	struct tn_local_key k = { .tenant_id = T1 };
+	int family;
+
+	assert_int_equal(tn_parse_ip(ip, &family, k.addr), 0);
+	k.family = family;
+	upd(env.eg->maps.tn_local, &k, &(__u32){ 1 });
+}
+
+static void src_prefix(const char *cidr)
+{
+	unsigned int len;
+	int family;
+	__u8 a[16];
+
+	assert_int_equal(tn_parse_prefix(cidr, 1, &family, a, &len), 0);
+	if (family == AF_INET) {
+		struct tn_src4_key k = { .prefixlen = 32 + len,
+					 .tenant_id = T1 };
+
+		memcpy(k.addr, a, 4);
+		upd(env.eg->maps.tn_src4, &k, &(__u32){ 1 });
+	} else {
+		struct tn_src6_key k = { .prefixlen = 32 + len,
+					 .tenant_id = T1 };
+
+		memcpy(k.addr, a, 16);
+		upd(env.eg->maps.tn_src6, &k, &(__u32){ 1 });
+	}
+}
+
+static void setup_eg_checked(struct xdp_env *e, __u32 flags)
+{
+	struct tn_egress eg = { .port = tn_port(T1, ACC),
+				.nic_id = NIC1,
+				.flags = flags };
+	__u32 id = NIC1;
+
+	memcpy(eg.mac, MAC_A, 6);
+	upd(e->eg->maps.tn_egress, &e->if_veth, &eg);
+	upd(e->eg->maps.tn_nic_dev, &id, &e->if_nic);
+	own_addr("192.0.2.50");
+	own_addr("2001:db8::50");
+	src_prefix("10.0.0.0/24");
+	src_prefix("2001:db8:a::/64");
+	src_prefix("192.0.2.50/32");
+	src_prefix("2001:db8::50/128");
+}
+
+static void setup_eg_check(struct xdp_env *e)
+{
+	setup_eg_checked(e, TN_EG_F_MAC | TN_EG_F_ARP | TN_EG_F_SRC);
+}
+
+/* source-check off */
+static void setup_eg_nocheck(struct xdp_env *e)
+{
+	setup_eg_checked(e, 0);
+}
+
+/* 1 pps, a burst of 4.5 frames, on what T1 sends out its access port. */
+static void setup_eg_police(struct xdp_env *e)
+{
+	struct tn_policer pol;
+	__u32 p = tn_port(T1, ACC);
+
+	setup_eg_check(e);
+	tn_policer_config(&pol, 0, 1, 0);
+	pol.pkt_burst = pol.pkt_credit = (__u64)(4.5 * pol.pkt_cost);
+	upd(e->eg->maps.tn_egress_policer, &p, &pol);
+}
+
+/* T1's single VLAN 100 and T2's QinQ 100/200 on one NIC. */
+static void setup_mix(struct xdp_env *e)
+{
+	setup_std(e);
+	vlan(e->if_nic, 100, 200, T2);
+}
+
 static void setup_rx(struct xdp_env *e)
 {
 	struct tn_addr_key k4 = { .family = AF_INET },
@@ -357,6 +440,74 @@ static void l2(struct frame *f, const uint8_t *dst, __u16 type)
 	fr_eth(f, dst, MAC_A);
 	fr_type(f, type);
 }
+
+/* What a tenant sends out its port (its MAC is MAC_A) */
+FRAME(eg_ok4, fr_udp4(f, MAC_B, 0, 0, "10.0.0.2", "203.0.113.1"))
+FRAME(eg_ok6, fr_udp6(f, MAC_B, 0, 0, "2001:db8:a::2", "2001:db8:f::1"))
+FRAME(eg_own4, fr_udp4(f, MAC_B, 0, 0, "192.0.2.50", "203.0.113.1"))
+FRAME(eg_spoof4, fr_udp4(f, MAC_B, 0, 0, "10.0.1.2", "203.0.113.1"))
+FRAME(eg_spoof6, fr_udp6(f, MAC_B, 0, 0, "2001:db8:b::2", "2001:db8:f::1"))
+
+static void eg_spoof_mac(struct frame *f)
+{
+	eg_ok4(f);
+	memcpy(f->b + 6, MAC_B, 6);
+}
+
+static void eg_arp(struct frame *f, __u16 op, const uint8_t *sha,
+		   const char *spa, const char *tpa)
+{
+	l2(f, MAC_BCAST, ETH_P_ARP);
+	fr_arp(f, op, sha, spa, tpa);
+}
+
+FRAME(eg_arp_own, eg_arp(f, 1, MAC_A, "192.0.2.50", "192.0.2.1"))
+FRAME(eg_arp_probe, eg_arp(f, 1, MAC_A, "0.0.0.0", "192.0.2.50"))
+/* a gratuitous reply claiming T2's uplink address */
+FRAME(eg_arp_claim, eg_arp(f, 2, MAC_A, "192.0.2.10", "192.0.2.10"))
+/* its own address, another's MAC */
+FRAME(eg_arp_sha, eg_arp(f, 2, MAC_B, "192.0.2.50", "192.0.2.50"))
+
+static void eg_nd(struct frame *f, __u8 type, const char *src,
+		  const char *target)
+{
+	static const uint8_t mcast[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+
+	l2(f, mcast, ETH_P_IPV6);
+	fr_nd(f, type, src, target);
+}
+
+FRAME(eg_na_own, eg_nd(f, 136, "2001:db8::50", "2001:db8::50"))
+FRAME(eg_na_claim, eg_nd(f, 136, "2001:db8::50", "2001:db8::10"))
+FRAME(eg_ns_own, eg_nd(f, 135, "2001:db8::50", "2001:db8::1"))
+FRAME(eg_ns_dad, eg_nd(f, 135, "::", "2001:db8::50"))
+FRAME(eg_ns_claim, eg_nd(f, 135, "2001:db8::10", "2001:db8::1"))
+
+/* a spanning tree BPDU: 802.3 length, LLC 42 42 03 */
+static void eg_stp(struct frame *f)
+{
+	static const uint8_t stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+	static const uint8_t llc[38] = { 0x42, 0x42, 0x03 };
+
+	fr_init(f);
+	fr_eth(f, stp, MAC_A);
+	fr_type(f, sizeof(llc));
+	fr_put(f, llc, sizeof(llc));
+}
+
+/* An inner tag under an 802.1Q outer tag is a customer's own, not QinQ. */
+static void in_inject(struct frame *f, __u16 outer_tpid)
+{
+	fr_init(f);
+	fr_eth(f, MAC_B, MAC_A);
+	fr_tag(f, outer_tpid, 100);
+	fr_tag(f, ETH_P_8021Q, 200);
+	fr_type(f, ETH_P_IP);
+	fr_ipv4_udp(f, "10.0.0.2", "203.0.113.1", 0, 18);
+}
+
+FRAME(in_inject_q, in_inject(f, ETH_P_8021Q))
+FRAME(in_qinq_100_200, in_inject(f, ETH_P_8021AD))
 
 static void in_arp_req(struct frame *f)
 {
@@ -551,6 +702,15 @@ static const struct fixture fixtures[] = {
 	  { C(S_NIC, NIC1, .rx = 1, DROP(VLAN_SMUGGLED)),
 	    C(S_PORT, PORT(T1, ACC), .rx = 1, DROP(VLAN_SMUGGLED)),
 	    C(S_PORT, PORT(T2, ACC)) } },
+	{ "nic: inner tag 200 under 802.1Q 100 is not QinQ 100/200: T1's, smuggled",
+	  P_NIC, D_NIC, 0, setup_mix, in_inject_q, 0, 0, XDP_DROP, NULL,
+	  { C(S_NIC, NIC1, .rx = 1, DROP(VLAN_SMUGGLED)),
+	    C(S_PORT, PORT(T1, ACC), .rx = 1, DROP(VLAN_SMUGGLED)),
+	    C(S_PORT, PORT(T2, ACC)) } },
+	{ "nic: 100/200 under an 802.1ad outer tag -> QinQ T2, beside T1's 100",
+	  P_NIC, D_NIC, 0, setup_mix, in_qinq_100_200, 0, 0, XDP_REDIRECT, out_vlan100,
+	  { C(S_NIC, NIC1, .rx = 1, .tx = 1), C(S_PORT, PORT(T2, ACC), .rx = 1, .tx = 1),
+	    C(S_PORT, PORT(T1, ACC)) } },
 	{ "nic: outer VLAN 200 alone is not QinQ 200/300 -> default pass",
 	  P_NIC, D_NIC, 0, setup_std, in_vlan200, 0, 0, XDP_PASS, NULL,
 	  { C(S_NIC, NIC1, .rx = 1, .pass = 1), C(S_PORT, PORT(T2, ACC)) } },
@@ -702,6 +862,76 @@ static const struct fixture fixtures[] = {
 	{ "egress: truncated tag from the tenant -> malformed",
 	  P_EGRESS, D_VETH, 0, setup_eg_vlan, in_trunc_vlan, 0, 0, XDP_DROP, NULL,
 	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(MALFORMED)) } },
+	/* tenant_egress: what a tenant may send */
+	{ "egress: source in its space, its MAC -> out NIC1",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_ok4, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: IPv6 source in its space -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_ok6, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: from its own address -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_own4, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: another source MAC -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_spoof_mac, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: IPv4 source outside its space -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_spoof4, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: IPv6 source outside its space -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_spoof6, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: ARP request from its own address -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_arp_own, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: ARP probe from 0.0.0.0 -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_arp_probe, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: gratuitous ARP claiming another's address -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_arp_claim, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: ARP with another's MAC as sender -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_arp_sha, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: NA for its own address -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_na_own, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: unsolicited NA claiming another's address -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_na_claim, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: NS from its own address -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_ns_own, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: NS from :: (DAD) -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_ns_dad, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: NS from another's address -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_ns_claim, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: STP BPDU to 01:80:c2:00:00:00 -> reserved",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_stp, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(RESERVED)) } },
+	{ "egress: source-check off: another MAC passes",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_spoof_mac, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: source-check off: a foreign IPv4 source passes",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_spoof4, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: source-check off: a foreign IPv6 source passes",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_spoof6, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: source-check off: an ARP claim passes",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_arp_claim, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: source-check off: an NA claim passes",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_na_claim, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: source-check off: reserved multicast still dropped",
+	  P_EGRESS, D_VETH, 0, setup_eg_nocheck, eg_stp, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(RESERVED)) } },
+	{ "egress: policed: burst 4.5 at 1 pps, 10 frames -> 4 leave",
+	  P_EGRESS, D_VETH, 0, setup_eg_police, eg_ok4, 10, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 10, .tx = 4, .drop = { [TN_DROP_POLICED] = 6 }) } },
 	/* tenant_rx */
 	{ "rx: transit IPv4, XSK bound -> redirect to XSK",
 	  P_RX, D_VETH2, 0, setup_rx_xsk, rx_transit4, 0, 0, XDP_REDIRECT, NULL,
