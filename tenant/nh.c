@@ -5,23 +5,17 @@
 
 #include "nh.h"
 
-static uint32_t mix(const uint8_t *p, size_t n, uint32_t h)
+/* The fields that make a next hop what it is, packed, under the key. */
+static uint32_t nh_hash(const struct nh_table *t, const struct nh *k)
 {
-	/* FNV-1a: small keys, few entries; good enough and simple. */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
+	uint8_t b[1 + 1 + sizeof(k->ifindex) + sizeof(k->prio) + 16];
 
-static uint32_t nh_hash(const struct nh *k)
-{
-	uint32_t h = 2166136261u;
-
-	h = mix(&k->type, 1, h);
-	h = mix(&k->family, 1, h);
-	h = mix((const uint8_t *)&k->ifindex, sizeof(k->ifindex), h);
-	h = mix((const uint8_t *)&k->prio, sizeof(k->prio), h);
-	return mix(k->gw, 16, h);
+	b[0] = k->type;
+	b[1] = k->family;
+	memcpy(b + 2, &k->ifindex, sizeof(k->ifindex));
+	memcpy(b + 2 + sizeof(k->ifindex), &k->prio, sizeof(k->prio));
+	memcpy(b + 2 + sizeof(k->ifindex) + sizeof(k->prio), k->gw, 16);
+	return (uint32_t)siphash24(&t->key, b, sizeof(b));
 }
 
 bool nh_equal(const struct nh *a, const struct nh *b)
@@ -36,6 +30,7 @@ int nh_table_init(struct nh_table *t)
 	memset(t, 0, sizeof(*t));
 	t->cap = 64;
 	t->hcap = 128;
+	hash_key_random(&t->key);
 	t->v = calloc(t->cap, sizeof(*t->v));
 	t->hash = calloc(t->hcap, sizeof(*t->hash));
 	if (!t->v || !t->hash) {
@@ -64,7 +59,7 @@ static int rehash(struct nh_table *t, uint32_t hcap)
 
 		if (!t->v[i].refs)
 			continue;
-		for (j = nh_hash(&t->v[i]) & (hcap - 1); h[j];
+		for (j = nh_hash(t, &t->v[i]) & (hcap - 1); h[j];
 		     j = (j + 1) & (hcap - 1))
 			;
 		h[j] = i + 1;
@@ -82,7 +77,7 @@ int64_t nh_get(struct nh_table *t, const struct nh *key)
 {
 	uint32_t j, idx = UINT32_MAX;
 
-	for (j = nh_hash(key) & (t->hcap - 1); t->hash[j];
+	for (j = nh_hash(t, key) & (t->hcap - 1); t->hash[j];
 	     j = (j + 1) & (t->hcap - 1)) {
 		struct nh *e = &t->v[t->hash[j] - 1];
 
@@ -145,20 +140,56 @@ void nh_forget_neigh(struct nh_table *t, const struct neigh *n)
 			t->v[i].neigh = NULL;
 }
 
-static uint32_t neigh_hash(uint8_t family, int ifindex, const uint8_t *addr)
+static uint32_t neigh_hash(const struct neigh_table *t, uint8_t family,
+			   int ifindex, const uint8_t *addr)
 {
-	uint32_t h = mix(&family, 1, 2166136261u);
+	uint8_t b[1 + sizeof(ifindex) + 16];
+	size_t alen = family == 2 ? 4 : 16;
 
-	h = mix((const uint8_t *)&ifindex, sizeof(ifindex), h);
-	return mix(addr, family == 2 ? 4 : 16, h);
+	b[0] = family;
+	memcpy(b + 1, &ifindex, sizeof(ifindex));
+	memcpy(b + 1 + sizeof(ifindex), addr, alen);
+	return (uint32_t)siphash24(&t->key, b, 1 + sizeof(ifindex) + alen);
+}
+
+static struct neigh **bucket(const struct neigh_table *t, uint8_t family,
+			     int ifindex, const uint8_t *addr)
+{
+	return &t->b[neigh_hash(t, family, ifindex, addr) & (t->nb - 1)];
 }
 
 int neigh_table_init(struct neigh_table *t, uint32_t buckets)
 {
 	t->nb = buckets;
 	t->n = 0;
+	hash_key_random(&t->key);
 	t->b = calloc(buckets, sizeof(*t->b));
 	return t->b ? 0 : -ENOMEM;
+}
+
+/* Twice the buckets, each entry moved to its new one; on ENOMEM the table
+ * stays as it is (longer chains, still bounded). */
+static void grow(struct neigh_table *t)
+{
+	uint32_t nb = t->nb * 2;
+	struct neigh **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (uint32_t i = 0; i < t->nb; i++)
+		while (t->b[i]) {
+			struct neigh *n = t->b[i];
+			uint32_t j =
+				neigh_hash(t, n->family, n->ifindex, n->addr) &
+				(nb - 1);
+
+			t->b[i] = n->next;
+			n->next = b[j];
+			b[j] = n;
+		}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
 }
 
 void neigh_table_free(struct neigh_table *t)
@@ -180,8 +211,7 @@ struct neigh *neigh_find(const struct neigh_table *t, uint8_t family,
 	size_t alen = family == 2 ? 4 : 16;
 	struct neigh *n;
 
-	n = t->b[neigh_hash(family, ifindex, addr) & (t->nb - 1)];
-	for (; n; n = n->next)
+	for (n = *bucket(t, family, ifindex, addr); n; n = n->next)
 		if (n->family == family && n->ifindex == ifindex &&
 		    !memcmp(n->addr, addr, alen))
 			return n;
@@ -191,13 +221,19 @@ struct neigh *neigh_find(const struct neigh_table *t, uint8_t family,
 struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 			const uint8_t *addr)
 {
-	struct neigh *n = neigh_find(t, family, ifindex, addr);
-	uint32_t b;
+	struct neigh *n = neigh_find(t, family, ifindex, addr), **b;
+	int len = 0;
 
 	if (n)
 		return n;
 	if (t->n >= NEIGH_MAX)
 		return NULL;
+	if (t->n >= t->nb)
+		grow(t);
+	b = bucket(t, family, ifindex, addr);
+	for (n = *b; n; n = n->next)
+		if (++len >= NEIGH_CHAIN_MAX)
+			return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -205,9 +241,8 @@ struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 	n->ifindex = ifindex;
 	memcpy(n->addr, addr, family == 2 ? 4 : 16);
 	n->state = NEIGH_INCOMPLETE;
-	b = neigh_hash(family, ifindex, addr) & (t->nb - 1);
-	n->next = t->b[b];
-	t->b[b] = n;
+	n->next = *b;
+	*b = n;
 	t->n++;
 	return n;
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hash.h"
+
 enum nh_type {
 	NH_UNICAST = 0,
 	NH_BLACKHOLE,
@@ -39,6 +41,7 @@ struct nh_table {
 	uint32_t *hash; /* open addressing over v indexes + 1, 0 empty */
 	uint32_t hcap;
 	uint32_t hused; /* index slots taken, stale ones included */
+	struct hash_key key;
 };
 
 /* Same type, interface, gateway and metric. */
@@ -58,9 +61,12 @@ enum neigh_state {
 };
 
 #define NEIGH_HOLD 4 /* frames held per neighbour */
-#define NEIGH_MAX \
-	65536 /* entries: a scan of a connected /64 must not
-			 * grow the table without end */
+/* Entries: a scan of a connected /64 must not grow the table without end. */
+#define NEIGH_MAX 65536
+/* Entries a bucket holds at most. The table grows to keep about one entry
+ * a bucket and its hash is keyed, so a longer chain would take luck no one
+ * has: a new entry that would make one is refused (as when full). */
+#define NEIGH_CHAIN_MAX 8
 
 struct held {
 	uint64_t addr; /* UMEM address */
@@ -84,16 +90,18 @@ struct neigh {
 
 struct neigh_table {
 	struct neigh **b;
-	uint32_t nb; /* power of two */
+	uint32_t nb; /* power of two, doubled as n passes it */
 	uint32_t n;
+	struct hash_key key;
 };
 
+/* buckets: to start with, a power of two. */
 int neigh_table_init(struct neigh_table *t, uint32_t buckets);
 void neigh_table_free(struct neigh_table *t);
 struct neigh *neigh_find(const struct neigh_table *t, uint8_t family,
 			 int ifindex, const uint8_t *addr);
-/* Finds or makes (state INCOMPLETE) the entry; NULL on ENOMEM or when
- * the table holds NEIGH_MAX entries. */
+/* Finds or makes (state INCOMPLETE) the entry; NULL on ENOMEM, when the
+ * table holds NEIGH_MAX entries, or its bucket NEIGH_CHAIN_MAX. */
 struct neigh *neigh_get(struct neigh_table *t, uint8_t family, int ifindex,
 			const uint8_t *addr);
 /* Frees every entry dead() says is dead, after telling gone(). */

@@ -109,12 +109,74 @@ static void test_neigh_cap_sweep(void **state)
 	neigh_table_free(&t);
 }
 
+/* The test vector of the SipHash paper (appendix A). */
+static void test_siphash_vector(void **state)
+{
+	struct hash_key k = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	uint8_t m[15];
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		m[i] = (uint8_t)i;
+	assert_true(siphash24(&k, m, sizeof(m)) == 0xa129ca6149be45e5ULL);
+}
+
+static uint32_t longest_chain(const struct neigh_table *t)
+{
+	uint32_t most = 0;
+
+	for (uint32_t i = 0; i < t->nb; i++) {
+		uint32_t len = 0;
+
+		for (struct neigh *n = t->b[i]; n; n = n->next)
+			len++;
+		most = len > most ? len : most;
+	}
+	return most;
+}
+
+/* Addresses an attacker would pick to collide under a fixed hash spread
+ * under a table's own key: the table grows to about one entry a bucket
+ * and no chain passes the bound; two tables do not share a key. */
+static void test_neigh_keyed_bounded(void **state)
+{
+	struct neigh_table t, u;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	uint32_t same = 0;
+
+	(void)state;
+	assert_int_equal(neigh_table_init(&t, 1024), 0);
+	assert_int_equal(neigh_table_init(&u, 1024), 0);
+	assert_false(t.key.k0 == u.key.k0 && t.key.k1 == u.key.k1);
+	for (uint32_t i = 0; i < 50000; i++) {
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+		a[1] = (uint8_t)(i >> 16);
+		assert_non_null(neigh_get(&t, 2, 3, a));
+	}
+	assert_int_equal(t.n, 50000);
+	assert_true(t.nb >= t.n);
+	assert_true(longest_chain(&t) <= NEIGH_CHAIN_MAX);
+	/* the same addresses land in other buckets under another key */
+	for (uint32_t i = 0; i < 1024; i++) {
+		a[3] = (uint8_t)i;
+		a[2] = (uint8_t)(i >> 8);
+		same += siphash24(&t.key, a, 4) % 1024 ==
+			siphash24(&u.key, a, 4) % 1024;
+	}
+	assert_true(same < 64); /* 1 in 1024 expected each */
+	neigh_table_free(&t);
+	neigh_table_free(&u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flip_gateways),
 		cmocka_unit_test(test_dedup_refcount),
 		cmocka_unit_test(test_neigh_cap_sweep),
+		cmocka_unit_test(test_siphash_vector),
+		cmocka_unit_test(test_neigh_keyed_bounded),
 	};
 
 	return cmocka_run_group_tests_name("nh", tests, NULL, NULL);
