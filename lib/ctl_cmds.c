@@ -96,6 +96,10 @@ static const struct tn_guse nic_attach[] = {
 	{},
 };
 
+/* A tenant added without a limit gets 1 CPU, 256M and 256 tasks: enough
+ * for its router (UMEM, FIB of a full table), a routing daemon and a
+ * shell, not enough for container root to take the host's memory,
+ * processes or CPUs. */
 static const struct tn_guse tenant_add[] = {
 	TN_G_POS(TN_K_NAME),
 	TN_G_REQ(TN_K_ACCESS),
