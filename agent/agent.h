@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What tenetd's rooms share: the daemon's state, a request being served,
- * and the helpers every command uses to read its arguments and say why it
- * failed (one sentence, naming the field).
+ * What tenetd's rooms share: the daemon's state, a request being served
+ * (its arguments already checked against the command table,
+ * lib/ctl_cmds.c), and the helpers of agent.c every room uses: one
+ * sentence for a refusal, a pinned map's entry, a map's counters.
+ *
+ * The database is not here: only the files that query or change it include
+ * store.h; the records they hand on are in records.h.
  */
 #ifndef TENET_AGENT_H
 #define TENET_AGENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 #include <json-c/json.h>
-#include <tenet/dp.h>
 
-#include "store.h"
+#include "grammar.h"
 #include "validate.h"
 
 /* Linux 6.16: a unix socket that refuses SCM_RIGHTS (Debian 12's headers
@@ -19,6 +24,8 @@
 #ifndef SO_PASSRIGHTS
 #define SO_PASSRIGHTS 83
 #endif
+
+struct tn_store;
 
 struct tenetd {
 	const char *state_dir, *run_dir, *bpffs, *lxc_path, *template;
@@ -33,7 +40,7 @@ struct tenetd {
 	unsigned int host_cores;
 	bool cgroup2; /* unified hierarchy: lxc.cgroup2.* keys */
 	bool passrights; /* routers may not pass descriptors (SO_PASSRIGHTS) */
-	uint32_t id_base; /* tenants' uid/gid ranges start here (tenant.h) */
+	uint32_t id_base; /* tenants' uid/gid ranges start here (naming.h) */
 	/* the loop (loop.h) */
 	int epfd;
 	bool in_batch;
@@ -41,43 +48,26 @@ struct tenetd {
 	size_t n_dead, cap_dead;
 };
 
+/*
+ * A request being served: its arguments checked by tn_g_json() (types,
+ * bounds, required keys, defaults), by key index: r->a.v[TN_K_RATE].
+ * Strings in them are the request's, valid while it is served.
+ */
 struct req {
 	struct tenetd *d;
-	json_object *args;
+	struct tn_gargs a;
 	char err[TN_V_ERR_MAX];
 	json_object *data;
 };
 
-extern const char *const tn_roles[]; /* "access", "uplink" */
-
-/* A string argument, or NULL when absent or not a string. */
-const char *req_arg(struct req *r, const char *key);
 /* Writes the sentence into r->err and returns err. */
 int req_fail(struct req *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A keyword argument: its index, dflt when absent, or -EINVAL. */
-int req_kw(struct req *r, const char *key, const char *const *allowed,
-	   int dflt);
 
 /* A pinned map of the agent's bpffs dir: update (v) or delete (v NULL;
  * a missing key is not an error). */
 int map_set(struct tenetd *d, const char *map, const void *k, const void *v);
 /* Counters of one entry of a per-CPU tn_stats map, as JSON. */
 json_object *stats_json(struct tenetd *d, const char *map, uint32_t key);
-
-/* agent/tenant.c */
-int do_tenant_add(struct req *r);
-int do_tenant_del(struct req *r);
-int do_tenant_list(struct req *r);
-int do_tenant_show(struct req *r);
-int do_tenant_stats(struct req *r);
-int do_tenant_set(struct req *r);
-int do_route_add(struct req *r);
-int do_route_del(struct req *r);
-int do_route_list(struct req *r);
-/* Start-up: make every recorded tenant whole, remove what no tenant owns. */
-void tenants_reconcile(struct tenetd *d);
-/* NIC flags (TN_NIC_F_*) the tenants on nic_id need. */
-uint32_t tenants_nic_flags(struct tenetd *d, uint32_t nic_id);
 
 #endif

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "store.h"
+#include "records.h"
 
 #define TN_CT_START_TIMEOUT_S 10
 #define TN_CT_STOP_TIMEOUT_S 5

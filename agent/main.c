@@ -12,14 +12,14 @@
  * deadlines, descriptors tenants hand over are closed by the reaper
  * (reaper.h), containers are started again by children (supervise.c).
  * Requests are served one at a time, and nothing a client sends can crash
- * the daemon.
+ * the daemon: tenetd_request() below checks each against the command table
+ * (lib/ctl_cmds.c), then hands it to its handler: NICs in nic.c, tenants
+ * and routes in tenant.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,24 +33,26 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <linux/ethtool.h>
-#include <bpf/bpf.h>
 #include <tenet/ctl.h>
 
 #include "ctl.h"
+#include "ctl_cmds.h"
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
-#include "nl.h"
 #include "agent.h"
 #include "container.h"
 #include "control.h"
 #include "ids.h"
 #include "loop.h"
+#include "naming.h"
 #include "neigh.h"
+#include "nic.h"
 #include "parse.h"
 #include "reaper.h"
+#include "reconcile.h"
 #include "session.h"
+#include "store.h"
 #include "supervise.h"
 #include "tenant.h"
 
@@ -65,97 +67,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static const char *const xdp_modes[] = { "native", "generic", NULL };
-static const char *const defaults[] = { "pass", "drop", NULL };
-
-/* ---- the data path side of a NIC ---- */
-
-/*
- * Real NICs strip VLAN tags into metadata unless rx-vlan offload is off,
- * and XDP would then see untagged frames: turn it off and say what came of
- * it ("off", "on" if the driver refused, "unknown" if it cannot say).
- */
-static const char *rxvlan_off(const char *ifname)
-{
-	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
-
-	if (tn_ethtool(ifname, &ev))
-		return "unknown";
-	if (ev.data & ETH_FLAG_RXVLAN) {
-		ev.cmd = ETHTOOL_SFLAGS;
-		ev.data &= ~ETH_FLAG_RXVLAN;
-		tn_ethtool(ifname, &ev);
-		ev.cmd = ETHTOOL_GFLAGS;
-		if (tn_ethtool(ifname, &ev))
-			return "unknown";
-	}
-	return ev.data & ETH_FLAG_RXVLAN ? "on" : "off";
-}
-
-/* Puts nic_ingress on the NIC with its map entries; undoes itself on
- * failure. */
-static int nic_up(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
-		  enum xdp_attach_mode *in_use)
-{
-	struct tn_nic v = { .nic_id = n->nic_id,
-			    .role = n->role,
-			    .default_action = n->default_action,
-			    .flags = tenants_nic_flags(d, n->nic_id) };
-	enum xdp_attach_mode mode =
-		n->xdp_mode == TN_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
-	int err;
-
-	err = map_set(d, "tn_nics", &ifindex, &v);
-	if (!err)
-		err = map_set(d, "tn_nic_dev", &n->nic_id, &ifindex);
-	if (!err)
-		err = tn_dp_nic_attach(d->bpffs, ifindex, mode, in_use);
-	if (err) {
-		map_set(d, "tn_nics", &ifindex, NULL);
-		map_set(d, "tn_nic_dev", &n->nic_id, NULL);
-	}
-	return err;
-}
-
-static void nic_down(struct tenetd *d, const struct tn_nic_rec *n, int ifindex)
-{
-	if (ifindex > 0) {
-		int err = tn_dp_nic_detach(ifindex);
-
-		if (err && err != -ENOENT)
-			tn_warn("%s: detach nic_ingress: %s\n", n->ifname,
-				strerror(-err));
-		map_set(d, "tn_nics", &ifindex, NULL);
-	}
-	map_set(d, "tn_nic_dev", &n->nic_id, NULL);
-}
-
-static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
-{
-	json_object *o = json_object_new_object();
-	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
-	bool multi = false;
-
-	json_object_object_add(o, "ifname", json_object_new_string(n->ifname));
-	json_object_object_add(o, "nic_id",
-			       json_object_new_int((int)n->nic_id));
-	json_object_object_add(o, "role",
-			       json_object_new_string(tn_roles[n->role]));
-	json_object_object_add(
-		o, "default",
-		json_object_new_string(defaults[n->default_action]));
-	json_object_object_add(o, "xdp_mode",
-			       json_object_new_string(xdp_modes[n->xdp_mode]));
-	tn_dp_nic_query(ifindex, &mode, &multi);
-	json_object_object_add(o, "xdp_mode_in_use",
-			       json_object_new_string(tn_xdp_mode_name(mode)));
-	json_object_object_add(o, "attached",
-			       json_object_new_boolean(mode !=
-						       XDP_MODE_UNSPEC));
-	json_object_object_add(o, "multiprog", json_object_new_boolean(multi));
-	return o;
 }
 
 /* ---- requests ---- */
@@ -200,150 +111,36 @@ static int do_status(struct req *r)
 	return 0;
 }
 
-static int do_nic_attach(struct req *r)
-{
-	struct tenetd *d = r->d;
-	struct tn_nic_rec n = { 0 }, old;
-	enum xdp_attach_mode in_use;
-	const char *ifname = req_arg(r, "ifname"), *rxvlan;
-	int role, mode, dflt, ifindex, err;
-
-	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
-		return -EINVAL;
-	role = req_kw(r, "role", tn_roles, -1);
-	if (role == -1 && !req_arg(r, "role"))
-		return req_fail(r, -EINVAL, "role: required, access or uplink");
-	mode = req_kw(r, "xdp-mode", xdp_modes, 0);
-	dflt = req_kw(r, "default", defaults, 0);
-	if (role < 0 || mode < 0 || dflt < 0)
-		return -EINVAL;
-	ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex)
-		return req_fail(r, -ENODEV,
-				"ifname: no interface \"%s\" on this host",
-				ifname);
-	if (!tn_store_nic_get(d->st, ifname, &old))
-		return req_fail(r, -EEXIST,
-				"%s is already attached (nic %u, %s)", ifname,
-				old.nic_id, tn_roles[old.role]);
-	snprintf(n.ifname, sizeof(n.ifname), "%s", ifname);
-	n.role = (enum tn_role)role;
-	n.xdp_mode = (enum tn_xdp_mode)mode;
-	n.default_action = (enum tn_default_action)dflt;
-
-	/* Row, then data path, then commit: a failure anywhere leaves
-	 * neither. */
-	err = tn_store_begin(d->st);
-	if (!err)
-		err = tn_store_nic_add(d->st, &n, r->err, sizeof(r->err));
-	if (err) {
-		tn_store_rollback(d->st);
-		return r->err[0] ?
-			       err :
-			       req_fail(r, err, "%s: cannot record the NIC: %s",
-					ifname, strerror(-err));
-	}
-	err = nic_up(d, &n, ifindex, &in_use);
-	if (err) {
-		tn_store_rollback(d->st);
-		return req_fail(r, err,
-				"%s: cannot attach nic_ingress (%s): %s",
-				ifname, xdp_modes[mode], strerror(-err));
-	}
-	err = tn_store_commit(d->st);
-	if (err) {
-		nic_down(d, &n, ifindex);
-		return req_fail(r, err, "%s: cannot commit: %s", ifname,
-				strerror(-err));
-	}
-	rxvlan = rxvlan_off(ifname);
-	r->data = nic_json(&n, ifindex);
-	json_object_object_add(r->data, "rxvlan_offload",
-			       json_object_new_string(rxvlan));
-	tn_info("%s attached as nic %u (%s), xdp %s requested, %s in use\n",
-		ifname, n.nic_id, tn_roles[role], xdp_modes[mode],
-		tn_xdp_mode_name(in_use));
-	return 0;
-}
-
-static int do_nic_detach(struct req *r)
-{
-	struct tenetd *d = r->d;
-	const char *ifname = req_arg(r, "ifname");
-	struct tn_nic_rec n;
-	int err;
-
-	if (tn_v_ifname("ifname", ifname, r->err, sizeof(r->err)))
-		return -EINVAL;
-	if (tn_store_nic_get(d->st, ifname, &n))
-		return req_fail(r, -ENOENT, "ifname: %s is not attached",
-				ifname);
-	err = tn_store_begin(d->st);
-	if (!err)
-		err = tn_store_nic_del(d->st, n.nic_id, r->err, sizeof(r->err));
-	if (!err)
-		err = tn_store_commit(d->st);
-	if (err) {
-		tn_store_rollback(d->st);
-		return r->err[0] ? err :
-				   req_fail(r, err, "%s: %s", ifname,
-					    strerror(-err));
-	}
-	nic_down(d, &n, (int)if_nametoindex(ifname));
-	tn_info("%s detached (nic %u)\n", ifname, n.nic_id);
-	return 0;
-}
-
-struct list_ctx {
-	struct tenetd *d;
-	json_object *arr;
+/* The handlers, by the command table's index (lib/ctl_cmds.h). */
+static int (*const handlers[TN_C__MAX])(struct req *r) = {
+	[TN_C_STATUS] = do_status,
+	[TN_C_NIC_ATTACH] = do_nic_attach,
+	[TN_C_NIC_DETACH] = do_nic_detach,
+	[TN_C_NIC_LIST] = do_nic_list,
+	[TN_C_TENANT_ADD] = do_tenant_add,
+	[TN_C_TENANT_DEL] = do_tenant_del,
+	[TN_C_TENANT_LIST] = do_tenant_list,
+	[TN_C_TENANT_SHOW] = do_tenant_show,
+	[TN_C_TENANT_STATS] = do_tenant_stats,
+	[TN_C_TENANT_SET] = do_tenant_set,
+	[TN_C_ROUTE_ADD] = do_route_add,
+	[TN_C_ROUTE_DEL] = do_route_del,
+	[TN_C_ROUTE_LIST] = do_route_list,
 };
 
-static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
-{
-	struct list_ctx *c = arg;
-	json_object *o = nic_json(n, (int)if_nametoindex(n->ifname));
-
-	json_object_object_add(o, "counters",
-			       stats_json(c->d, "tn_nic_stats", n->nic_id));
-	json_object_array_add(c->arr, o);
-	return 0;
-}
-
-static int do_nic_list(struct req *r)
-{
-	struct list_ctx c = { r->d, json_object_new_array() };
-	int err = tn_store_nic_list(r->d->st, nic_list_cb, &c);
-
-	r->data = json_object_new_object();
-	json_object_object_add(r->data, "nics", c.arr);
-	return err;
-}
-
-static const struct cmd {
-	const char *name;
-	int (*fn)(struct req *r);
-} cmds[] = {
-	{ "status", do_status },
-	{ "nic attach", do_nic_attach },
-	{ "nic detach", do_nic_detach },
-	{ "nic list", do_nic_list },
-	{ "tenant add", do_tenant_add },
-	{ "tenant del", do_tenant_del },
-	{ "tenant list", do_tenant_list },
-	{ "tenant show", do_tenant_show },
-	{ "tenant stats", do_tenant_stats },
-	{ "tenant set", do_tenant_set },
-	{ "route add", do_route_add },
-	{ "route del", do_route_del },
-	{ "route list", do_route_list },
-};
-
+/*
+ * One request: its command found in the table, its arguments checked
+ * against it (unknown keys, types, bounds, required keys refused with the
+ * sentence tenetctl gives; defaults filled in), then its handler, which
+ * reads the checked values (r->a) and does the rest: what exists, what
+ * collides.
+ */
 json_object *tenetd_request(struct tenetd *d, json_object *req, int err)
 {
 	struct req r = { .d = d };
-	json_object *rep, *cmdv;
+	json_object *rep, *cmdv, *args = NULL;
 	const char *cmd = NULL;
+	int c;
 
 	if (err == -EMSGSIZE)
 		req_fail(&r, err, "request larger than %d bytes", TN_CTL_MAX);
@@ -354,18 +151,17 @@ json_object *tenetd_request(struct tenetd *d, json_object *req, int err)
 	if (!err && json_object_object_get_ex(req, "cmd", &cmdv) &&
 	    json_object_is_type(cmdv, json_type_string))
 		cmd = json_object_get_string(cmdv);
-	if (!err) {
-		json_object_object_get_ex(req, "args", &r.args);
+	c = err ? -1 : tn_ctl_cmd_find(cmd);
+	if (!err && c < 0)
 		err = req_fail(&r, -EOPNOTSUPP, "unknown command \"%.40s\"",
 			       cmd ? cmd : "");
-		for (size_t i = 0; cmd && i < sizeof(cmds) / sizeof(cmds[0]);
-		     i++)
-			if (!strcmp(cmd, cmds[i].name)) {
-				r.err[0] = '\0';
-				err = cmds[i].fn(&r);
-				break;
-			}
+	if (!err) {
+		json_object_object_get_ex(req, "args", &args);
+		err = tn_g_json(&tn_ctl_grammar, &tn_ctl_grammar.cmds[c], args,
+				&r.a, r.err, sizeof(r.err));
 	}
+	if (!err)
+		err = handlers[c](&r);
 	if (err && !r.err[0])
 		req_fail(&r, err, "%s", strerror(-err));
 	rep = tn_ctl_reply(err, err ? r.err : "ok", err ? NULL : r.data);
@@ -375,65 +171,6 @@ json_object *tenetd_request(struct tenetd *d, json_object *req, int err)
 }
 
 /* ---- start-up ---- */
-
-/* Makes what the database says exist, exist: nic_ingress and its map
- * entries on every recorded NIC (mark), and nothing on NICs it does not
- * know (sweep). Traffic on NICs already right is not touched. */
-static int reconcile_nic(const struct tn_nic_rec *n, void *arg)
-{
-	struct tenetd *d = arg;
-	int ifindex = (int)if_nametoindex(n->ifname);
-	enum xdp_attach_mode mode = XDP_MODE_UNSPEC, in_use;
-	bool multi;
-	struct tn_nic v;
-	int fd, err;
-
-	if (!ifindex) {
-		tn_warn("%s (nic %u) is in the database but not on this host\n",
-			n->ifname, n->nic_id);
-		return 0;
-	}
-	fd = tn_dp_map_open(d->bpffs, "tn_nics");
-	err = fd < 0 ? fd : bpf_map_lookup_elem(fd, &ifindex, &v) ? -errno : 0;
-	if (fd >= 0)
-		close(fd);
-	if (!tn_dp_nic_query(ifindex, &mode, &multi) && !err &&
-	    v.nic_id == n->nic_id)
-		return 0;
-	err = nic_up(d, n, ifindex, &in_use);
-	if (err)
-		tn_err("%s: cannot restore nic_ingress: %s\n", n->ifname,
-		       strerror(-err));
-	else
-		tn_info("%s: nic_ingress restored (nic %u, %s)\n", n->ifname,
-			n->nic_id, tn_xdp_mode_name(in_use));
-	return 0;
-}
-
-static void sweep_nics(struct tenetd *d)
-{
-	int fd = tn_dp_map_open(d->bpffs, "tn_nics");
-	__u32 key, next, *prev = NULL;
-	char name[IF_NAMESIZE];
-
-	if (fd < 0)
-		return;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct tn_nic_rec n;
-
-		key = next;
-		prev = &key;
-		if (if_indextoname(key, name) &&
-		    !tn_store_nic_get(d->st, name, &n))
-			continue;
-		tn_info("ifindex %u: not in the database: nic_ingress removed\n",
-			key);
-		tn_dp_nic_detach((int)key);
-		bpf_map_delete_elem(fd, &key);
-		prev = NULL; /* restart: the key we stood on is gone */
-	}
-	close(fd);
-}
 
 /* The directory of this binary, "" if unknown. */
 static void exe_dir(char *buf, size_t n)
@@ -730,9 +467,9 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 		tn_store_close(d->st);
 		return 1;
 	}
-	tn_store_nic_list(d->st, reconcile_nic, d);
+	nics_reconcile(d);
 	tenants_reconcile(d);
-	sweep_nics(d);
+	nics_sweep(d);
 	neigh_size(d);
 	if (!o->fg && daemon(0, 0)) {
 		tn_err("daemon: %s\n", strerror(errno));

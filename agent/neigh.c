@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "log.h"
 #include "neigh.h"
+#include "store.h"
 
 static const char *const fams[] = { "ipv4", "ipv6" };
 

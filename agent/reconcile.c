@@ -18,10 +18,13 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "naming.h"
 #include "nl.h"
-#include "session.h"
+#include "reconcile.h"
+#include "store.h"
 #include "supervise.h"
-#include "tenant.h"
+#include "tenant_dp.h"
+#include "tenant_row.h"
 
 /* ---- start-up: mark and sweep ---- */
 
@@ -39,7 +42,7 @@ static int reconcile_cb(const struct tn_tenant_rec *t, void *arg)
 	    pid <= 0)
 		err = supervise_start(d, t, why, sizeof(why));
 	else
-		err = tenant_up(d, t, why, sizeof(why));
+		err = tenant_row_up(d, t, why, sizeof(why));
 	if (err) {
 		tn_err("tenant %s: cannot restore: %s\n", t->name, why);
 		tn_store_tenant_set_state(d->st, t->id, TN_STATE_FAILED);
@@ -150,7 +153,7 @@ static void sweep_sock_dirs(struct tenetd *d)
 	struct dirent *e;
 	DIR *dh;
 
-	snprintf(dir, sizeof(dir), "%s/tenants", d->run_dir);
+	tenants_dir(d, dir, sizeof(dir));
 	dh = opendir(dir);
 	while (dh && (e = readdir(dh))) {
 		if (e->d_name[0] == '.' ||

@@ -55,15 +55,17 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "agent.h"
 #include "dp.h"
 #include "fs.h"
 #include "handoff.h"
 #include "log.h"
 #include "loop.h"
+#include "naming.h"
 #include "reaper.h"
 #include "session.h"
+#include "store.h"
 #include "supervise.h"
-#include "tenant.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -290,7 +292,7 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 	    !pidfd_alive(s->pidfd))
 		tn_warn("tenant %s: router %d not reniced: %s\n", s->name,
 			(int)cred.pid, strerror(errno ? errno : ESRCH));
-	snprintf(dir, sizeof(dir), "%s/tenants/%u", d->bpffs, s->id);
+	rx_pin_dir(d, s->id, dir, sizeof(dir));
 	s->xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
 	c.if_map = tn_dp_map_open(dir, "tn_rx_ifs");
 	err = s->xsk_map < 0 ? s->xsk_map :
@@ -497,7 +499,7 @@ static int bind_sock(struct tenetd *d, const char *name, uid_t uid, gid_t gid)
 	int tfd = -1, dfd = -1, fd = -1, err, zero = 0;
 	mode_t old;
 
-	snprintf(tenants, sizeof(tenants), "%s/tenants", d->run_dir);
+	tenants_dir(d, tenants, sizeof(tenants));
 	err = tn_mkdir_p(tenants, 0755);
 	if (!err) {
 		tfd = open(tenants,
@@ -617,7 +619,7 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 	json_object_object_add(o, "refused",
 			       json_object_new_int(s ? (int)s->refused : 0));
 	/* Restarts by the container's init, kept in its rootfs. */
-	snprintf(rootfs, sizeof(rootfs), "%s/%s/rootfs", d->lxc_path, t->name);
+	rootfs_dir(d, t->name, rootfs, sizeof(rootfs));
 	n = tn_read_beneath(rootfs, "run/tenet-init.restarts", buf,
 			    sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = '\0';

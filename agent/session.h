@@ -8,7 +8,9 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
-#include "agent.h"
+#include "records.h"
+
+struct tenetd;
 
 /* The nice value routers run at. */
 #define TN_ROUTER_NICE (-10)

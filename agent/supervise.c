@@ -12,11 +12,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "agent.h"
 #include "container.h"
 #include "log.h"
 #include "loop.h"
+#include "store.h"
 #include "supervise.h"
-#include "tenant.h"
+#include "tenant_row.h"
 
 /* A container that ran this long had a good start: back-off starts
  * over. */
@@ -135,7 +137,7 @@ static void on_child(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 			(long long)(s->next_try - tn_now_ms() + 999) / 1000);
 		return;
 	}
-	if (tenant_up(d, &t, why, sizeof(why)))
+	if (tenant_row_up(d, &t, why, sizeof(why)))
 		tn_err("tenant %s: cannot restore: %s\n", t.name, why);
 	else
 		tn_info("tenant %s: container running again\n", t.name);
@@ -171,7 +173,7 @@ int supervise_start(struct tenetd *d, const struct tn_tenant_rec *t, char *err,
 		return -EPERM;
 	}
 	/* Its links and maps, which the start needs, first. */
-	ret = tenant_prepare(d, t, err, n);
+	ret = tenant_row_prepare(d, t, err, n);
 	if (ret)
 		return ret;
 	pid = fork();

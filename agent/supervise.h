@@ -18,7 +18,9 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
-#include "agent.h"
+#include "records.h"
+
+struct tenetd;
 
 #define TN_SUP_BACKOFF_MIN_MS 1000
 #define TN_SUP_BACKOFF_MAX_MS 60000

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tenants: onboarding, removal, live changes, inspection and static routes.
- * The data path of one tenant is in tenant_dp.c; making the kernel match
+ * Tenants: onboarding, removal, live changes, inspection and static routes,
+ * the requests of the tenant and route commands. Their arguments come
+ * checked by the command table (lib/ctl_cmds.c: types, bounds, required
+ * keys, defaults); what is left here is what only the state can say: a
+ * tenant exists or not, a NIC is attached with that role and present,
+ * prefixes overlap, an address is given twice. The data path of one tenant
+ * is in tenant_dp.c, reached through tenant_row.c; making the kernel match
  * the database at start is in reconcile.c.
  *
  * Onboarding runs in one database transaction: row, then tenant_up(), then
@@ -15,248 +20,88 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/ethtool.h>
 #include <tenet/router_stats.h>
 
-#include "agent.h"
 #include "container.h"
+#include "ctl_cmds.h"
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "naming.h"
 #include "neigh.h"
-#include "nl.h"
+#include "nic.h"
 #include "rstats.h"
 #include "session.h"
+#include "store.h"
 #include "supervise.h"
 #include "tenant.h"
+#include "tenant_dp.h"
+#include "tenant_row.h"
 
-static const char *const modes[] = { "veth", "direct", NULL };
+/* A list's values fit a record's arrays. */
+_Static_assert(TN_G_MAX_VALUES <= TN_STORE_MAX_ADDRS &&
+		       TN_G_MAX_VALUES <= TN_STORE_MAX_PREFIXES,
+	       "lists of the command table longer than the store's");
 
 /* ---- request arguments ---- */
 
-/* A list argument: a JSON array of strings, at most max. */
-static int list_arg(struct req *r, const char *key, unsigned int max,
-		    json_object **out)
+/* The values of list k: how many, and the i-th checked into v (the
+ * table checked it already; this parses it). */
+static unsigned int list_len(const struct req *r, int k)
 {
-	json_object *v;
-	size_t n;
+	json_object *l = r->a.v[k].list;
 
-	*out = NULL;
-	if (!r->args || !json_object_object_get_ex(r->args, key, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_array))
-		return req_fail(r, -EINVAL, "%s: must be a list of values",
-				key);
-	n = json_object_array_length(v);
-	if (n > max)
-		return req_fail(r, -EINVAL, "%s: at most %u values, not %zu",
-				key, max, n);
-	for (size_t i = 0; i < n; i++)
-		if (!json_object_is_type(json_object_array_get_idx(v, i),
-					 json_type_string))
-			return req_fail(r, -EINVAL,
-					"%s: every value must be a string",
-					key);
-	*out = v;
-	return 0;
+	return l ? (unsigned int)json_object_array_length(l) : 0;
 }
 
-/* Interface addresses: ADDR/LEN as typed, no duplicates. */
-static int addrs_arg(struct req *r, const char *key, bool required,
-		     char (*out)[TN_STORE_CIDR_MAX + 1], unsigned int *n)
+static int list_item(struct req *r, int k, unsigned int i, struct tn_gval *v)
 {
-	json_object *v;
-	uint8_t a[16];
-	unsigned int len;
-	int fam, err = list_arg(r, key, TN_STORE_MAX_ADDRS, &v);
+	json_object *e = json_object_array_get_idx(r->a.v[k].list, i);
+
+	memset(v, 0, sizeof(*v));
+	v->s = json_object_get_string(e);
+	return tn_g_value(&tn_ctl_grammar.keys[k], v->s, v, r->err,
+			  sizeof(r->err));
+}
+
+/* Interface addresses of list k, as typed, none twice. */
+static int take_addrs(struct req *r, int k, char (*out)[TN_STORE_CIDR_MAX + 1],
+		      unsigned int *n)
+{
+	struct tn_gval v[TN_G_MAX_VALUES];
+	unsigned int len = list_len(r, k);
 
 	*n = 0;
-	if (err)
-		return err;
-	if (required && (!v || !json_object_array_length(v)))
-		return req_fail(r, -EINVAL,
-				"%s: required, one or more ADDR/LEN", key);
-	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
-		const char *s =
-			json_object_get_string(json_object_array_get_idx(v, i));
-
-		if (tn_v_cidr(key, s, false, &fam, a, &len, r->err,
-			      sizeof(r->err)))
+	for (unsigned int i = 0; i < len && i < TN_G_MAX_VALUES; i++) {
+		if (list_item(r, k, i, &v[i]))
 			return -EINVAL;
-		for (unsigned int j = 0; j < *n; j++)
-			if (!strcmp(out[j], s))
+		for (unsigned int j = 0; j < i; j++)
+			if (v[i].family == v[j].family &&
+			    v[i].len == v[j].len &&
+			    !memcmp(v[i].addr, v[j].addr, sizeof(v[i].addr)))
 				return req_fail(r, -EINVAL,
-						"%s: %s given twice", key, s);
-		snprintf(out[(*n)++], TN_STORE_CIDR_MAX + 1, "%s", s);
+						"%s: %s given twice",
+						tn_ctl_grammar.keys[k].name,
+						v[i].s);
+		snprintf(out[(*n)++], TN_STORE_CIDR_MAX + 1, "%s", v[i].s);
 	}
 	return 0;
 }
 
-static int vlan_arg(struct req *r, const char *key, bool required,
-		    uint16_t *vid)
+/* Routed prefixes, none overlapping another given. */
+static int take_prefixes(struct req *r, struct tn_tenant_rec *t)
 {
-	const char *s = req_arg(r, key);
+	unsigned int len = list_len(r, TN_K_PREFIX);
+	struct tn_gval v;
 
-	*vid = 0;
-	if (!s)
-		return required ? req_fail(r, -EINVAL,
-					   "%s: required, a VLAN ID 1..4094",
-					   key) :
-				  0;
-	return tn_v_vlan(key, s, vid, r->err, sizeof(r->err)) ? -EINVAL : 0;
-}
-
-/* The live-changeable limits present in the request, over l. */
-static int limits_arg(struct req *r, struct tn_limits *l, bool *any)
-{
-	const char *cpu = req_arg(r, "cpu"), *mem = req_arg(r, "memory"),
-		   *pids = req_arg(r, "pids"), *rate = req_arg(r, "rate"),
-		   *pps = req_arg(r, "pps");
-	size_t n = sizeof(r->err);
-	char *e = r->err;
-	unsigned int mc;
-
-	*any = cpu || mem || pids || rate || pps;
-	/* "unlimited" is 0 for each, as the store keeps it. */
-#define NONE(s, f) (tn_v_unlimited(s) ? ((f) = 0, true) : false)
-	if (cpu && !NONE(cpu, l->cpu_millicores)) {
-		if (tn_v_cpu("cpu", cpu, r->d->host_cores, &mc, e, n))
-			return -EINVAL;
-		l->cpu_millicores = mc;
-	}
-	if (mem && !NONE(mem, l->memory_bytes)) {
-		if (tn_v_size("memory", mem, &l->memory_bytes, e, n))
-			return -EINVAL;
-		if (l->memory_bytes < TN_MEMORY_MIN)
-			return req_fail(r, -EINVAL,
-					"memory: at least %lluM (the router's"
-					" UMEM and FIB, and the container's"
-					" init), not \"%s\"",
-					TN_MEMORY_MIN >> 20, mem);
-	}
-	if ((pids && !NONE(pids, l->pids) &&
-	     tn_v_count("pids", pids, 1, TN_V_PIDS_MAX, &l->pids, e, n)) ||
-	    (rate && !NONE(rate, l->rate_bps) &&
-	     tn_v_rate("rate", rate, &l->rate_bps, e, n)) ||
-	    (pps && !NONE(pps, l->pps) &&
-	     tn_v_count("pps", pps, 1, TN_V_PPS_MAX, &l->pps, e, n)))
-		return -EINVAL;
-#undef NONE
-	return 0;
-}
-
-/* The keys a command takes; anything else is refused by name. */
-static int only_keys(struct req *r, const char *const *keys)
-{
-	if (!r->args)
-		return 0;
-	if (!json_object_is_type(r->args, json_type_object))
-		return req_fail(r, -EINVAL, "args: must be an object");
-	json_object_object_foreach(r->args, k, v)
-	{
-		(void)v;
-		if (tn_v_keyword("argument", k, keys, r->err, sizeof(r->err)) <
-		    0)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int nic_arg(struct req *r, const char *key, enum tn_role role,
-		   struct tn_nic_rec *nic)
-{
-	const char *s = req_arg(r, key);
-
-	if (!s)
-		return req_fail(r, -EINVAL, "%s: required, an attached %s NIC",
-				key, tn_roles[role]);
-	if (tn_v_ifname(key, s, r->err, sizeof(r->err)))
-		return -EINVAL;
-	if (tn_store_nic_get(r->d->st, s, nic))
-		return req_fail(r, -ENODEV,
-				"%s: %s is not attached (tenetctl nic attach"
-				" %s role %s)",
-				key, s, s, tn_roles[role]);
-	if (nic->role != role)
-		return req_fail(r, -EINVAL, "%s: %s is attached as %s, not %s",
-				key, s, tn_roles[nic->role], tn_roles[role]);
-	if (!ifindex_of(s))
-		return req_fail(r, -ENODEV, "%s: %s is not on this host", key,
-				s);
-	return 0;
-}
-
-static int tenant_arg(struct req *r, struct tn_tenant_rec *t)
-{
-	const char *name = req_arg(r, "name");
-
-	if (tn_v_name(name, r->err, sizeof(r->err)))
-		return -EINVAL;
-	if (tn_store_tenant_get_by_name(r->d->st, name, t))
-		return req_fail(r, -ENOENT, "name: no tenant \"%s\"", name);
-	return 0;
-}
-
-/* Everything tenant add takes, checked, into t (id 0: not yet given). */
-static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
-{
-	static const char *const keys[] = {
-		"name",	       "access",      "vlan",	    "inner-vlan",
-		"uplink",      "uplink-vlan", "uplink-mac", "prefix",
-		"access-addr", "uplink-addr", "gateway",    "mode",
-		"cpu",	       "cpuset",      "memory",	    "pids",
-		"rate",	       "pps",	      NULL,
-	};
-	struct tn_nic_rec access, uplink;
-	const char *name = req_arg(r, "name"), *s;
-	json_object *prefixes;
-	uint64_t mask;
-	uint8_t a[16];
-	int fam, mode, err;
-	bool any;
-
-	memset(t, 0, sizeof(*t));
-	if ((err = only_keys(r, keys)))
-		return err;
-	if (tn_v_name(name, r->err, sizeof(r->err)))
-		return -EINVAL;
-	snprintf(t->name, sizeof(t->name), "%s", name);
-	if (!tn_store_tenant_get_by_name(r->d->st, name,
-					 &(struct tn_tenant_rec){ 0 }))
-		return req_fail(r, -EEXIST, "name: tenant \"%s\" exists", name);
-	mode = req_kw(r, "mode", modes, TN_MODE_VETH);
-	if (mode < 0)
-		return mode;
-	t->mode = (enum tn_tenant_mode)mode;
-	if ((err = nic_arg(r, "access", TN_ROLE_ACCESS, &access)) ||
-	    (err = vlan_arg(r, "vlan", true, &t->access_vlan)) ||
-	    (err = vlan_arg(r, "inner-vlan", false, &t->access_inner_vlan)) ||
-	    (err = nic_arg(r, "uplink", TN_ROLE_UPLINK, &uplink)) ||
-	    (err = vlan_arg(r, "uplink-vlan", false, &t->uplink_vlan)))
-		return err;
-	t->access_nic = access.nic_id;
-	t->uplink_nic = uplink.nic_id;
-	if ((s = req_arg(r, "uplink-mac"))) {
-		if (tn_v_mac("uplink-mac", s, t->uplink_mac, r->err,
-			     sizeof(r->err)))
-			return -EINVAL;
-		t->has_uplink_mac = true;
-	}
-	if ((err = addrs_arg(r, "access-addr", true, t->access_addrs,
-			     &t->n_access_addrs)) ||
-	    (err = addrs_arg(r, "uplink-addr", true, t->uplink_addrs,
-			     &t->n_uplink_addrs)) ||
-	    (err = list_arg(r, "prefix", TN_STORE_MAX_PREFIXES, &prefixes)))
-		return err;
-	for (size_t i = 0; prefixes && i < json_object_array_length(prefixes);
-	     i++) {
+	for (unsigned int i = 0; i < len && i < TN_G_MAX_VALUES; i++) {
 		struct tn_prefix *p = &t->prefixes[t->n_prefixes];
 
-		s = json_object_get_string(
-			json_object_array_get_idx(prefixes, i));
-		if (tn_v_cidr("prefix", s, true, &p->family, p->addr, &p->len,
-			      r->err, sizeof(r->err)))
+		if (list_item(r, TN_K_PREFIX, i, &v))
 			return -EINVAL;
+		p->family = v.family;
+		memcpy(p->addr, v.addr, sizeof(p->addr));
+		p->len = v.len;
 		for (unsigned int j = 0; j < t->n_prefixes; j++)
 			if (tn_v_overlap(p->family, p->addr, p->len,
 					 t->prefixes[j].family,
@@ -265,26 +110,102 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 				return req_fail(r, -EINVAL,
 						"prefix: %s overlaps another"
 						" prefix given",
-						s);
+						v.s);
 		t->n_prefixes++;
 	}
-	if ((s = req_arg(r, "gateway"))) {
-		if (tn_v_ip("gateway", s, &fam, a, r->err, sizeof(r->err)))
-			return -EINVAL;
-		snprintf(t->gateway, sizeof(t->gateway), "%s", s);
-	}
-	if ((s = req_arg(r, "cpuset"))) {
-		if (tn_v_cpuset("cpuset", s, r->d->host_cores, &mask, r->err,
-				sizeof(r->err)))
-			return -EINVAL;
-		snprintf(t->cpuset, sizeof(t->cpuset), "%s", s);
-	}
-	/* What is not given gets the defaults; no limit only when asked. */
-	t->limits.cpu_millicores = TN_DEFAULT_CPU_MC;
-	t->limits.memory_bytes = TN_DEFAULT_MEMORY;
-	t->limits.pids = TN_DEFAULT_PIDS;
-	if ((err = limits_arg(r, &t->limits, &any)))
+	return 0;
+}
+
+/* The limits given (with tenant add's defaults) over l; "unlimited" is 0,
+ * as the store keeps it. */
+static void take_limits(const struct req *r, struct tn_limits *l)
+{
+	const struct tn_gval *v = r->a.v;
+
+	if (v[TN_K_CPU].set)
+		l->cpu_millicores = (uint32_t)v[TN_K_CPU].u;
+	if (v[TN_K_MEMORY].set)
+		l->memory_bytes = v[TN_K_MEMORY].u;
+	if (v[TN_K_PIDS].set)
+		l->pids = v[TN_K_PIDS].u;
+	if (v[TN_K_RATE].set)
+		l->rate_bps = v[TN_K_RATE].u;
+	if (v[TN_K_PPS].set)
+		l->pps = v[TN_K_PPS].u;
+}
+
+/* The NIC key k names: attached with that role, and on this host. */
+static int nic_arg(struct req *r, int k, enum tn_role role,
+		   struct tn_nic_rec *nic)
+{
+	const char *key = tn_ctl_grammar.keys[k].name, *s = r->a.v[k].s;
+
+	if (tn_store_nic_get(r->d->st, s, nic))
+		return req_fail(r, -ENODEV,
+				"%s: %s is not attached (tenetctl nic attach"
+				" %s role %s)",
+				key, s, s, tn_role_names[role]);
+	if (nic->role != role)
+		return req_fail(r, -EINVAL, "%s: %s is attached as %s, not %s",
+				key, s, tn_role_names[nic->role],
+				tn_role_names[role]);
+	if (!ifindex_of(s))
+		return req_fail(r, -ENODEV, "%s: %s is not on this host", key,
+				s);
+	return 0;
+}
+
+/* The tenant the request names. */
+static int tenant_arg(struct req *r, struct tn_tenant_rec *t)
+{
+	const char *name = r->a.v[TN_K_NAME].s;
+
+	if (tn_store_tenant_get_by_name(r->d->st, name, t))
+		return req_fail(r, -ENOENT, "name: no tenant \"%s\"", name);
+	return 0;
+}
+
+/* Everything tenant add takes into t (id 0: not yet given), and what only
+ * the state can refuse. */
+static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
+{
+	const struct tn_gval *v = r->a.v;
+	struct tn_nic_rec access, uplink;
+	const char *name = v[TN_K_NAME].s;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (!tn_store_tenant_get_by_name(r->d->st, name,
+					 &(struct tn_tenant_rec){ 0 }))
+		return req_fail(r, -EEXIST, "name: tenant \"%s\" exists", name);
+	t->mode = (enum tn_tenant_mode)v[TN_K_MODE].u;
+	if ((err = nic_arg(r, TN_K_ACCESS, TN_ROLE_ACCESS, &access)) ||
+	    (err = nic_arg(r, TN_K_UPLINK, TN_ROLE_UPLINK, &uplink)))
 		return err;
+	t->access_nic = access.nic_id;
+	t->uplink_nic = uplink.nic_id;
+	t->access_vlan = (uint16_t)v[TN_K_VLAN].u;
+	t->access_inner_vlan = (uint16_t)v[TN_K_INNER_VLAN].u;
+	t->uplink_vlan = (uint16_t)v[TN_K_UPLINK_VLAN].u;
+	if (v[TN_K_UPLINK_MAC].given) {
+		memcpy(t->uplink_mac, v[TN_K_UPLINK_MAC].addr, 6);
+		t->has_uplink_mac = true;
+	}
+	if ((err = take_addrs(r, TN_K_ACCESS_ADDR, t->access_addrs,
+			      &t->n_access_addrs)) ||
+	    (err = take_addrs(r, TN_K_UPLINK_ADDR, t->uplink_addrs,
+			      &t->n_uplink_addrs)) ||
+	    (err = take_prefixes(r, t)))
+		return err;
+	if (v[TN_K_GATEWAY].given)
+		snprintf(t->gateway, sizeof(t->gateway), "%s",
+			 v[TN_K_GATEWAY].s);
+	if (v[TN_K_CPUSET].given)
+		snprintf(t->cpuset, sizeof(t->cpuset), "%s", v[TN_K_CPUSET].s);
+	/* What is not given has the table's defaults; no limit only when
+	 * asked. */
+	take_limits(r, &t->limits);
 	if (t->limits.cpu_millicores > r->d->host_cores * 1000u)
 		t->limits.cpu_millicores = r->d->host_cores * 1000u;
 	t->state = TN_STATE_READY;
@@ -391,8 +312,9 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(
 		o, "state",
 		json_object_new_string(tn_store_state_name(t->state)));
-	json_object_object_add(o, "mode",
-			       json_object_new_string(modes[t->mode]));
+	json_object_object_add(
+		o, "mode",
+		json_object_new_string(tn_tenant_mode_names[t->mode]));
 	json_object_object_add(o, "created", json_object_new_int64(t->created));
 	json_object_object_add(o, "access",
 			       side_json(d, t->access_nic, t, TN_ROLE_ACCESS));
@@ -433,19 +355,6 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 }
 
 /* ---- commands ---- */
-
-/* The receive queues a NIC runs with: ethtool's channels, else the count
- * the link was made with. */
-static int nic_queues(const char *ifname, unsigned int *n)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-
-	if (!tn_ethtool(ifname, &ch) && ch.rx_count + ch.combined_count) {
-		*n = ch.rx_count + ch.combined_count;
-		return 0;
-	}
-	return tn_nl_link_rx_queues(ifname, n);
-}
 
 /* Direct mode: the lowest queue of each NIC that no tenant owns. */
 static int direct_queues(struct req *r, struct tn_tenant_rec *t)
@@ -506,14 +415,14 @@ int do_tenant_add(struct req *r)
 					t.name, strerror(-err));
 	}
 	tn_info("tenant %s: onboarding as id %u\n", t.name, t.id);
-	err = tenant_up(d, &t, why, sizeof(why));
+	err = tenant_row_up(d, &t, why, sizeof(why));
 	if (!err)
 		err = tn_store_commit(d->st);
 	if (err) {
 		if (!*why)
 			snprintf(why, sizeof(why), "commit: %s",
 				 strerror(-err));
-		tenant_down(d, &t);
+		tenant_row_down(d, &t);
 		tn_store_rollback(d->st);
 		tn_warn("tenant %s: onboarding undone: %s\n", t.name, why);
 		return req_fail(r, err, "%s (nothing was kept)", why);
@@ -528,14 +437,13 @@ int do_tenant_add(struct req *r)
 
 int do_tenant_del(struct req *r)
 {
-	static const char *const keys[] = { "name", NULL };
 	struct tenetd *d = r->d;
 	struct tn_tenant_rec t;
 	int err;
 
-	if ((err = only_keys(r, keys)) || (err = tenant_arg(r, &t)))
+	if ((err = tenant_arg(r, &t)))
 		return err;
-	err = tenant_down(d, &t);
+	err = tenant_row_down(d, &t);
 	if (err) {
 		tn_store_tenant_set_state(d->st, t.id, TN_STATE_FAILED);
 		return req_fail(r, err,
@@ -582,12 +490,9 @@ static int tlist_cb(const struct tn_tenant_rec *t, void *arg)
 
 int do_tenant_list(struct req *r)
 {
-	static const char *const keys[] = { NULL };
 	struct tlist c = { r->d, NULL, NULL, list_one };
-	int err = only_keys(r, keys);
+	int err;
 
-	if (err)
-		return err;
 	c.arr = json_object_new_array();
 	err = tn_store_tenant_list(r->d->st, tlist_cb, &c);
 	r->data = json_object_new_object();
@@ -597,11 +502,10 @@ int do_tenant_list(struct req *r)
 
 int do_tenant_show(struct req *r)
 {
-	static const char *const keys[] = { "name", NULL };
 	struct tn_tenant_rec t;
 	int err;
 
-	if ((err = only_keys(r, keys)) || (err = tenant_arg(r, &t)))
+	if ((err = tenant_arg(r, &t)))
 		return err;
 	r->data = tenant_json(r->d, &t, true);
 	return 0;
@@ -609,25 +513,18 @@ int do_tenant_show(struct req *r)
 
 int do_tenant_set(struct req *r)
 {
-	static const char *const keys[] = { "name",   "rate", "pps", "cpu",
-					    "memory", "pids", NULL };
 	struct tenetd *d = r->d;
 	struct tn_tenant_rec t;
 	struct tn_limits l;
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
-	bool any;
 	int err;
 
-	if ((err = only_keys(r, keys)) || (err = tenant_arg(r, &t)))
+	if ((err = tenant_arg(r, &t)))
 		return err;
+	/* The table asked for one key at least, and has no defaults here. */
 	l = t.limits;
-	if ((err = limits_arg(r, &l, &any)))
-		return err;
-	if (!any)
-		return req_fail(r, -EINVAL,
-				"tenant set: give one or more of rate, pps,"
-				" cpu, memory, pids");
+	take_limits(r, &l);
 	err = tn_store_begin(d->st);
 	if (!err)
 		err = tn_store_tenant_update_limits(d->st, t.id, &l);
@@ -757,9 +654,9 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 	for (int role = 0; role < 2; role++) {
 		__u32 port = tn_port(t->id, (__u32)role);
 
-		json_object_object_add(cl, tn_roles[role],
+		json_object_object_add(cl, tn_role_names[role],
 				       stats_json(d, "tn_port_stats", port));
-		json_object_object_add(eg, tn_roles[role],
+		json_object_object_add(eg, tn_role_names[role],
 				       stats_json(d, "tn_egress_stats", port));
 	}
 	json_object_object_add(o, "classifier", cl);
@@ -789,14 +686,11 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 
 int do_tenant_stats(struct req *r)
 {
-	static const char *const keys[] = { "name", NULL };
 	struct tlist c = { r->d, NULL, NULL, stats_one };
 	struct tn_tenant_rec t;
-	int err = only_keys(r, keys);
+	int err;
 
-	if (err)
-		return err;
-	if (req_arg(r, "name")) {
+	if (r->a.v[TN_K_NAME].given) {
 		if ((err = tenant_arg(r, &t)))
 			return err;
 		c.only = t.name;
@@ -810,38 +704,25 @@ int do_tenant_stats(struct req *r)
 
 /* ---- routes ---- */
 
+/* The route a request names, of the tenant it names; via of the cidr's
+ * family. */
 static int route_args(struct req *r, struct tn_tenant_rec *t,
-		      struct tn_route_rec *rt, bool need_via)
+		      struct tn_route_rec *rt)
 {
-	static const char *const keys[] = { "name", "cidr", "via", NULL };
-	const char *cidr = req_arg(r, "cidr"), *via = req_arg(r, "via");
-	uint8_t a[16];
-	unsigned int len;
-	int fam, fam2, err;
+	const struct tn_gval *cidr = &r->a.v[TN_K_CIDR],
+			     *via = &r->a.v[TN_K_VIA];
+	int err;
 
-	if ((err = only_keys(r, keys)) || (err = tenant_arg(r, t)))
+	if ((err = tenant_arg(r, t)))
 		return err;
-	if (!cidr)
+	if (cidr->family != via->family)
 		return req_fail(r, -EINVAL,
-				"cidr: required, a prefix ADDR/LEN");
-	if (tn_v_cidr("cidr", cidr, true, &fam, a, &len, r->err,
-		      sizeof(r->err)))
-		return -EINVAL;
+				"via: %s is not of the family of %s", via->s,
+				cidr->s);
 	memset(rt, 0, sizeof(*rt));
 	rt->tenant_id = t->id;
-	snprintf(rt->cidr, sizeof(rt->cidr), "%s", cidr);
-	if (!via)
-		return need_via ? req_fail(r, -EINVAL,
-					   "via: required, the next hop's"
-					   " address") :
-				  0;
-	if (tn_v_ip("via", via, &fam2, a, r->err, sizeof(r->err)))
-		return -EINVAL;
-	if (fam != fam2)
-		return req_fail(r, -EINVAL,
-				"via: %s is not of the family of %s", via,
-				cidr);
-	snprintf(rt->via, sizeof(rt->via), "%s", via);
+	snprintf(rt->cidr, sizeof(rt->cidr), "%s", cidr->s);
+	snprintf(rt->via, sizeof(rt->via), "%s", via->s);
 	return 0;
 }
 
@@ -850,13 +731,12 @@ static int route_change(struct req *r, bool add)
 	struct tenetd *d = r->d;
 	struct tn_tenant_rec t;
 	struct tn_route_rec rt;
-	struct route_ctx c = { add, &rt };
 	const char *name;
 	char state[32];
 	pid_t pid;
 	int err;
 
-	if ((err = route_args(r, &t, &rt, true)))
+	if ((err = route_args(r, &t, &rt)))
 		return err;
 	name = t.name;
 	if (tn_ct_state(d->lxc_path, name, state, sizeof(state), &pid) ||
@@ -878,7 +758,7 @@ static int route_change(struct req *r, bool add)
 				   req_fail(r, err, "route %s: %s", rt.cidr,
 					    strerror(-err));
 	}
-	err = in_netns(pid, route_in, &c);
+	err = tenant_route(pid, add, &rt);
 	if (!add && err == -ESRCH)
 		err = 0; /* gone already: the database was the only copy */
 	if (!err)
@@ -914,12 +794,11 @@ int do_route_del(struct req *r)
 
 int do_route_list(struct req *r)
 {
-	static const char *const keys[] = { "name", NULL };
 	struct tn_tenant_rec t;
 	json_object *arr;
 	int err;
 
-	if ((err = only_keys(r, keys)) || (err = tenant_arg(r, &t)))
+	if ((err = tenant_arg(r, &t)))
 		return err;
 	arr = json_object_new_array();
 	err = tn_store_route_list(r->d->st, t.id, route_json_cb, arr);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The data path and container of one tenant.
+ * The data path and container of one tenant (tenant_dp.h).
  *
  * One idempotent bring-up, tenant_up(), serves onboarding and restart: it
  * makes whatever of a tenant is missing (veth pair, map entries, egress
@@ -9,14 +9,17 @@
  * tenant_down(), serves rollback, removal and the sweep of leftovers; it
  * removes a map entry only when it holds this tenant's id, so undoing a
  * refused onboarding never touches the tenant that owned the key.
+ *
+ * This file talks to the kernel and LXC only. What it needs of the store
+ * (the tenant's NICs, its routes, the NIC flags all tenants of a NIC need)
+ * comes resolved in a struct tenant_ctx (tenant_row.c makes it); a key
+ * another tenant holds is refused with that tenant's id, which the caller
+ * names. NIC map entries are written by nic.c, the one writer of them.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -30,56 +33,15 @@
 #include "dp.h"
 #include "fs.h"
 #include "log.h"
+#include "naming.h"
+#include "nic.h"
 #include "nl.h"
 #include "parse.h"
 #include "session.h"
 #include "supervise.h"
-#include "tenant.h"
+#include "tenant_dp.h"
 
 static const char *const sides[] = { CT_ACCESS, CT_UPLINK };
-
-/* ---- names ---- */
-
-/* Host side tn<ID>a / tn<ID>u; the container side is made as tn<ID>ac /
- * tn<ID>uc and renamed access0 / uplink0 when LXC moves it in. */
-void veth_name(char *buf, uint32_t id, int role, bool peer)
-{
-	snprintf(buf, IF_NAMESIZE, "tn%u%c%s", id, role ? 'u' : 'a',
-		 peer ? "c" : "");
-}
-
-/* The tenant's socket dir, bind-mounted at /run/tenet in its container. */
-void sock_dir(struct tenetd *d, const char *name, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/tenants/%s", d->run_dir, name);
-}
-
-static void rx_pin_dir(struct tenetd *d, uint32_t id, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/tenants/%u", d->bpffs, id);
-}
-
-/* Locally administered, derived from the id: 02:74:6e ("tn") + id. */
-void derived_mac(uint32_t id, uint8_t mac[6])
-{
-	mac[0] = 0x02;
-	mac[1] = 0x74;
-	mac[2] = 0x6e;
-	mac[3] = (uint8_t)(id >> 16);
-	mac[4] = (uint8_t)(id >> 8);
-	mac[5] = (uint8_t)id;
-}
-
-void mac_str(const uint8_t m[6], char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		m[4], m[5]);
-}
-
-int ifindex_of(const char *name)
-{
-	return (int)if_nametoindex(name);
-}
 
 /* ---- small kernel helpers ---- */
 
@@ -107,73 +69,34 @@ static int tx_csum_off(const char *ifname)
 	return tn_ethtool(ifname, &ev);
 }
 
-/* Runs fn in the netns of fd (a netns, or a pidfd: Linux 5.8), then comes
- * back. */
-int in_netns_fd(int fd, int (*fn)(void *arg), void *arg)
-{
-	int self, err;
-
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (setns(fd, CLONE_NEWNET)) {
-		err = -errno;
-		close(self);
-		return err;
-	}
-	err = fn(arg);
-	if (setns(self, CLONE_NEWNET)) {
-		/* Cannot happen with our own netns; carrying on in the
-		 * tenant's would be worse than stopping. */
-		tn_err("cannot return to the agent's netns: %s\n",
-		       strerror(errno));
-		abort();
-	}
-	close(self);
-	return err;
-}
-
-int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
-{
-	char path[64];
-	int ns, err;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		return -errno;
-	err = in_netns_fd(ns, fn, arg);
-	close(ns);
-	return err;
-}
-
 /* ---- the data path of one tenant ---- */
 
 struct dp {
 	struct tenetd *d;
+	struct tenant_ctx *c;
 	const struct tn_tenant_rec *t;
-	struct tn_nic_rec access, uplink;
+	const struct tn_nic_rec *access, *uplink;
 	int acc_if, up_if; /* the NICs */
 	char *err;
 	size_t n;
 };
 
-/* Sets k to the tenant's id unless another tenant holds it. */
+/* Sets k to the tenant's id unless another tenant holds it: then its id
+ * goes to the caller, who knows its name. */
 static int claim(struct dp *p, const char *map, const void *k, const char *what)
 {
 	int fd = tn_dp_map_open(p->d->bpffs, map), err = 0;
 	__u32 id = p->t->id, old;
-	struct tn_tenant_rec o;
 
 	if (fd < 0)
 		return fd;
 	/* 0 is no one: ARRAY maps hold it for an empty slot. */
 	if (!bpf_map_lookup_elem(fd, k, &old) && old && old != id) {
 		err = -EEXIST;
-		if (tn_store_tenant_get(p->d->st, old, &o))
-			snprintf(o.name, sizeof(o.name), "id %u", old);
-		snprintf(p->err, p->n, "%s is already tenant \"%s\"'s", what,
-			 o.name);
+		p->c->holder = old;
+		snprintf(p->c->held, sizeof(p->c->held), "%s", what);
+		snprintf(p->err, p->n, "%s is already tenant \"id %u\"'s", what,
+			 old);
 	} else if (bpf_map_update_elem(fd, k, &id, 0)) {
 		err = -errno;
 		snprintf(p->err, p->n, "%s: map %s: %s", what, map,
@@ -222,19 +145,6 @@ static int host_key(int ifindex, const char *cidr, struct tn_host_key *k)
 	return 0;
 }
 
-/* The NIC's lookups follow its tenants: MAC for untagged uplinks, LPM
- * when any tenant routes prefixes there. */
-static int nic_flags_sync(struct tenetd *d, const struct tn_nic_rec *nic,
-			  int ifindex)
-{
-	struct tn_nic v = { .nic_id = nic->nic_id,
-			    .role = nic->role,
-			    .default_action = nic->default_action };
-
-	v.flags = tenants_nic_flags(d, nic->nic_id);
-	return map_set(d, "tn_nics", &ifindex, &v);
-}
-
 /* What nic_ingress needs to deliver the tenant's frames to its veths. */
 static int classify_up(struct dp *p)
 {
@@ -248,17 +158,17 @@ static int classify_up(struct dp *p)
 	if (t->access_inner_vlan)
 		snprintf(what, sizeof(what), "vlan %u inner-vlan %u on %s",
 			 t->access_vlan, t->access_inner_vlan,
-			 p->access.ifname);
+			 p->access->ifname);
 	else
 		snprintf(what, sizeof(what), "vlan %u on %s", t->access_vlan,
-			 p->access.ifname);
+			 p->access->ifname);
 	if ((err = claim(p, "tn_vlan", &vk, what)))
 		return err;
 	if (t->uplink_vlan) {
 		vk = (struct tn_vlan_key){ .ifindex = (__u32)p->up_if,
 					   .vid = t->uplink_vlan };
 		snprintf(what, sizeof(what), "uplink vlan %u on %s",
-			 t->uplink_vlan, p->uplink.ifname);
+			 t->uplink_vlan, p->uplink->ifname);
 		return claim(p, "tn_vlan", &vk, what);
 	}
 	/* Untagged, shared uplink: by destination MAC, ARP/NS target. */
@@ -268,7 +178,7 @@ static int classify_up(struct dp *p)
 	memcpy(mk.mac, t->uplink_mac, 6);
 	mac_str(t->uplink_mac, m);
 	snprintf(what, sizeof(what), "uplink-mac %s on %s", m,
-		 p->uplink.ifname);
+		 p->uplink->ifname);
 	if ((err = claim(p, "tn_mac", &mk, what)))
 		return err;
 	for (unsigned int i = 0; i < t->n_uplink_addrs; i++) {
@@ -277,7 +187,7 @@ static int classify_up(struct dp *p)
 		if (host_key(p->up_if, t->uplink_addrs[i], &hk))
 			return -EINVAL;
 		snprintf(what, sizeof(what), "uplink-addr %s on %s",
-			 t->uplink_addrs[i], p->uplink.ifname);
+			 t->uplink_addrs[i], p->uplink->ifname);
 		if ((err = claim(p, "tn_host", &hk, what)))
 			return err;
 	}
@@ -303,7 +213,7 @@ static int classify_up(struct dp *p)
 			close(fd);
 	}
 	if (err)
-		snprintf(p->err, p->n, "prefixes on %s: %s", p->uplink.ifname,
+		snprintf(p->err, p->n, "prefixes on %s: %s", p->uplink->ifname,
 			 strerror(-err));
 	if (lpm >= 0)
 		close(lpm);
@@ -312,15 +222,15 @@ static int classify_up(struct dp *p)
 	return err;
 }
 
-static void classify_down(struct tenetd *d, const struct tn_tenant_rec *t)
+static void classify_down(struct tenetd *d, const struct tenant_ctx *c)
 {
-	struct tn_nic_rec access, uplink;
+	const struct tn_tenant_rec *t = c->t;
 	int acc_if = 0, up_if = 0;
 
-	if (!tn_store_nic_get_id(d->st, t->access_nic, &access))
-		acc_if = ifindex_of(access.ifname);
-	if (!tn_store_nic_get_id(d->st, t->uplink_nic, &uplink))
-		up_if = ifindex_of(uplink.ifname);
+	if (c->access.nic_id)
+		acc_if = ifindex_of(c->access.ifname);
+	if (c->uplink.nic_id)
+		up_if = ifindex_of(c->uplink.ifname);
 	if (acc_if) {
 		struct tn_vlan_key vk = { .ifindex = (__u32)acc_if,
 					  .vid = t->access_vlan,
@@ -385,7 +295,7 @@ static __u32 queue_key(const struct tn_tenant_rec *t, int role)
 static int direct_up(struct dp *p)
 {
 	const struct tn_tenant_rec *t = p->t;
-	const struct tn_nic_rec *nic[] = { &p->access, &p->uplink };
+	const struct tn_nic_rec *nic[] = { p->access, p->uplink };
 	const char(*addrs[])[TN_STORE_CIDR_MAX + 1] = { t->access_addrs,
 							t->uplink_addrs };
 	const unsigned int naddrs[] = { t->n_access_addrs, t->n_uplink_addrs };
@@ -439,7 +349,7 @@ void direct_local_sweep(struct tenetd *d,
 }
 
 /* Frees slot key of tn_qowner if id holds it, and its tn_nic_xsks entry. */
-void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
+static void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
 {
 	int fd = tn_dp_map_open(d->bpffs, "tn_qowner");
 	__u32 old = 0, zero = 0;
@@ -485,11 +395,11 @@ static int port_up(struct dp *p, int role)
 		return -ENODEV;
 	}
 	if (role == TN_ROLE_ACCESS) {
-		eg.nic_id = p->access.nic_id;
+		eg.nic_id = p->access->nic_id;
 		eg.vid = t->access_vlan;
 		eg.inner_vid = t->access_inner_vlan;
 	} else {
-		eg.nic_id = p->uplink.nic_id;
+		eg.nic_id = p->uplink->nic_id;
 		eg.vid = t->uplink_vlan;
 	}
 	err = map_set(p->d, "tn_ports", &port, &ifindex);
@@ -638,7 +548,13 @@ void rx_pins_down(struct tenetd *d, uint32_t id)
 	rmdir(dir);
 }
 
-int route_in(void *arg)
+/* Static routes of the tenant, in its container's FIB. */
+struct route_ctx {
+	bool add;
+	const struct tn_route_rec *r;
+};
+
+static int route_in(void *arg)
 {
 	struct route_ctx *c = arg;
 	uint8_t dst[16] = { 0 }, via[16] = { 0 };
@@ -651,16 +567,24 @@ int route_in(void *arg)
 	return tn_nl_route(c->add, fam, dst, len, via);
 }
 
-static int routes_up_cb(const struct tn_route_rec *r, void *arg)
+int tenant_route(pid_t pid, bool add, const struct tn_route_rec *r)
 {
-	pid_t pid = *(pid_t *)arg;
-	struct route_ctx c = { true, r };
-	int err = in_netns(pid, route_in, &c);
+	struct route_ctx c = { add, r };
 
-	if (err && err != -EEXIST)
-		tn_warn("route %s via %s of tenant %u: %s\n", r->cidr, r->via,
-			r->tenant_id, strerror(-err));
-	return 0;
+	return in_netns(pid, route_in, &c);
+}
+
+/* Routes already there are fine; others are said, not fatal. */
+static void routes_up(const struct tenant_ctx *c, pid_t pid)
+{
+	for (unsigned int i = 0; i < c->n_routes; i++) {
+		const struct tn_route_rec *r = &c->routes[i];
+		int err = tenant_route(pid, true, r);
+
+		if (err && err != -EEXIST)
+			tn_warn("route %s via %s of tenant %u: %s\n", r->cidr,
+				r->via, r->tenant_id, strerror(-err));
+	}
 }
 
 /* What the container's init starts the router with: sockets from us,
@@ -674,7 +598,7 @@ static int router_args(struct tenetd *d, const char *name, char *err, size_t n)
 	char path[4096];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s/rootfs", d->lxc_path, name);
+	rootfs_dir(d, name, path, sizeof(path));
 	ret = tn_write_beneath(path, "etc/tenet/router.args", args,
 			       sizeof(args) - 1);
 	if (ret)
@@ -714,14 +638,14 @@ static int container_up(struct dp *p, pid_t *pid)
 		s.net[0] = (struct tn_ct_net){
 			.link = peer[0],
 			.name = CT_ACCESS,
-			.mtu = link_mtu(p->access.ifname),
+			.mtu = link_mtu(p->access->ifname),
 			.n_addrs = t->n_access_addrs,
 			.addrs = t->access_addrs,
 		};
 		s.net[1] = (struct tn_ct_net){
 			.link = peer[1],
 			.name = CT_UPLINK,
-			.mtu = link_mtu(p->uplink.ifname),
+			.mtu = link_mtu(p->uplink->ifname),
 			.mac = mac,
 			.n_addrs = t->n_uplink_addrs,
 			.addrs = t->uplink_addrs,
@@ -774,7 +698,7 @@ static int veths_up(struct dp *p)
 	int err;
 
 	for (int role = 0; role < 2; role++) {
-		const char *nic = role ? p->uplink.ifname : p->access.ifname;
+		const char *nic = role ? p->uplink->ifname : p->access->ifname;
 
 		veth_name(host, t->id, role, false);
 		veth_name(peer, t->id, role, true);
@@ -805,14 +729,14 @@ static int prepare(struct dp *p)
 	int err;
 
 	*p->err = '\0';
-	if (tn_store_nic_get_id(d->st, t->access_nic, &p->access) ||
-	    tn_store_nic_get_id(d->st, t->uplink_nic, &p->uplink))
+	p->c->holder = 0;
+	if (!p->access->nic_id || !p->uplink->nic_id)
 		return -ENODEV;
-	p->acc_if = ifindex_of(p->access.ifname);
-	p->up_if = ifindex_of(p->uplink.ifname);
+	p->acc_if = ifindex_of(p->access->ifname);
+	p->up_if = ifindex_of(p->uplink->ifname);
 	if (!p->acc_if || !p->up_if) {
 		snprintf(p->err, p->n, "NIC %s is not on this host",
-			 p->acc_if ? p->uplink.ifname : p->access.ifname);
+			 p->acc_if ? p->uplink->ifname : p->access->ifname);
 		return -ENODEV;
 	}
 	/* A container whose links are gone cannot get them back: its
@@ -841,34 +765,44 @@ static int prepare(struct dp *p)
 	    (err = policers_set(d, t->id, t->limits.rate_bps, t->limits.pps)))
 		snprintf(p->err, p->n, "policers: %s", strerror(-err));
 	if (!err)
-		err = nic_flags_sync(d, &p->access, p->acc_if);
+		err = nic_entry_set(d, p->access, p->acc_if,
+				    p->c->access_flags);
 	if (!err)
-		err = nic_flags_sync(d, &p->uplink, p->up_if);
+		err = nic_entry_set(d, p->uplink, p->up_if, p->c->uplink_flags);
 	if (!err && (err = session_listen(d, t, router_host_uid(d, t->id),
 					  router_host_uid(d, t->id))))
 		snprintf(p->err, p->n, "router socket: %s", strerror(-err));
 	return err;
 }
 
-int tenant_prepare(struct tenetd *d, const struct tn_tenant_rec *t,
-		   char *err_buf, size_t n)
+static struct dp dp_of(struct tenetd *d, struct tenant_ctx *c, char *err,
+		       size_t n)
 {
-	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
+	return (struct dp){ .d = d,
+			    .c = c,
+			    .t = c->t,
+			    .access = &c->access,
+			    .uplink = &c->uplink,
+			    .err = err,
+			    .n = n };
+}
+
+int tenant_prepare(struct tenetd *d, struct tenant_ctx *c, char *err_buf,
+		   size_t n)
+{
+	struct dp p = dp_of(d, c, err_buf, n);
 	int err = prepare(&p);
 
 	if (err && !*err_buf)
-		snprintf(err_buf, n, "tenant %s: %s", t->name, strerror(-err));
+		snprintf(err_buf, n, "tenant %s: %s", c->t->name,
+			 strerror(-err));
 	return err;
 }
 
-/*
- * Makes what t needs exist; what exists and is right stays untouched.
- * err gets one sentence on failure; nothing is undone here.
- */
-int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
-	      size_t n)
+int tenant_up(struct tenetd *d, struct tenant_ctx *c, char *err_buf, size_t n)
 {
-	struct dp p = { .d = d, .t = t, .err = err_buf, .n = n };
+	struct dp p = dp_of(d, c, err_buf, n);
+	const struct tn_tenant_rec *t = c->t;
 	struct tn_tenant v = { .flags = TN_TENANT_F_ACTIVE };
 	struct rx_ctx rx = { d, t, err_buf, n };
 	pid_t pid;
@@ -884,7 +818,7 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 		err = in_netns(pid, rx_up_in, &rx);
 	}
 	if (!err) {
-		tn_store_route_list(d->st, t->id, routes_up_cb, &pid);
+		routes_up(c, pid);
 		/* Frames flow only once everything is in place. */
 		err = map_set(d, "tn_tenants", &t->id, &v);
 	}
@@ -893,9 +827,9 @@ int tenant_up(struct tenetd *d, const struct tn_tenant_rec *t, char *err_buf,
 	return err;
 }
 
-/* Removes everything of tenant t that exists; never fails half-way. */
-int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
+int tenant_down(struct tenetd *d, const struct tenant_ctx *c)
 {
+	const struct tn_tenant_rec *t = c->t;
 	struct tn_tenant off = { 0 };
 	const char *name;
 	char dir[512];
@@ -905,7 +839,7 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	map_set(d, "tn_tenants", &t->id, &off);
 	session_close(d, t->id);
 	supervise_forget(d, t->id);
-	classify_down(d, t);
+	classify_down(d, c);
 	direct_down(d, t);
 	ports_down(d, t->id);
 	name = t->name;
@@ -925,37 +859,11 @@ int tenant_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	sock_dir(d, t->name, dir, sizeof(dir));
 	tn_rm_tree(dir);
 	/* The NICs' lookups, now without this tenant. */
-	struct tn_nic_rec nic;
-
-	if (!tn_store_nic_get_id(d->st, t->access_nic, &nic))
-		nic_flags_sync(d, &nic, ifindex_of(nic.ifname));
-	if (!tn_store_nic_get_id(d->st, t->uplink_nic, &nic))
-		nic_flags_sync(d, &nic, ifindex_of(nic.ifname));
+	if (c->access.nic_id)
+		nic_entry_set(d, &c->access, ifindex_of(c->access.ifname),
+			      c->access_flags);
+	if (c->uplink.nic_id)
+		nic_entry_set(d, &c->uplink, ifindex_of(c->uplink.ifname),
+			      c->uplink_flags);
 	return err;
-}
-
-/* ---- flags of a NIC ---- */
-
-struct flags_ctx {
-	uint32_t nic_id, flags;
-};
-
-static int flags_cb(const struct tn_tenant_rec *t, void *arg)
-{
-	struct flags_ctx *c = arg;
-
-	if (t->uplink_nic != c->nic_id || t->uplink_vlan)
-		return 0;
-	c->flags |= TN_NIC_F_MAC;
-	if (t->n_prefixes)
-		c->flags |= TN_NIC_F_PREFIX;
-	return 0;
-}
-
-uint32_t tenants_nic_flags(struct tenetd *d, uint32_t nic_id)
-{
-	struct flags_ctx c = { nic_id, 0 };
-
-	tn_store_tenant_list(d->st, flags_cb, &c);
-	return c.flags;
 }

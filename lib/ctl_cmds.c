@@ -109,6 +109,10 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    " use) rxvlan-offload off\n"
 		    "  rx 12 pkts 1234 bytes  delivered 9 pkts 900 bytes "
 		    " passed 3 pkts  drops ..."),
+	/* A tenant added without a limit gets 1 CPU, 256M and 256 tasks:
+	 * enough for its router (UMEM, FIB of a full table), a routing daemon
+	 * and a shell, not enough for container root to take the host's
+	 * memory, processes or CPUs. */
 	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
 	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
 		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"

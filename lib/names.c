@@ -27,6 +27,6 @@ const char *const tn_default_names[] = {
 	NULL,
 };
 
-/* The order of enum tn_xdp_mode and enum tn_tenant_mode (agent/store.h). */
+/* The order of enum tn_xdp_mode and enum tn_tenant_mode (agent/records.h). */
 const char *const tn_xdp_mode_names[] = { "native", "generic", NULL };
 const char *const tn_tenant_mode_names[] = { "veth", "direct", NULL };

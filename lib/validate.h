@@ -30,14 +30,10 @@
 #define TN_V_PIDS_MAX 4194304ULL /* the kernel's PID_MAX_LIMIT */
 
 /*
- * A tenant added without a limit gets these: enough for its router (UMEM,
- * FIB of a full table), a routing daemon and a shell, not enough for
- * container root to take the host's memory, processes or CPUs. No limit
- * at all only when asked for: the word TN_V_UNLIMITED (kept as 0).
+ * No limit at all only when asked for: the word TN_V_UNLIMITED (kept as
+ * 0). The limits a tenant gets otherwise are tenant add's defaults in the
+ * command table (lib/ctl_cmds.c).
  */
-#define TN_DEFAULT_CPU_MC 1000u /* one CPU */
-#define TN_DEFAULT_MEMORY (256ULL << 20)
-#define TN_DEFAULT_PIDS 256ULL
 #define TN_V_UNLIMITED "unlimited"
 
 /* True for TN_V_UNLIMITED, which cpu, memory, pids, rate and pps take. */

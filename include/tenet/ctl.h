@@ -17,28 +17,21 @@
  *             not \"x\""}
  *
  * status is 0 or a negative errno; message is one sentence for a human;
- * data holds what a show/list/stats command returns. Argument names are
- * the CLI's keywords (positional words get the names below); values are
- * strings as typed, except the lists prefix, access-addr and uplink-addr:
- * JSON arrays of strings (at most 16); a value of another type counts as
- * absent. tenant and route commands refuse, by name, a key they do not
- * take. Commands ([key]: optional):
+ * data holds what a show/list/stats command returns.
  *
- *   status
- *   nic attach    ifname role [xdp-mode] [default]
- *   nic detach    ifname
- *   nic list
- *   tenant add    name access vlan [inner-vlan] uplink [uplink-vlan]
- *                 [uplink-mac] [prefix] access-addr uplink-addr [gateway]
- *                 [mode] [cpu] [cpuset] [memory] [pids] [rate] [pps]
- *   tenant del    name
- *   tenant list
- *   tenant show   name
- *   tenant stats  [name]
- *   tenant set    name [rate] [pps] [cpu] [memory] [pids] (one at least)
- *   route add     name cidr via
- *   route del     name cidr via
- *   route list    name
+ * The commands, their arguments, types, bounds and defaults are a table:
+ * lib/ctl_cmds.c (read through lib/grammar.h), which tenetctl parses
+ * command lines with and tenetd checks every request against; tenetctl
+ * --help prints it. Argument names are the CLI's keywords (positional
+ * words get their key's name); values are strings as typed, except lists
+ * (prefix, access-addr, uplink-addr): JSON arrays of strings (at most 16).
+ * Every request is checked against its command's line of the table
+ * before anything is done: a key the command does not take, a value out
+ * of bounds, a missing required key, and a value of another type (a
+ * number where a string goes, a string where a list goes: refused, no
+ * longer taken as absent) are refused by name, in tenetctl's sentences
+ * ("vlan: must be a number from 1 to 4094, not \"0\"",
+ * "tenant del: takes no argument \"colour\"").
  *
  *   {"cmd": "route add", "args": {"name": "acme",
  *    "cidr": "203.0.113.0/24", "via": "10.0.0.2"}}

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers every tenetd command uses: arguments, errors, maps, counters. */
+/*
+ * What every room of tenetd uses (agent.h): a refusal's sentence, an entry
+ * of a pinned map, the counters of a map's entry as JSON.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,19 +11,7 @@
 
 #include "agent.h"
 #include "dp.h"
-
-const char *const tn_roles[] = { "access", "uplink", NULL };
-
-const char *req_arg(struct req *r, const char *key)
-{
-	json_object *v;
-
-	if (!r->args || !json_object_is_type(r->args, json_type_object) ||
-	    !json_object_object_get_ex(r->args, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
+#include "names.h"
 
 int req_fail(struct req *r, int err, const char *fmt, ...)
 {
@@ -30,15 +21,6 @@ int req_fail(struct req *r, int err, const char *fmt, ...)
 	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	return err;
-}
-
-int req_kw(struct req *r, const char *key, const char *const *allowed, int dflt)
-{
-	const char *s = req_arg(r, key);
-
-	if (!s)
-		return dflt;
-	return tn_v_keyword(key, s, allowed, r->err, sizeof(r->err));
 }
 
 int map_set(struct tenetd *d, const char *map, const void *k, const void *v)
