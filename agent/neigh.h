@@ -17,7 +17,7 @@
 
 struct tenetd;
 
-/* Entries a router may hold, both interfaces (tenant/router.h:
+/* Entries a router may hold, both interfaces (tenant/rt.h:
  * RT_NEIGH_UNRESOLVED_MAX per interface, resolved ones as many again). */
 #define TN_NEIGH_PER_TENANT 1024u
 /* The host's own, as the kernel's default. */

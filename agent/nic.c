@@ -93,7 +93,7 @@ int nic_entry_set(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
 
 	if (ifindex <= 0)
 		return -ENODEV;
-	return map_set(d, "tn_nics", &ifindex, &v);
+	return map_set(d, TN_MAP_NICS, &ifindex, &v);
 }
 
 /* Puts nic_ingress on the NIC with its map entries; undoes itself on
@@ -107,12 +107,12 @@ static int nic_up(struct tenetd *d, const struct tn_nic_rec *n, int ifindex,
 
 	err = nic_entry_set(d, n, ifindex, nic_tenant_flags(d, n->nic_id, 0));
 	if (!err)
-		err = map_set(d, "tn_nic_dev", &n->nic_id, &ifindex);
+		err = map_set(d, TN_MAP_NIC_DEV, &n->nic_id, &ifindex);
 	if (!err)
 		err = tn_dp_nic_attach(d->bpffs, ifindex, mode, in_use);
 	if (err) {
-		map_set(d, "tn_nics", &ifindex, NULL);
-		map_set(d, "tn_nic_dev", &n->nic_id, NULL);
+		map_set(d, TN_MAP_NICS, &ifindex, NULL);
+		map_set(d, TN_MAP_NIC_DEV, &n->nic_id, NULL);
 	}
 	return err;
 }
@@ -125,9 +125,9 @@ static void nic_down(struct tenetd *d, const struct tn_nic_rec *n, int ifindex)
 		if (err && err != -ENOENT)
 			tn_warn("%s: detach nic_ingress: %s\n", n->ifname,
 				strerror(-err));
-		map_set(d, "tn_nics", &ifindex, NULL);
+		map_set(d, TN_MAP_NICS, &ifindex, NULL);
 	}
-	map_set(d, "tn_nic_dev", &n->nic_id, NULL);
+	map_set(d, TN_MAP_NIC_DEV, &n->nic_id, NULL);
 }
 
 static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
@@ -252,7 +252,7 @@ static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
 	json_object *o = nic_json(n, (int)if_nametoindex(n->ifname));
 
 	json_object_object_add(o, "counters",
-			       stats_json(c->d, "tn_nic_stats", n->nic_id));
+			       stats_json(c->d, TN_MAP_NIC_STATS, n->nic_id));
 	json_object_array_add(c->arr, o);
 	return 0;
 }
@@ -286,7 +286,7 @@ static int reconcile_nic(const struct tn_nic_rec *n, void *arg)
 			n->ifname, n->nic_id);
 		return 0;
 	}
-	fd = tn_dp_map_open(d->bpffs, "tn_nics");
+	fd = tn_dp_map_open(d->bpffs, TN_MAP_NICS);
 	err = fd < 0 ? fd : bpf_map_lookup_elem(fd, &ifindex, &v) ? -errno : 0;
 	if (fd >= 0)
 		close(fd);
@@ -310,7 +310,7 @@ void nics_reconcile(struct tenetd *d)
 
 void nics_sweep(struct tenetd *d)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_nics");
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_NICS);
 	__u32 key, next, *prev = NULL;
 	char name[IF_NAMESIZE];
 

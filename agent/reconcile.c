@@ -83,7 +83,7 @@ static void sweep_map(struct tenetd *d, const char *map, size_t key_size)
 		tn_info("%s: %d entries of no tenant removed\n", map, n);
 	/* A trie changed: answers cached from it must go. */
 	if (n && !strncmp(map, "tn_lpm", 6)) {
-		int gen = tn_dp_map_open(d->bpffs, "tn_lpm_gen");
+		int gen = tn_dp_map_open(d->bpffs, TN_MAP_LPM_GEN);
 
 		if (gen >= 0) {
 			tn_dp_lpm_gen_bump(gen);
@@ -170,8 +170,8 @@ static void sweep_sock_dirs(struct tenetd *d)
  * before its commit may have set them. */
 static void sweep_ids(struct tenetd *d)
 {
-	int tfd = tn_dp_map_open(d->bpffs, "tn_tenants");
-	int pfd = tn_dp_map_open(d->bpffs, "tn_ports");
+	int tfd = tn_dp_map_open(d->bpffs, TN_MAP_TENANTS);
+	int pfd = tn_dp_map_open(d->bpffs, TN_MAP_PORTS);
 	struct tn_tenant off = { 0 }, v;
 	char dir[512];
 	__u32 ifindex;
@@ -210,7 +210,7 @@ static void sweep_ids(struct tenetd *d)
 /* Egress bindings whose port is of no tenant, or whose veth is gone. */
 static void sweep_egress(struct tenetd *d)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_egress");
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_EGRESS);
 	__u32 key, next;
 	struct tn_egress eg;
 	bool first = true;
@@ -241,8 +241,8 @@ static bool is_direct(struct tenetd *d, uint32_t id, void *arg)
 /* Queues owned, and sockets on them, of no direct tenant of the rows. */
 static void sweep_queues(struct tenetd *d)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_qowner");
-	int xfd = tn_dp_map_open(d->bpffs, "tn_nic_xsks");
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_QOWNER);
+	int xfd = tn_dp_map_open(d->bpffs, TN_MAP_NIC_XSKS);
 	struct tn_tenant_rec t;
 	__u32 id, zero = 0;
 
@@ -278,11 +278,11 @@ void tenants_reconcile(struct tenetd *d)
 	sweep_links(d);
 	sweep_ids(d);
 	sweep_egress(d);
-	sweep_map(d, "tn_vlan", sizeof(struct tn_vlan_key));
-	sweep_map(d, "tn_mac", sizeof(struct tn_mac_key));
-	sweep_map(d, "tn_host", sizeof(struct tn_host_key));
-	sweep_map(d, "tn_lpm4", sizeof(struct tn_lpm4_key));
-	sweep_map(d, "tn_lpm6", sizeof(struct tn_lpm6_key));
+	sweep_map(d, TN_MAP_VLAN, sizeof(struct tn_vlan_key));
+	sweep_map(d, TN_MAP_MAC, sizeof(struct tn_mac_key));
+	sweep_map(d, TN_MAP_HOST, sizeof(struct tn_host_key));
+	sweep_map(d, TN_MAP_LPM4, sizeof(struct tn_lpm4_key));
+	sweep_map(d, TN_MAP_LPM6, sizeof(struct tn_lpm6_key));
 	sweep_queues(d);
 	tn_store_tenant_list(d->st, reconcile_cb, d);
 }

@@ -219,7 +219,7 @@ static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
 	struct tn_nic_rec nic;
 	int err = 0;
 
-	s->nic_map = tn_dp_map_open(d->bpffs, "tn_nic_xsks");
+	s->nic_map = tn_dp_map_open(d->bpffs, TN_MAP_NIC_XSKS);
 	if (s->nic_map < 0)
 		return s->nic_map;
 	for (int side = 0; !err && side < 2; side++) {
@@ -293,8 +293,8 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 		tn_warn("tenant %s: router %d not reniced: %s\n", s->name,
 			(int)cred.pid, strerror(errno ? errno : ESRCH));
 	rx_pin_dir(d, s->id, dir, sizeof(dir));
-	s->xsk_map = tn_dp_map_open(dir, "tn_rx_xsks");
-	c.if_map = tn_dp_map_open(dir, "tn_rx_ifs");
+	s->xsk_map = tn_dp_map_open(dir, TN_MAP_RX_XSKS);
+	c.if_map = tn_dp_map_open(dir, TN_MAP_RX_IFS);
 	err = s->xsk_map < 0 ? s->xsk_map :
 	      c.if_map < 0   ? c.if_map :
 			       in_netns_fd(init_fd, make_in, &c);

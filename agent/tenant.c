@@ -655,9 +655,10 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 		__u32 port = tn_port(t->id, (__u32)role);
 
 		json_object_object_add(cl, tn_role_names[role],
-				       stats_json(d, "tn_port_stats", port));
+				       stats_json(d, TN_MAP_PORT_STATS, port));
 		json_object_object_add(eg, tn_role_names[role],
-				       stats_json(d, "tn_egress_stats", port));
+				       stats_json(d, TN_MAP_EGRESS_STATS,
+						  port));
 	}
 	json_object_object_add(o, "classifier", cl);
 	json_object_object_add(o, "egress", eg);

@@ -162,14 +162,14 @@ static int classify_up(struct dp *p)
 	else
 		snprintf(what, sizeof(what), "vlan %u on %s", t->access_vlan,
 			 p->access->ifname);
-	if ((err = claim(p, "tn_vlan", &vk, what)))
+	if ((err = claim(p, TN_MAP_VLAN, &vk, what)))
 		return err;
 	if (t->uplink_vlan) {
 		vk = (struct tn_vlan_key){ .ifindex = (__u32)p->up_if,
 					   .vid = t->uplink_vlan };
 		snprintf(what, sizeof(what), "uplink vlan %u on %s",
 			 t->uplink_vlan, p->uplink->ifname);
-		return claim(p, "tn_vlan", &vk, what);
+		return claim(p, TN_MAP_VLAN, &vk, what);
 	}
 	/* Untagged, shared uplink: by destination MAC, ARP/NS target. */
 	struct tn_mac_key mk = { .ifindex = (__u32)p->up_if };
@@ -179,7 +179,7 @@ static int classify_up(struct dp *p)
 	mac_str(t->uplink_mac, m);
 	snprintf(what, sizeof(what), "uplink-mac %s on %s", m,
 		 p->uplink->ifname);
-	if ((err = claim(p, "tn_mac", &mk, what)))
+	if ((err = claim(p, TN_MAP_MAC, &mk, what)))
 		return err;
 	for (unsigned int i = 0; i < t->n_uplink_addrs; i++) {
 		struct tn_host_key hk;
@@ -188,20 +188,20 @@ static int classify_up(struct dp *p)
 			return -EINVAL;
 		snprintf(what, sizeof(what), "uplink-addr %s on %s",
 			 t->uplink_addrs[i], p->uplink->ifname);
-		if ((err = claim(p, "tn_host", &hk, what)))
+		if ((err = claim(p, TN_MAP_HOST, &hk, what)))
 			return err;
 	}
 	if (!t->n_prefixes)
 		return 0;
-	lpm = tn_dp_map_open(p->d->bpffs, "tn_lpm4");
-	gen = tn_dp_map_open(p->d->bpffs, "tn_lpm_gen");
+	lpm = tn_dp_map_open(p->d->bpffs, TN_MAP_LPM4);
+	gen = tn_dp_map_open(p->d->bpffs, TN_MAP_LPM_GEN);
 	err = lpm < 0 ? lpm : gen < 0 ? gen : 0;
 	for (unsigned int i = 0; !err && i < t->n_prefixes; i++) {
 		const struct tn_prefix *x = &t->prefixes[i];
 		int fd = lpm;
 
 		if (x->family == AF_INET6) {
-			fd = tn_dp_map_open(p->d->bpffs, "tn_lpm6");
+			fd = tn_dp_map_open(p->d->bpffs, TN_MAP_LPM6);
 			if (fd < 0) {
 				err = fd;
 				break;
@@ -236,7 +236,7 @@ static void classify_down(struct tenetd *d, const struct tenant_ctx *c)
 					  .vid = t->access_vlan,
 					  .inner_vid = t->access_inner_vlan };
 
-		release(d, "tn_vlan", &vk, t->id);
+		release(d, TN_MAP_VLAN, &vk, t->id);
 	}
 	if (!up_if)
 		return;
@@ -244,23 +244,24 @@ static void classify_down(struct tenetd *d, const struct tenant_ctx *c)
 		struct tn_vlan_key vk = { .ifindex = (__u32)up_if,
 					  .vid = t->uplink_vlan };
 
-		release(d, "tn_vlan", &vk, t->id);
+		release(d, TN_MAP_VLAN, &vk, t->id);
 	} else {
 		struct tn_mac_key mk = { .ifindex = (__u32)up_if };
 		struct tn_host_key hk;
 
 		memcpy(mk.mac, t->uplink_mac, 6);
-		release(d, "tn_mac", &mk, t->id);
+		release(d, TN_MAP_MAC, &mk, t->id);
 		for (unsigned int i = 0; i < t->n_uplink_addrs; i++)
 			if (!host_key(up_if, t->uplink_addrs[i], &hk))
-				release(d, "tn_host", &hk, t->id);
+				release(d, TN_MAP_HOST, &hk, t->id);
 	}
-	int gen = tn_dp_map_open(d->bpffs, "tn_lpm_gen");
+	int gen = tn_dp_map_open(d->bpffs, TN_MAP_LPM_GEN);
 
 	for (unsigned int i = 0; gen >= 0 && i < t->n_prefixes; i++) {
 		const struct tn_prefix *x = &t->prefixes[i];
-		int fd = tn_dp_map_open(
-			d->bpffs, x->family == AF_INET ? "tn_lpm4" : "tn_lpm6");
+		int fd = tn_dp_map_open(d->bpffs, x->family == AF_INET ?
+							  TN_MAP_LPM4 :
+							  TN_MAP_LPM6);
 		struct tn_lpm6_key k = { .prefixlen =
 						 TN_LPM_IFINDEX_BITS + x->len,
 					 .ifindex = (__u32)up_if };
@@ -310,7 +311,7 @@ static int direct_up(struct dp *p)
 			return -EINVAL;
 		snprintf(what, sizeof(what), "queue %u of %s",
 			 key % TN_MAX_QUEUES, nic[role]->ifname);
-		err = claim(p, "tn_qowner", &key, what);
+		err = claim(p, TN_MAP_QOWNER, &key, what);
 		for (unsigned int i = 0; !err && i < naddrs[role]; i++) {
 			struct tn_local_key k = { .tenant_id = t->id };
 			int fam;
@@ -318,7 +319,7 @@ static int direct_up(struct dp *p)
 			if (addr_of(addrs[role][i], &fam, k.addr))
 				return -EINVAL;
 			k.family = (__u32)fam;
-			err = map_set(p->d, "tn_local", &k, &(__u32){ 1 });
+			err = map_set(p->d, TN_MAP_LOCAL, &k, &(__u32){ 1 });
 			if (err)
 				snprintf(p->err, p->n, "tn_local: %s",
 					 strerror(-err));
@@ -332,7 +333,7 @@ void direct_local_sweep(struct tenetd *d,
 			bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
 			void *arg)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_local");
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_LOCAL);
 	struct tn_local_key k, next;
 	bool first = true;
 
@@ -351,12 +352,12 @@ void direct_local_sweep(struct tenetd *d,
 /* Frees slot key of tn_qowner if id holds it, and its tn_nic_xsks entry. */
 static void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_qowner");
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_QOWNER);
 	__u32 old = 0, zero = 0;
 
 	if (fd >= 0 && !bpf_map_lookup_elem(fd, &key, &old) && old == id) {
 		bpf_map_update_elem(fd, &key, &zero, 0);
-		map_set(d, "tn_nic_xsks", &key, NULL);
+		map_set(d, TN_MAP_NIC_XSKS, &key, NULL);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -402,9 +403,9 @@ static int port_up(struct dp *p, int role)
 		eg.nic_id = p->uplink->nic_id;
 		eg.vid = t->uplink_vlan;
 	}
-	err = map_set(p->d, "tn_ports", &port, &ifindex);
+	err = map_set(p->d, TN_MAP_PORTS, &port, &ifindex);
 	if (!err)
-		err = map_set(p->d, "tn_egress", &ifindex, &eg);
+		err = map_set(p->d, TN_MAP_EGRESS, &ifindex, &eg);
 	if (!err && tn_dp_nic_query(ifindex, &mode, &multi))
 		err = tn_dp_egress_attach(p->d->bpffs, ifindex,
 					  XDP_MODE_NATIVE);
@@ -416,7 +417,7 @@ static int port_up(struct dp *p, int role)
 
 int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
 {
-	int fd = tn_dp_map_open(d->bpffs, "tn_policer"), err = 0;
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_POLICER), err = 0;
 	struct tn_policer pol, cur;
 
 	if (fd < 0)
@@ -451,9 +452,9 @@ void ports_down(struct tenetd *d, uint32_t id)
 		veth_name(veth, id, role, false);
 		ifindex = ifindex_of(veth);
 		port = tn_port(id, (__u32)role);
-		map_set(d, "tn_ports", &port, NULL);
+		map_set(d, TN_MAP_PORTS, &port, NULL);
 		if (ifindex)
-			map_set(d, "tn_egress", &ifindex, NULL);
+			map_set(d, TN_MAP_EGRESS, &ifindex, NULL);
 	}
 }
 
@@ -505,14 +506,14 @@ static int rx_up_in(void *arg)
 			return err;
 		}
 		if (ifs < 0)
-			ifs = tn_dp_map_open(dir, "tn_rx_ifs");
+			ifs = tn_dp_map_open(dir, TN_MAP_RX_IFS);
 		err = ifs < 0 ? ifs :
 		      bpf_map_update_elem(ifs, &(__u32){ (__u32)ifindex },
 					  &slot, 0) ?
 				-errno :
 				0;
 	}
-	addrs = err ? -1 : tn_dp_map_open(dir, "tn_rx_addrs");
+	addrs = err ? -1 : tn_dp_map_open(dir, TN_MAP_RX_ADDRS);
 	if (!err && addrs < 0)
 		err = addrs;
 	for (unsigned int i = 0; !err && i < t->n_access_addrs; i++)
@@ -820,7 +821,7 @@ int tenant_up(struct tenetd *d, struct tenant_ctx *c, char *err_buf, size_t n)
 	if (!err) {
 		routes_up(c, pid);
 		/* Frames flow only once everything is in place. */
-		err = map_set(d, "tn_tenants", &t->id, &v);
+		err = map_set(d, TN_MAP_TENANTS, &t->id, &v);
 	}
 	if (err && !*err_buf)
 		snprintf(err_buf, n, "tenant %s: %s", t->name, strerror(-err));
@@ -836,7 +837,7 @@ int tenant_down(struct tenetd *d, const struct tenant_ctx *c)
 	int err;
 
 	/* Stop frames first, then take the path apart. */
-	map_set(d, "tn_tenants", &t->id, &off);
+	map_set(d, TN_MAP_TENANTS, &t->id, &off);
 	session_close(d, t->id);
 	supervise_forget(d, t->id);
 	classify_down(d, c);
