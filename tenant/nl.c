@@ -357,12 +357,17 @@ int nl_event_fd(const struct router *r)
 static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	uint32_t portid = mnl_socket_get_portid(r->req);
+	struct nlmsghdr *nlh;
+	uint32_t portid;
 	struct rtgenmsg *g;
 	ssize_t n;
 	int ret;
 
+	/* A router fed by nl_apply() alone has no socket to ask with. */
+	if (!r->req)
+		return -ENOTCONN;
+	nlh = mnl_nlmsg_put_header(buf);
+	portid = mnl_socket_get_portid(r->req);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++r->seq;
@@ -412,6 +417,12 @@ void nl_drain(struct router *r)
 		;
 }
 
+int nl_apply(struct router *r, const void *buf, size_t len)
+{
+	/* Events carry sequence 0 and the kernel's port id. */
+	return mnl_cb_run(buf, len, 0, 0, on_msg, r);
+}
+
 int nl_events(struct router *r)
 {
 	char buf[NL_BUF];
@@ -421,9 +432,7 @@ int nl_events(struct router *r)
 		n = mnl_socket_recvfrom(r->ev, buf, sizeof(buf));
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		/* Events carry sequence 0 and the kernel's port id. */
-		if (mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, r) < 0 &&
-		    errno != ESRCH)
+		if (nl_apply(r, buf, (size_t)n) < 0 && errno != ESRCH)
 			return -errno;
 	}
 }
