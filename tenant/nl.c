@@ -312,6 +312,34 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The length of buf's whole messages, the first len bytes of what came.
+ * libmnl reads a message length of 2^31 or more as negative, which "fits"
+ * any buffer, and walks on past its end: it gets only what is framed.
+ */
+static size_t framed(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)(p + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			off = len;
+	}
+	return off;
+}
+
+static int cb_run(struct router *r, const void *buf, size_t len, uint32_t seq,
+		  uint32_t portid)
+{
+	return mnl_cb_run(buf, framed(buf, len), seq, portid, on_msg, r);
+}
+
 /* ---- sockets ---- */
 
 int nl_open(struct router *r)
@@ -380,7 +408,7 @@ static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr)
 		n = mnl_socket_recvfrom(r->req, buf, sizeof(buf));
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, r->seq, portid, on_msg, r);
+		ret = cb_run(r, buf, (size_t)n, r->seq, portid);
 	} while (ret > 0);
 	return ret < 0 ? -errno : 0;
 }
@@ -420,7 +448,7 @@ void nl_drain(struct router *r)
 int nl_apply(struct router *r, const void *buf, size_t len)
 {
 	/* Events carry sequence 0 and the kernel's port id. */
-	return mnl_cb_run(buf, len, 0, 0, on_msg, r);
+	return cb_run(r, buf, len, 0, 0);
 }
 
 int nl_events(struct router *r)
