@@ -85,6 +85,10 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 	const struct nlattr *a;
 	const uint8_t *addr;
 
+	/* Other families' addresses (16 bytes long, say) are none of the
+	 * router's: tenant_rx's address map takes IPv4 and IPv6 only. */
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return;
 	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) !=
