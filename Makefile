@@ -12,7 +12,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
-	-Itenant -Iagent -Itests/bpf
+	-Itenant -Iagent -Itests/bpf -Itests/fuzz
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c
@@ -58,7 +58,8 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h)
+$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h \
+		tests/bpf/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -147,7 +148,8 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz_%,$(FUZZ_TARGETS)) $(FUZZ_O)/fuzz_xdp
 # Seconds for all targets together (tests/fuzz/run splits them).
 FUZZ_S ?= 60
 
-$(FUZZ_O)/obj/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h)
+$(FUZZ_O)/obj/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h \
+		tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -158,7 +160,8 @@ $(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/obj/tests/fuzz/fuzz_$(1).o \
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
-$(FUZZ_O)/fuzz_xdp: $(O)/tests/fuzz/fuzz_xdp.o $(O)/tests/bpf/env.o \
+$(FUZZ_O)/fuzz_xdp: $(O)/tests/fuzz/fuzz_xdp.o $(O)/tests/fuzz/xdp_oracle.o \
+		$(O)/tests/bpf/env.o \
 		$(O)/tests/bpf/frames.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)

@@ -20,19 +20,11 @@
 #include <string.h>
 #include <tenet/ctl.h>
 
+#include "check.h"
 #include "ctl.h"
 #include "ctl_cmds.h"
 #include "grammar.h"
 #include "validate.h"
-
-#define CHECK(c)                                                           \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "fuzz_ctl: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                             \
-			abort();                                           \
-		}                                                          \
-	} while (0)
 
 static void check_value(const struct tn_gkey *k, const struct tn_gval *v)
 {

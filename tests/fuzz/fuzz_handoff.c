@@ -18,16 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "handoff.h"
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz_handoff: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define MADE 3
 

@@ -28,17 +28,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "log.h"
 #include "rt.h"
-
-#define CHECK(c)                                                          \
-	do {                                                              \
-		if (!(c)) {                                               \
-			fprintf(stderr, "fuzz_nl: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                            \
-			abort();                                          \
-		}                                                         \
-	} while (0)
 
 #define MAX_IN (64 * 1024)
 

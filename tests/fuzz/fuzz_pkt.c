@@ -23,18 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "pkt.h"
 
 #define ROOM 2048 /* a UMEM frame (TN_XSK_FRAME_SIZE) */
-
-#define CHECK(c)                                                           \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "fuzz_pkt: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                             \
-			abort();                                           \
-		}                                                          \
-	} while (0)
 
 static const uint8_t mac_r[6] = { 0x02, 0, 0x5e, 0, 0, 1 };
 static const uint8_t src4[4] = { 192, 0, 2, 1 };

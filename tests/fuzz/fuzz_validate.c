@@ -20,16 +20,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "check.h"
 #include "validate.h"
-
-#define CHECK(c)                                                      \
-	do {                                                          \
-		if (!(c)) {                                           \
-			fprintf(stderr, "fuzz_validate: %s:%d: %s\n", \
-				__FILE__, __LINE__, #c);              \
-			abort();                                      \
-		}                                                     \
-	} while (0)
 
 static const size_t errsz[] = { 0, 1, 17, TN_V_ERR_MAX };
 #define NERR (sizeof(errsz) / sizeof(errsz[0]))
