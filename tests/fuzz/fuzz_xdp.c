@@ -205,6 +205,18 @@ static struct pfx *toggled;
 static int nic_xsk_fd = -1, rx_xsk_fd = -1; /* kept across reloads: a
 					       * queue stays bound */
 
+/* An XSK bound to ifindex/queue into an XSKMAP slot; the socket is made
+ * once and kept across reloads (a queue stays bound to it). */
+static void cfg_xsk(struct bpf_map *m, __u32 idx, int *fd, int ifindex,
+		    uint32_t queue)
+{
+	if (*fd < 0)
+		*fd = env_xsk(ifindex, queue);
+	if (*fd < 0)
+		die("binding an XSK");
+	upd(m, &idx, fd);
+}
+
 static void configure(void)
 {
 	int n1 = env.if_nic, n2 = env.if_nic2;
@@ -261,13 +273,9 @@ static void configure(void)
 	for (idx = 0; idx < TN_MAX_NICS * TN_MAX_QUEUES; idx++)
 		if (qowner[idx])
 			upd(env.ni->maps.tn_qowner, &idx, &qowner[idx]);
-	idx = NIC1 * TN_MAX_QUEUES + 1;
-	if (nic_xsk_fd < 0)
-		nic_xsk_fd = env_xsk(env.if_nic, 1);
-	if (nic_xsk_fd < 0)
-		die("xsk on tfnic0 queue 1");
-	upd(env.ni->maps.tn_nic_xsks, &idx, &nic_xsk_fd);
-	nic_xsk[idx] = true;
+	cfg_xsk(env.ni->maps.tn_nic_xsks, NIC1 * TN_MAX_QUEUES + 1, &nic_xsk_fd,
+		env.if_nic, 1);
+	nic_xsk[NIC1 * TN_MAX_QUEUES + 1] = true;
 	for (int i = 0; i < 2; i++) {
 		struct tn_local_key k = { .tenant_id = 3 };
 		struct hkey *h = &locals[nlocals++];
@@ -306,13 +314,9 @@ static void configure(void)
 
 		upd(env.rx->maps.tn_rx_ifs, &rx_slot_of[i][0], &s);
 	}
-	idx = 1 * TN_MAX_QUEUES + 0;
-	if (rx_xsk_fd < 0)
-		rx_xsk_fd = env_xsk(env.if_veth2, 0);
-	if (rx_xsk_fd < 0)
-		die("xsk on tfveth0p queue 0");
-	upd(env.rx->maps.tn_rx_xsks, &idx, &rx_xsk_fd);
-	rx_xsk[idx] = true;
+	cfg_xsk(env.rx->maps.tn_rx_xsks, 1 * TN_MAX_QUEUES + 0, &rx_xsk_fd,
+		env.if_veth2, 0);
+	rx_xsk[1 * TN_MAX_QUEUES + 0] = true;
 	for (int i = 0; i < 2; i++) {
 		struct tn_addr_key k = { 0 };
 
