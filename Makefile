@@ -12,12 +12,12 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
-	-Itenant -Iagent -Itests/bpf
+	-Itenant -Iagent -Itests/bpf -Itests/fuzz
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c tests/fuzz/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS := $(patsubst %.bpf.c,$(O)/include/%.skel.h,$(notdir $(BPF_SRCS)))
 BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h include/tenet/*.h)
@@ -50,11 +50,16 @@ $(O)/bpf/%.bpf.o: tools/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(O)/bpf/%.bpf.o: tests/fuzz/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h)
+$(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h \
+		tests/bpf/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -122,8 +127,54 @@ $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
 
+# ---- Fuzzing (tests/fuzz/README) ----
+# libFuzzer targets: each harness with the project sources it tests,
+# compiled anew with clang and the sanitizers (not libtenet.a); system
+# libraries as they are. fuzz_xdp is a plain program (its coverage would
+# be userspace's only): the three XDP programs through BPF_PROG_RUN.
+FUZZ_O := $(O)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARN) -std=gnu11 \
+	-D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib -Itenant
+FUZZ_TARGETS := pkt nl validate ctl handoff
+FUZZ_SRC_pkt := tenant/pkt.c
+FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c \
+	tenant/nh.c tenant/fwd.c tenant/pkt.c lib/xsk.c
+FUZZ_SRC_validate := lib/validate.c lib/parse.c
+FUZZ_SRC_ctl := lib/ctl.c lib/ctl_cmds.c lib/grammar.c lib/names.c \
+	lib/validate.c lib/parse.c
+FUZZ_SRC_handoff := lib/handoff.c lib/xsk.c lib/log.c
+FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz_%,$(FUZZ_TARGETS)) $(FUZZ_O)/fuzz_xdp
+# Seconds for all targets together (tests/fuzz/run splits them).
+FUZZ_S ?= 60
+
+$(FUZZ_O)/obj/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h \
+		tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+define FUZZ_RULE
+$(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/obj/tests/fuzz/fuzz_$(1).o \
+		$(patsubst %.c,$(FUZZ_O)/obj/%.o,$(FUZZ_SRC_$(1)))
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $$^ -o $$@ $(LIBS) -lmnl
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+$(FUZZ_O)/fuzz_xdp: $(O)/tests/fuzz/fuzz_xdp.o $(O)/tests/fuzz/xdp_oracle.o \
+		$(O)/tests/bpf/env.o \
+		$(O)/tests/bpf/frames.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Every target for FUZZ_S seconds in all (make fuzz FUZZ_S=600: the long
+# run); executions, coverage and frames/s per target.
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run -t $(FUZZ_S)
+
 # Debian packages the build, the tests and the demo need.
-DEPS := clang clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
+DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db
@@ -194,7 +245,7 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check check-format readme bench bench-classifier bench-router bench-fib install format clean
+.PHONY: all deps check check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib install format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.

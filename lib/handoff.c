@@ -75,13 +75,9 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		goto bad;
 	buf[n] = '\0';
-	*msg = json_tokener_parse(buf);
-	if (!*msg || !json_object_is_type(*msg, json_type_object))
-		goto bad;
-	return 0;
+	if (!tn_ho_parse(buf, msg))
+		return 0;
 bad:
-	json_object_put(*msg);
-	*msg = NULL;
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
@@ -133,7 +129,12 @@ int tn_ho_recv_nofd(int conn, json_object **msg,
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return -EBADMSG;
 	buf[n] = '\0';
-	*msg = json_tokener_parse(buf);
+	return tn_ho_parse(buf, msg);
+}
+
+int tn_ho_parse(const char *s, json_object **msg)
+{
+	*msg = json_tokener_parse(s);
 	if (!*msg || !json_object_is_type(*msg, json_type_object)) {
 		json_object_put(*msg);
 		*msg = NULL;

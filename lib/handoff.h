@@ -61,6 +61,10 @@ int tn_ho_recv(int conn, json_object **msg, int *fd);
  */
 int tn_ho_recv_nofd(int conn, json_object **msg,
 		    void (*reap)(int fd, void *arg), void *arg);
+/* What both receives make of a message's bytes, s (NUL-terminated where
+ * the packet ended): 0 and *msg an object the caller puts, or -EBADMSG and
+ * *msg NULL. No socket: tests/fuzz/fuzz_handoff.c feeds it. */
+int tn_ho_parse(const char *s, json_object **msg);
 /* The "type" of a message, "" if none. */
 const char *tn_ho_type(json_object *msg);
 /* Integer and string fields: false if missing or of another type. */

@@ -52,6 +52,16 @@ static void parse_attrs(const struct nlmsghdr *nlh, size_t hdr,
 	mnl_attr_parse(nlh, (unsigned int)hdr, attr_cb, &t);
 }
 
+/* A u32 attribute's value: false if absent or too short to hold one
+ * (libmnl's getters read what they are told to). */
+static bool attr_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (!a || mnl_attr_get_payload_len(a) < sizeof(uint32_t))
+		return false;
+	*v = mnl_attr_get_u32(a);
+	return true;
+}
+
 static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr);
 
 /* ---- links and addresses ---- */
@@ -70,8 +80,7 @@ static void on_link(struct router *r, const struct nlmsghdr *nlh)
 		r->resync_why = "an interface went down";
 	i->up = ifi->ifi_flags & IFF_UP;
 	parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
-	if (tb[IFLA_MTU])
-		i->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	attr_u32(tb[IFLA_MTU], &i->mtu);
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(i->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
 }
@@ -85,6 +94,10 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 	const struct nlattr *a;
 	const uint8_t *addr;
 
+	/* Other families' addresses (16 bytes long, say) are none of the
+	 * router's: tenant_rx's address map takes IPv4 and IPv6 only. */
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return;
 	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) !=
@@ -159,12 +172,11 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	uint32_t table = rtm->rtm_table;
+	uint32_t table = rtm->rtm_table, oif;
 
 	memset(m, 0, sizeof(*m));
 	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
-	if (tb[RTA_TABLE])
-		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	attr_u32(tb[RTA_TABLE], &table);
 	m->family = rtm->rtm_family;
 	m->len = rtm->rtm_dst_len;
 	if (table != RT_TABLE_MAIN || (rtm->rtm_flags & RTM_F_CLONED) ||
@@ -186,13 +198,17 @@ static void parse_route(const struct nlmsghdr *nlh, struct route_msg *m)
 	default:
 		return;
 	}
-	if (tb[RTA_DST])
+	if (tb[RTA_DST]) {
+		/* A destination of another length is no route we know. */
+		if (mnl_attr_get_payload_len(tb[RTA_DST]) !=
+		    (uint16_t)rt_family_len(m->family))
+			return;
 		memcpy(m->dst, mnl_attr_get_payload(tb[RTA_DST]),
 		       rt_family_len(m->family));
-	if (tb[RTA_OIF])
-		m->nh.ifindex = (int)mnl_attr_get_u32(tb[RTA_OIF]);
-	if (tb[RTA_PRIORITY])
-		m->nh.prio = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	}
+	if (attr_u32(tb[RTA_OIF], &oif))
+		m->nh.ifindex = (int)oif;
+	attr_u32(tb[RTA_PRIORITY], &m->nh.prio);
 	gateway(m, tb[RTA_GATEWAY], tb[RTA_VIA]);
 	if (tb[RTA_MULTIPATH] && !m->nh.ifindex) {
 		/* ECMP is not spread yet: the first path carries it all. */
@@ -287,29 +303,60 @@ static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 	fwd_neigh_update(r, n);
 }
 
+static const struct {
+	uint16_t type;
+	size_t hdr; /* the family's header, which the handler reads */
+	void (*fn)(struct router *r, const struct nlmsghdr *nlh);
+} handlers[] = {
+	{ RTM_NEWLINK, sizeof(struct ifinfomsg), on_link },
+	{ RTM_DELLINK, sizeof(struct ifinfomsg), on_link },
+	{ RTM_NEWADDR, sizeof(struct ifaddrmsg), on_addr },
+	{ RTM_DELADDR, sizeof(struct ifaddrmsg), on_addr },
+	{ RTM_NEWROUTE, sizeof(struct rtmsg), on_route },
+	{ RTM_DELROUTE, sizeof(struct rtmsg), on_route },
+	{ RTM_NEWNEIGH, sizeof(struct ndmsg), on_neigh },
+	{ RTM_DELNEIGH, sizeof(struct ndmsg), on_neigh },
+};
+
 static int on_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct router *r = data;
 
-	switch (nlh->nlmsg_type) {
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-		on_link(r, nlh);
-		break;
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-		on_addr(r, nlh);
-		break;
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		on_route(r, nlh);
-		break;
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
-		on_neigh(r, nlh);
-		break;
-	}
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		/* A message too short for its header is skipped, not read
+		 * past its end. */
+		if (nlh->nlmsg_type == handlers[i].type &&
+		    mnl_nlmsg_get_payload_len(nlh) >= handlers[i].hdr)
+			handlers[i].fn(r, nlh);
 	return MNL_CB_OK;
+}
+
+/*
+ * The length of buf's whole messages, the first len bytes of what came.
+ * libmnl reads a message length of 2^31 or more as negative, which "fits"
+ * any buffer, and walks on past its end: it gets only what is framed.
+ */
+static size_t framed(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)(p + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			off = len;
+	}
+	return off;
+}
+
+static int cb_run(struct router *r, const void *buf, size_t len, uint32_t seq,
+		  uint32_t portid)
+{
+	return mnl_cb_run(buf, framed(buf, len), seq, portid, on_msg, r);
 }
 
 /* ---- sockets ---- */
@@ -357,12 +404,17 @@ int nl_event_fd(const struct router *r)
 static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	uint32_t portid = mnl_socket_get_portid(r->req);
+	struct nlmsghdr *nlh;
+	uint32_t portid;
 	struct rtgenmsg *g;
 	ssize_t n;
 	int ret;
 
+	/* A router fed by nl_apply() alone has no socket to ask with. */
+	if (!r->req)
+		return -ENOTCONN;
+	nlh = mnl_nlmsg_put_header(buf);
+	portid = mnl_socket_get_portid(r->req);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++r->seq;
@@ -375,7 +427,7 @@ static int dump(struct router *r, uint16_t type, uint8_t family, size_t hdr)
 		n = mnl_socket_recvfrom(r->req, buf, sizeof(buf));
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, r->seq, portid, on_msg, r);
+		ret = cb_run(r, buf, (size_t)n, r->seq, portid);
 	} while (ret > 0);
 	return ret < 0 ? -errno : 0;
 }
@@ -412,6 +464,12 @@ void nl_drain(struct router *r)
 		;
 }
 
+int nl_apply(struct router *r, const void *buf, size_t len)
+{
+	/* Events carry sequence 0 and the kernel's port id. */
+	return cb_run(r, buf, len, 0, 0);
+}
+
 int nl_events(struct router *r)
 {
 	char buf[NL_BUF];
@@ -421,9 +479,7 @@ int nl_events(struct router *r)
 		n = mnl_socket_recvfrom(r->ev, buf, sizeof(buf));
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		/* Events carry sequence 0 and the kernel's port id. */
-		if (mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, r) < 0 &&
-		    errno != ESRCH)
+		if (nl_apply(r, buf, (size_t)n) < 0 && errno != ESRCH)
 			return -errno;
 	}
 }

@@ -79,6 +79,22 @@ static int fib_set(struct router *r, uint8_t family, const uint8_t *dst,
 				fib4_add(r->fib4, ntohl(a), len, nh);
 }
 
+/* dst/len as the FIB keys it: host bits cleared. The side table must key
+ * a prefix exactly as the FIB does, or a route given with host bits set
+ * (the kernel sends none) replaces the FIB's entry without the side
+ * table's knowing, and releases a next hop it still holds. */
+static const uint8_t *prefix_of(uint8_t family, const uint8_t *dst,
+				unsigned len, uint8_t out[16])
+{
+	unsigned int bits = family == AF_INET ? 32 : 128;
+
+	memset(out, 0, 16);
+	memcpy(out, dst, family == AF_INET ? 4 : 16);
+	for (unsigned int i = len; i < bits; i++)
+		out[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
+	return out;
+}
+
 /* The route of lowest metric goes in the FIB. */
 static int install_best(struct router *r, struct rt_multi *m)
 {
@@ -93,11 +109,14 @@ static int install_best(struct router *r, struct rt_multi *m)
 int route_add(struct router *r, uint8_t family, const uint8_t *dst,
 	      unsigned len, const struct nh *key)
 {
-	uint32_t old = fib_get(r, family, dst, len), i;
+	uint32_t old, i;
 	struct rt_multi **pp, *m;
+	uint8_t pfx[16];
 	int64_t idx;
 	int err;
 
+	dst = prefix_of(family, dst, len, pfx);
+	old = fib_get(r, family, dst, len);
 	idx = nh_get(&r->nh, key);
 	if (idx < 0 || idx > FIB_NH_MAX)
 		return idx < 0 ? (int)idx : -ENOSPC;
@@ -144,8 +163,10 @@ int route_add(struct router *r, uint8_t family, const uint8_t *dst,
 int route_del(struct router *r, uint8_t family, const uint8_t *dst,
 	      unsigned len, const struct nh *key)
 {
-	uint32_t old = fib_get(r, family, dst, len), i;
-	struct rt_multi **pp = multi_find(r, family, dst, len), *m = *pp;
+	uint8_t pfx[16];
+	const uint8_t *p = prefix_of(family, dst, len, pfx);
+	uint32_t old = fib_get(r, family, p, len), i;
+	struct rt_multi **pp = multi_find(r, family, p, len), *m = *pp;
 	int err;
 
 	if (old == FIB_NONE)
@@ -155,7 +176,7 @@ int route_del(struct router *r, uint8_t family, const uint8_t *dst,
 		 * holds routes we do not mirror) changes nothing here. */
 		if (!nh_equal(&r->nh.v[old], key))
 			return 0;
-		err = fib_set(r, family, dst, len, FIB_NONE);
+		err = fib_set(r, family, p, len, FIB_NONE);
 		if (!err)
 			nh_put(&r->nh, old);
 		return err;

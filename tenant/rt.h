@@ -152,6 +152,11 @@ void nl_close(struct router *r);
 int nl_dump_all(struct router *r);
 /* Reads and applies pending events; 0 or -errno. */
 int nl_events(struct router *r);
+/* Applies the messages in buf[0..len) as events: what nl_events() does
+ * with each read, without a socket (tests/fuzz/fuzz_nl.c). mnl_cb_run()'s
+ * return (-1 with errno on a malformed batch). A router without sockets
+ * (r->req NULL) mirrors what it is given and asks the kernel nothing. */
+int nl_apply(struct router *r, const void *buf, size_t len);
 /* Throws away events queued on the event socket (before a full dump). */
 void nl_drain(struct router *r);
 int nl_event_fd(const struct router *r);

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "env.h"
+#include "names.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -162,4 +163,44 @@ int env_xsk(int ifindex, uint32_t queue)
 		return err;
 	}
 	return fd;
+}
+
+int env_prog_fd(const struct xdp_env *e, enum env_prog p)
+{
+	switch (p) {
+	case P_NIC:
+		return bpf_program__fd(e->ni->progs.nic_ingress);
+	case P_EGRESS:
+		return bpf_program__fd(e->eg->progs.tenant_egress);
+	default:
+		return bpf_program__fd(e->rx->progs.tenant_rx);
+	}
+}
+
+int env_stats_fd(const struct xdp_env *e, enum env_smap m)
+{
+	switch (m) {
+	case S_NIC:
+		return bpf_map__fd(e->ni->maps.tn_nic_stats);
+	case S_PORT:
+		return bpf_map__fd(e->ni->maps.tn_port_stats);
+	case S_EGRESS:
+		return bpf_map__fd(e->eg->maps.tn_egress_stats);
+	default:
+		return bpf_map__fd(e->rx->maps.tn_rx_stats);
+	}
+}
+
+void env_print_stats(const char *title, const struct tn_stats *s)
+{
+	fprintf(stderr,
+		"%s: rx %llu/%llu tx %llu/%llu pass %llu/%llu nosock %llu "
+		"direct %llu offqueue %llu drops",
+		title, s->rx_packets, s->rx_bytes, s->tx_packets, s->tx_bytes,
+		s->pass_packets, s->pass_bytes, s->nosock_packets,
+		s->direct_packets, s->offqueue_packets);
+	for (int i = 0; i < TN_DROP__MAX; i++)
+		fprintf(stderr, " %s=%llu", tn_drop_names[i],
+			s->drop_packets[i]);
+	fputc('\n', stderr);
 }

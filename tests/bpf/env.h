@@ -8,6 +8,7 @@
 #define TN_TEST_ENV_H
 
 #include <stdint.h>
+#include <tenet/dp.h>
 #include "frames.h"
 #include "nic_ingress.skel.h"
 #include "tenant_egress.skel.h"
@@ -23,6 +24,15 @@ struct xdp_env {
 	struct tenant_egress *eg;
 	struct tenant_rx *rx;
 };
+
+/* The programs, and the counter maps they write (tests name them). */
+enum env_prog { P_NIC, P_EGRESS, P_RX, P__MAX };
+enum env_smap { S_NIC, S_PORT, S_EGRESS, S_RX, S__MAX };
+
+int env_prog_fd(const struct xdp_env *e, enum env_prog p);
+int env_stats_fd(const struct xdp_env *e, enum env_smap m);
+/* One counter entry on stderr: "TITLE: rx P/B tx ... drops malformed=N". */
+void env_print_stats(const char *title, const struct tn_stats *s);
 
 /* Enters fresh namespaces and creates the devices, once per process.
  * Returns 0, or -errno with a reason in *why (for a SKIP). */

@@ -26,9 +26,7 @@
 #include "log.h"
 #include "parse.h"
 
-enum prog { P_NIC, P_EGRESS, P_RX };
 enum dev { D_NIC, D_NIC2, D_VETH, D_VETH2, D_LO };
-enum smap { S_NIC, S_PORT, S_EGRESS, S_RX };
 
 #define T1 1 /* veth mode tenant */
 #define T2 2 /* veth mode tenant */
@@ -41,7 +39,7 @@ enum smap { S_NIC, S_PORT, S_EGRESS, S_RX };
 /* Expected change of one counter entry; bytes follow from the packets and
  * the input (rx, pass) or output (tx) frame length. */
 struct count {
-	enum smap map;
+	enum env_smap map;
 	__u32 key;
 	__u64 rx, tx, pass, nosock, direct, offqueue;
 	__u64 drop[TN_DROP__MAX];
@@ -50,7 +48,7 @@ struct count {
 
 struct fixture {
 	const char *name;
-	enum prog prog;
+	enum env_prog prog;
 	enum dev dev;
 	__u32 rxq;
 	void (*setup)(struct xdp_env *e);
@@ -977,44 +975,14 @@ static const struct fixture fixtures[] = {
 
 /* ---- the harness ---- */
 
-static int stats_fd(enum smap m)
+static int stats_fd(enum env_smap m)
 {
-	switch (m) {
-	case S_NIC:
-		return bpf_map__fd(env.ni->maps.tn_nic_stats);
-	case S_PORT:
-		return bpf_map__fd(env.ni->maps.tn_port_stats);
-	case S_EGRESS:
-		return bpf_map__fd(env.eg->maps.tn_egress_stats);
-	default:
-		return bpf_map__fd(env.rx->maps.tn_rx_stats);
-	}
+	return env_stats_fd(&env, m);
 }
 
-static int prog_fd(enum prog p)
+static int prog_fd(enum env_prog p)
 {
-	switch (p) {
-	case P_NIC:
-		return bpf_program__fd(env.ni->progs.nic_ingress);
-	case P_EGRESS:
-		return bpf_program__fd(env.eg->progs.tenant_egress);
-	default:
-		return bpf_program__fd(env.rx->progs.tenant_rx);
-	}
-}
-
-static void print_stats(const char *title, const struct tn_stats *s)
-{
-	fprintf(stderr,
-		"%s: rx %llu/%llu tx %llu/%llu pass %llu/%llu nosock %llu "
-		"direct %llu offqueue %llu drops",
-		title, s->rx_packets, s->rx_bytes, s->tx_packets, s->tx_bytes,
-		s->pass_packets, s->pass_bytes, s->nosock_packets,
-		s->direct_packets, s->offqueue_packets);
-	for (int i = 0; i < TN_DROP__MAX; i++)
-		fprintf(stderr, " %s=%llu", tn_drop_names[i],
-			s->drop_packets[i]);
-	fputc('\n', stderr);
+	return env_prog_fd(&env, p);
 }
 
 static void run_fixture(void **state)
@@ -1090,8 +1058,8 @@ static void run_fixture(void **state)
 				c->map, c->key);
 			for (size_t k = 0; k < sizeof(d) / sizeof(__u64); k++)
 				a[k] -= b[k];
-			print_stats("  got ", &after[i]);
-			print_stats("  want", &d);
+			env_print_stats("  got ", &after[i]);
+			env_print_stats("  want", &d);
 			bad = 1;
 			break;
 		}
