@@ -139,7 +139,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARN) -std=gnu11 \
 FUZZ_TARGETS := pkt nl validate ctl handoff
 FUZZ_SRC_pkt := tenant/pkt.c
 FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c \
-	tenant/nh.c tenant/fwd.c tenant/pkt.c lib/xsk.c
+	tenant/nh.c tenant/hash.c tenant/fwd.c tenant/pkt.c lib/xsk.c
 FUZZ_SRC_validate := lib/validate.c lib/parse.c
 FUZZ_SRC_ctl := lib/ctl.c lib/ctl_cmds.c lib/grammar.c lib/names.c \
 	lib/validate.c lib/parse.c

@@ -180,15 +180,55 @@ static void cfg_policer(uint32_t port, uint64_t bps, uint64_t pps)
 }
 
 static void cfg_egress(int i, int ifindex, uint32_t port, uint32_t nic,
-		       uint16_t vid, uint16_t inner)
+		       uint16_t vid, uint16_t inner, uint32_t flags)
 {
-	egs[i] = (struct egdev){
-		ifindex,
-		port != 0,
-		{ .port = port, .nic_id = nic, .vid = vid, .inner_vid = inner }
-	};
+	egs[i] = (struct egdev){ ifindex,
+				 port != 0,
+				 { .port = port,
+				   .nic_id = nic,
+				   .vid = vid,
+				   .inner_vid = inner,
+				   .flags = flags } };
+	memcpy(egs[i].eg.mac, MAC_A, 6);
 	if (port)
 		upd(env.eg->maps.tn_egress, &ifindex, &egs[i].eg);
+}
+
+/* An address tenant tid's ARP and ND may claim (tenant_egress). */
+static void cfg_own(uint32_t tid, const char *addr)
+{
+	struct hkey *h = &eg_own[neg_own++];
+	struct tn_local_key k = { .tenant_id = tid };
+
+	ip(addr, &h->family, h->addr);
+	h->tid = tid;
+	k.family = h->family;
+	memcpy(k.addr, h->addr, 16);
+	upd(env.eg->maps.tn_local, &k, &(__u32){ 1 });
+}
+
+/* A prefix of tenant tid's source space. */
+static void cfg_src(uint32_t tid, const char *cidr)
+{
+	struct pfx *x = &eg_src[neg_src++];
+
+	if (tn_parse_prefix(cidr, 1, &x->family, x->addr, &x->len))
+		die("bad prefix");
+	x->tid = tid;
+	x->on = true;
+	if (x->family == AF_INET) {
+		struct tn_src4_key k = { .prefixlen = 32 + x->len,
+					 .tenant_id = tid };
+
+		memcpy(k.addr, x->addr, 4);
+		upd(env.eg->maps.tn_src4, &k, &(__u32){ 1 });
+	} else {
+		struct tn_src6_key k = { .prefixlen = 32 + x->len,
+					 .tenant_id = tid };
+
+		memcpy(k.addr, x->addr, 16);
+		upd(env.eg->maps.tn_src6, &k, &(__u32){ 1 });
+	}
 }
 
 static uint32_t map_id(struct bpf_map *m)
@@ -222,7 +262,8 @@ static void configure(void)
 	int n1 = env.if_nic, n2 = env.if_nic2;
 	__u32 idx, one = 1;
 
-	nvkeys = nhkeys = npfxs = nlocals = 0;
+	nvkeys = nhkeys = npfxs = nlocals = neg_own = neg_src = 0;
+	memset(eg_policed, 0, sizeof(eg_policed));
 	memset(tflags, 0, sizeof(tflags));
 	memset(port_slot, 0, sizeof(port_slot));
 	memset(policed, 0, sizeof(policed));
@@ -287,13 +328,31 @@ static void configure(void)
 		upd(env.ni->maps.tn_local, &k, &one);
 	}
 
-	/* tenant_egress */
-	cfg_egress(0, env.if_veth, tn_port(1, 0), NIC1, 100, 0);
-	cfg_egress(1, env.if_veth2, tn_port(2, 0), NIC1, 200, 300);
-	cfg_egress(2, (int)if_nametoindex("tfnic1p"), tn_port(1, 1), NIC2, 0,
+	/* tenant_egress: T1's access port checks all, its uplink the MAC,
+	 * T2's access port polices; T1 owns the addresses the templates'
+	 * ARP and NS come from, and half its customers' subnet. */
+	cfg_egress(0, env.if_veth, tn_port(1, 0), NIC1, 100, 0,
+		   TN_EG_F_MAC | TN_EG_F_ARP | TN_EG_F_SRC);
+	cfg_egress(1, env.if_veth2, tn_port(2, 0), NIC1, 200, 300, 0);
+	cfg_egress(2, (int)if_nametoindex("tfnic1p"), tn_port(1, 1), NIC2, 0, 0,
+		   TN_EG_F_MAC);
+	cfg_egress(3, (int)if_nametoindex("tfnic0p"), tn_port(3, 0), 5, 100, 0,
 		   0);
-	cfg_egress(3, (int)if_nametoindex("tfnic0p"), tn_port(3, 0), 5, 100, 0);
-	cfg_egress(4, env.if_nic, 0, 0, 0, 0);
+	cfg_egress(4, env.if_nic, 0, 0, 0, 0, 0);
+	cfg_own(1, "192.0.2.1");
+	cfg_own(1, "fe80::2");
+	cfg_own(1, "2001:db8::10");
+	cfg_src(1, "10.0.0.0/25");
+	cfg_src(1, "2001:db8:a::/64");
+	cfg_src(1, "192.0.2.1/32");
+	{
+		struct tn_policer pol;
+		__u32 port = tn_port(2, 0);
+
+		tn_policer_config(&pol, 0, 2000, 1000);
+		eg_policed[port] = true;
+		upd(env.eg->maps.tn_egress_policer, &port, &pol);
+	}
 	for (uint32_t id = NIC1; id <= NIC2; id++) {
 		int dev = id == NIC1 ? env.if_nic : env.if_nic2;
 
@@ -361,11 +420,17 @@ static const uint16_t vids[] = { 100, 200, 300, 400, 500, 600, 700, 999, 0 };
 
 static const uint8_t MAC_ND[6] = { 0x33, 0x33, 0xff, 0, 0, 0x10 };
 static const uint8_t MAC_MC4[6] = { 0x01, 0, 0x5e, 0, 0, 5 };
+static const uint8_t MAC_STP[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
 
 static void template(struct frame *f)
 {
-	const uint8_t *const macs[] = { MAC_B,	   MAC_C,  MAC_A,
-					MAC_BCAST, MAC_ND, MAC_MC4 };
+	const uint8_t *const macs[] = { MAC_B,	MAC_C,	 MAC_A,	 MAC_BCAST,
+					MAC_ND, MAC_MC4, MAC_STP };
+	const uint8_t *const srcs[] = { MAC_A, MAC_A, MAC_A, MAC_B };
+	static const char *const src4[] = { "10.0.0.2", "10.0.0.2",
+					    "10.0.0.200", "192.0.2.1" };
+	static const char *const src6[] = { "2001:db8:a::2", "2001:db8:a::2",
+					    "2001:db8:b::2", "::" };
 	static const char *const dst4[] = {
 		"198.51.100.7",	   "198.51.100.200", "198.51.100.70",
 		"203.0.113.1",	   "203.0.113.200",  "10.0.0.1",
@@ -384,7 +449,7 @@ static void template(struct frame *f)
 	uint32_t tags = below(8);
 
 	fr_init(f);
-	fr_eth(f, PICK(macs), MAC_A);
+	fr_eth(f, PICK(macs), PICK(srcs));
 	/* 0-3: none, 4-5: one, 6: QinQ, 7: three */
 	if (tags >= 4) {
 		int n = tags < 6 ? 1 : tags == 6 ? 2 : 3;
@@ -397,7 +462,7 @@ static void template(struct frame *f)
 	case 0:
 	case 1:
 		fr_type(f, ETH_P_IP);
-		fr_ipv4_udp(f, "10.0.0.2", PICK(dst4), 0, below(64));
+		fr_ipv4_udp(f, PICK(src4), PICK(dst4), 0, below(64));
 		break;
 	case 2:
 		fr_type(f, ETH_P_IP);
@@ -407,16 +472,17 @@ static void template(struct frame *f)
 	case 3:
 	case 4:
 		fr_type(f, ETH_P_IPV6);
-		fr_ipv6_udp(f, "2001:db8:a::2", PICK(dst6), below(64));
+		fr_ipv6_udp(f, PICK(src6), PICK(dst6), below(64));
 		break;
 	case 5:
 		fr_type(f, ETH_P_IPV6);
-		fr_ns(f, "fe80::2", PICK(tgt6));
+		fr_nd(f, (uint8_t)(135 + below(2)),
+		      below(4) ? "fe80::2" : PICK(src6), PICK(tgt6));
 		break;
 	case 6:
 		fr_type(f, ETH_P_ARP);
-		fr_arp(f, (uint16_t)(1 + below(2)), MAC_A, "192.0.2.1",
-		       PICK(tgt4));
+		fr_arp(f, (uint16_t)(1 + below(2)), below(4) ? MAC_A : MAC_B,
+		       below(4) ? "192.0.2.1" : PICK(tgt4), PICK(tgt4));
 		break;
 	default:
 		fr_type(f, 0x88cc); /* LLDP: looked into by no one */

@@ -25,12 +25,17 @@ bool nic_dev[TN_MAX_NICS];
 int rx_slot_of[3][2]; /* ifindex, slot */
 bool rx_xsk[TN_RX_MAX_IFS * TN_MAX_QUEUES];
 struct hkey rx_addrs[2];
+struct hkey eg_own[4]; /* tenant_egress's tn_local */
+int neg_own;
+struct pfx eg_src[8]; /* tn_src4/6, tid the tenant's */
+int neg_src;
+bool eg_policed[NTEN * 2];
 uint32_t map_ids[P__MAX][2]; /* devmap, xskmap a program uses */
 
 struct parsed {
 	bool bad; /* malformed: the programs must drop it */
 	int ntags;
-	uint16_t vid, inner;
+	uint16_t outer_tpid, vid, inner;
 	uint16_t proto;
 	size_t l3;
 	bool ip4, ip6, arp;
@@ -58,10 +63,12 @@ static void parse(const struct frame *f, bool l3, struct parsed *p)
 			p->bad = true;
 			return;
 		}
-		if (p->ntags)
+		if (p->ntags) {
 			p->inner = get16(b + off) & 0x0fff;
-		else
+		} else {
+			p->outer_tpid = p->proto;
 			p->vid = get16(b + off) & 0x0fff;
+		}
 		p->proto = get16(b + off + 2);
 		off += 4;
 		p->ntags++;
@@ -139,15 +146,22 @@ static uint32_t vlan_lookup(int ifindex, uint16_t vid, uint16_t inner)
 	return 0;
 }
 
-/* The target of an IPv6 neighbour solicitation right after the header. */
-static const uint8_t *ns_target(const struct frame *f, const struct parsed *p)
+/* The target of an IPv6 neighbour solicitation (135) or advertisement
+ * (136) right after the header. */
+static const uint8_t *nd_target(const struct frame *f, const struct parsed *p,
+				uint8_t type)
 {
 	const uint8_t *ip6 = f->b + p->l3;
 
 	if (ip6[6] != 58 || ip6[7] != 255 || p->l3 + 40 + 8 + 16 > f->len ||
-	    ip6[40] != 135)
+	    ip6[40] != type)
 		return NULL;
 	return ip6 + 48;
+}
+
+static const uint8_t *ns_target(const struct frame *f, const struct parsed *p)
+{
+	return nd_target(f, p, 135);
 }
 
 /* For the container's kernel whatever its address (1), or by address (0:
@@ -230,7 +244,9 @@ void oracle_nic(const struct frame *f, int ifindex, uint32_t rxq,
 		return;
 	}
 	if (p.ntags) {
-		tid = vlan_lookup(ifindex, p.vid, p.inner);
+		/* two tags are QinQ only under an S-tag */
+		if (p.ntags == 1 || p.outer_tpid != 0x8100)
+			tid = vlan_lookup(ifindex, p.vid, p.inner);
 	} else {
 		if ((n->flags & TN_NIC_F_MAC) && !(f->b[0] & 1)) {
 			tid = host_lookup(ifindex, 0, f->b);
@@ -311,10 +327,60 @@ void oracle_nic(const struct frame *f, int ifindex, uint32_t rxq,
 	e->verdict = XDP_REDIRECT;
 }
 
+static bool zero(const uint8_t *a, size_t n)
+{
+	while (n--)
+		if (a[n])
+			return false;
+	return true;
+}
+
+/* tenant_egress's checks (TN_EG_F_*): a drop reason, or -1. */
+static int eg_check(const struct frame *f, const struct parsed *p,
+		    const struct tn_egress *eg, uint32_t tid)
+{
+	static const uint8_t rsv[5] = { 0x01, 0x80, 0xc2, 0, 0 };
+	const uint8_t *l3 = f->b + p->l3, *t;
+	uint8_t a[16] = { 0 };
+
+	if (!memcmp(f->b, rsv, 5) && !(f->b[5] & 0xf0))
+		return TN_DROP_RESERVED;
+	if ((eg->flags & TN_EG_F_MAC) && memcmp(f->b + 6, eg->mac, 6))
+		return TN_DROP_SPOOFED;
+	if ((eg->flags & TN_EG_F_ARP) && p->arp) {
+		memcpy(a, l3 + 14, 4);
+		if (memcmp(l3 + 8, eg->mac, 6) ||
+		    (!zero(a, 4) && !addr_in(eg_own, neg_own, tid, AF_INET, a)))
+			return TN_DROP_SPOOFED;
+	} else if ((eg->flags & TN_EG_F_ARP) && p->ip6) {
+		if ((t = nd_target(f, p, 136)) &&
+		    !addr_in(eg_own, neg_own, tid, AF_INET6, t))
+			return TN_DROP_SPOOFED;
+		if (!t && nd_target(f, p, 135) && !zero(l3 + 8, 16) &&
+		    !addr_in(eg_own, neg_own, tid, AF_INET6, l3 + 8))
+			return TN_DROP_SPOOFED;
+	}
+	if ((eg->flags & TN_EG_F_SRC) && (p->ip4 || p->ip6)) {
+		int fam = p->ip4 ? AF_INET : AF_INET6;
+		bool ok = false;
+
+		memcpy(a, p->ip4 ? l3 + 12 : l3 + 8, p->ip4 ? 4 : 16);
+		if (p->ip6 && zero(a, 16) && nd_target(f, p, 135))
+			return -1;
+		for (int i = 0; i < neg_src; i++)
+			ok |= eg_src[i].tid == tid && eg_src[i].family == fam &&
+			      prefix_match(a, eg_src[i].addr, eg_src[i].len);
+		if (!ok)
+			return TN_DROP_SPOOFED;
+	}
+	return -1;
+}
+
 void oracle_egress(const struct frame *f, int ifindex, struct expect *e)
 {
 	const struct egdev *g = NULL;
 	struct parsed p;
+	int why;
 
 	for (int i = 0; i < 5; i++)
 		if (egs[i].set && egs[i].ifindex == ifindex)
@@ -329,7 +395,7 @@ void oracle_egress(const struct frame *f, int ifindex, struct expect *e)
 		return;
 	}
 	e->tid = g->eg.port / 2;
-	parse(f, false, &p);
+	parse(f, true, &p);
 	if (p.bad) {
 		e->drop[0] = TN_DROP_MALFORMED;
 		return;
@@ -338,6 +404,12 @@ void oracle_egress(const struct frame *f, int ifindex, struct expect *e)
 		e->drop[0] = TN_DROP_VLAN_SMUGGLED;
 		return;
 	}
+	why = eg_check(f, &p, &g->eg, e->tid);
+	if (why >= 0) {
+		e->drop[0] = why;
+		return;
+	}
+	e->may_police = eg_policed[g->eg.port];
 	if (g->eg.vid) {
 		e->push_vid = g->eg.vid;
 		e->push_inner = g->eg.inner_vid;

@@ -72,6 +72,11 @@ extern bool nic_dev[TN_MAX_NICS];
 extern int rx_slot_of[3][2]; /* ifindex, slot */
 extern bool rx_xsk[TN_RX_MAX_IFS * TN_MAX_QUEUES];
 extern struct hkey rx_addrs[2];
+extern struct hkey eg_own[4]; /* tenant_egress's tn_local */
+extern int neg_own;
+extern struct pfx eg_src[8]; /* tn_src4/6: tid the tenant's */
+extern int neg_src;
+extern bool eg_policed[NTEN * 2];
 extern uint32_t map_ids[P__MAX][2]; /* devmap, xskmap a program uses */
 
 /* What a program must do with a frame, and what it must count. */
