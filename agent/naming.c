@@ -48,6 +48,12 @@ void derived_mac(uint32_t id, uint8_t mac[6])
 	mac[5] = (uint8_t)id;
 }
 
+void access_mac(uint32_t id, uint8_t mac[6])
+{
+	derived_mac(id, mac);
+	mac[0] = 0x06; /* another locally administered unicast block */
+}
+
 void mac_str(const uint8_t m[6], char *buf)
 {
 	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],

@@ -57,6 +57,9 @@ void rootfs_dir(struct tenetd *d, const char *name, char *buf, size_t n);
 /* Locally administered, derived from the id: 02:74:6e ("tn") + id. */
 void derived_mac(uint32_t id, uint8_t mac[6]);
 /* aa:bb:cc:dd:ee:ff into buf (18 bytes). */
+/* The router's MAC on its access side, set by tenetd at every bring-up:
+ * 06:74:6e and the 24-bit id. tenant_egress lets no other leave. */
+void access_mac(uint32_t id, uint8_t mac[6]);
 void mac_str(const uint8_t m[6], char *buf);
 /* The link's index in the netns we are in, 0 if there is none. */
 int ifindex_of(const char *name);

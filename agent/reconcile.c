@@ -230,14 +230,6 @@ static void sweep_egress(struct tenetd *d)
 		close(fd);
 }
 
-static bool is_direct(struct tenetd *d, uint32_t id, void *arg)
-{
-	struct tn_tenant_rec t;
-
-	(void)arg;
-	return !tn_store_tenant_get(d->st, id, &t) && t.mode == TN_MODE_DIRECT;
-}
-
 /* Queues owned, and sockets on them, of no direct tenant of the rows. */
 static void sweep_queues(struct tenetd *d)
 {
@@ -266,7 +258,39 @@ static void sweep_queues(struct tenetd *d)
 		close(fd);
 	if (xfd >= 0)
 		close(xfd);
-	direct_local_sweep(d, is_direct, NULL);
+}
+
+static bool has_row(struct tenetd *d, uint32_t id, void *arg)
+{
+	(void)arg;
+	return known_id(d, id);
+}
+
+/* tn_local and tn_src4/6 entries of ids no row has. */
+static void sweep_own(struct tenetd *d)
+{
+	static const char *const maps[] = { TN_MAP_SRC4, TN_MAP_SRC6 };
+
+	local_sweep(d, has_row, NULL);
+	for (int m = 0; m < 2; m++) {
+		int fd = tn_dp_map_open(d->bpffs, maps[m]);
+		struct tn_src6_key k, next;
+		size_t ksz = m ? sizeof(struct tn_src6_key) :
+				 sizeof(struct tn_src4_key);
+		bool first = true;
+
+		while (fd >= 0 &&
+		       !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+			memcpy(&k, &next, ksz);
+			first = false;
+			if (known_id(d, k.tenant_id))
+				continue;
+			tenant_sources_down(d, k.tenant_id);
+			first = true;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 void tenants_reconcile(struct tenetd *d)
@@ -284,5 +308,6 @@ void tenants_reconcile(struct tenetd *d)
 	sweep_map(d, TN_MAP_LPM4, sizeof(struct tn_lpm4_key));
 	sweep_map(d, TN_MAP_LPM6, sizeof(struct tn_lpm6_key));
 	sweep_queues(d);
+	sweep_own(d);
 	tn_store_tenant_list(d->st, reconcile_cb, d);
 }

@@ -21,6 +21,7 @@
 #define TN_STORE_CPUSET_MAX 63
 #define TN_STORE_MAX_ADDRS 16 /* per side */
 #define TN_STORE_MAX_PREFIXES 16
+#define TN_STORE_MAX_SOURCES 16
 
 enum tn_xdp_mode {
 	TN_XDP_NATIVE = 0,
@@ -90,6 +91,11 @@ struct tn_tenant_rec {
 	 * tenant's prefix on that NIC. */
 	unsigned int n_prefixes;
 	struct tn_prefix prefixes[TN_STORE_MAX_PREFIXES];
+	/* What it sends out its uplink is checked (tenant_egress), and from
+	 * where it may come beside its own space: sources given. */
+	bool source_check;
+	unsigned int n_sources;
+	struct tn_prefix sources[TN_STORE_MAX_SOURCES];
 };
 
 struct tn_route_rec {

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "parse.h"
 #include "store.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -129,6 +130,16 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	" OR (NEW.mode = 'direct') != (NEW.uplink_queue >= 0)"
 	" BEGIN SELECT RAISE(ABORT, 'direct mode and only it owns queues');"
 	" END;",
+
+	/* v4: what a tenant may send from (tenant_egress): checked or not,
+	 * and the source prefixes the operator gave beside its own. */
+	"ALTER TABLE tenants ADD COLUMN source_check INTEGER NOT NULL"
+	" DEFAULT 1 CHECK (source_check IN (0, 1));"
+	"CREATE TABLE tenant_sources ("
+	" tenant_id INTEGER NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+	" cidr TEXT NOT NULL CHECK (length(cidr) BETWEEN 1 AND 49),"
+	" PRIMARY KEY (tenant_id, cidr)"
+	") STRICT;",
 };
 
 static const char *const role_names[] = { "access", "uplink" };
@@ -827,6 +838,14 @@ static int clash_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 			  "uplink vlan %u on %s is already tenant \"%s\"'s",
 			  t->uplink_vlan, c->uplink->ifname, owner);
 		break;
+	case 3:
+		tn_errbuf(
+			c->err, c->n,
+			"access vlan %u on %s is tenant \"%s\"'s %s: one outer"
+			" VLAN is either single-tagged or QinQ, not both",
+			t->access_vlan, c->access->ifname, owner,
+			t->access_inner_vlan ? "single tag" : "QinQ outer tag");
+		break;
 	default:
 		tn_errbuf(c->err, c->n,
 			  "uplink mac %s on %s is already tenant \"%s\"'s",
@@ -847,9 +866,11 @@ static int tenant_clash(struct tn_store *st, const struct clash_ctx *c)
 		" WHEN access_nic = ?2 AND access_vlan = ?3"
 		"  AND access_inner_vlan = ?4 THEN 1"
 		" WHEN ?6 > 0 AND uplink_nic = ?5 AND uplink_vlan = ?6 THEN 2"
-		" ELSE 3 END FROM tenants WHERE id <> ?8 AND (name = ?1"
+		" WHEN access_nic = ?2 AND access_vlan = ?3 THEN 3"
+		" ELSE 4 END FROM tenants WHERE id <> ?8 AND (name = ?1"
 		" OR (access_nic = ?2 AND access_vlan = ?3"
-		"  AND access_inner_vlan = ?4)"
+		"  AND (access_inner_vlan = ?4"
+		"   OR (access_inner_vlan = 0) <> (?4 = 0)))"
 		" OR (?6 > 0 AND uplink_nic = ?5 AND uplink_vlan = ?6)"
 		" OR (uplink_nic = ?5 AND uplink_mac = ?7))"
 		" ORDER BY 2 LIMIT 1",
@@ -865,7 +886,8 @@ static int tenant_check(const struct tn_tenant_rec *t, char *err, size_t n)
 		  has_nul(t->cpuset, sizeof(t->cpuset)) &&
 		  t->n_access_addrs <= TN_STORE_MAX_ADDRS &&
 		  t->n_uplink_addrs <= TN_STORE_MAX_ADDRS &&
-		  t->n_prefixes <= TN_STORE_MAX_PREFIXES;
+		  t->n_prefixes <= TN_STORE_MAX_PREFIXES &&
+		  t->n_sources <= TN_STORE_MAX_SOURCES;
 
 	for (unsigned int i = 0; ok && i < t->n_access_addrs; i++)
 		ok = has_nul(t->access_addrs[i], sizeof(t->access_addrs[i]));
@@ -904,22 +926,33 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 		 "INSERT INTO tenants (id, name, mode, access_nic, access_vlan,"
 		 " access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
 		 " gateway, cpu_millicores, cpuset, memory_bytes, pids,"
-		 " rate_bps, pps, state, created, access_queue, uplink_queue)"
+		 " rate_bps, pps, state, created, access_queue, uplink_queue,"
+		 " source_check)"
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-		 "ussuuuuuoouoUUUUsIII", t->id, t->name,
+		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+		 "ussuuuuuoouoUUUUsIIIu", t->id, t->name,
 		 ENAME(mode_names, t->mode), t->access_nic, t->access_vlan,
 		 t->access_inner_vlan, t->uplink_nic, t->uplink_vlan, mac,
 		 t->gateway, l->cpu_millicores, t->cpuset, l->memory_bytes,
 		 l->pids, l->rate_bps, l->pps, ENAME(state_names, t->state),
 		 (int64_t)t->created, (int64_t)t->access_queue,
-		 (int64_t)t->uplink_queue);
+		 (int64_t)t->uplink_queue, t->source_check ? 1u : 0u);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "uplink", t->uplink_addrs,
 			      t->n_uplink_addrs);
+	for (unsigned int i = 0; e >= 0 && i < t->n_sources; i++) {
+		char cidr[TN_STORE_CIDR_MAX + 1];
+
+		e = prefix_text(&t->sources[i], cidr, sizeof(cidr), err, n);
+		if (!e)
+			e = exec(st,
+				 "INSERT INTO tenant_sources (tenant_id, cidr)"
+				 " VALUES (?1, ?2)",
+				 "us", t->id, cidr);
+	}
 	for (unsigned int i = 0; e >= 0 && i < t->n_prefixes; i++) {
 		const struct tn_prefix *p = &t->prefixes[i];
 		char cidr[TN_STORE_CIDR_MAX + 1];
@@ -988,7 +1021,7 @@ int tn_store_tenant_add(struct tn_store *st, struct tn_tenant_rec *t, char *err,
 	"SELECT id, name, mode, access_nic, access_vlan, access_inner_vlan," \
 	" uplink_nic, uplink_vlan, uplink_mac, gateway, cpu_millicores,"     \
 	" cpuset, memory_bytes, pids, rate_bps, pps, state, created,"        \
-	" access_queue, uplink_queue FROM tenants"
+	" access_queue, uplink_queue, source_check FROM tenants"
 
 static int addr_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 {
@@ -1027,6 +1060,22 @@ static int prefix_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
 	return 0;
 }
 
+static int source_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
+{
+	struct tn_tenant_rec *t = arg;
+	struct tn_prefix *p = &t->sources[t->n_sources];
+
+	(void)st;
+	if (t->n_sources == TN_STORE_MAX_SOURCES ||
+	    tn_parse_prefix((const char *)sqlite3_column_text(s, 0), 1,
+			    &p->family, p->addr, &p->len)) {
+		tn_err("store: tenant %u has a bad source prefix\n", t->id);
+		return -EIO;
+	}
+	t->n_sources++;
+	return 0;
+}
+
 /* Reads the current row of a TENANT_COLS statement, then the children. */
 static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 		       struct tn_tenant_rec *t)
@@ -1059,6 +1108,7 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 	t->created = sqlite3_column_int64(s, 17);
 	t->access_queue = (int16_t)sqlite3_column_int(s, 18);
 	t->uplink_queue = (int16_t)sqlite3_column_int(s, 19);
+	t->source_check = sqlite3_column_int(s, 20) != 0;
 	e = rows(st, addr_row, t,
 		 "SELECT side, cidr FROM tenant_addrs WHERE tenant_id = ?1"
 		 " ORDER BY rowid",
@@ -1067,6 +1117,11 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 		e = rows(st, prefix_row, t,
 			 "SELECT family, addr, len FROM tenant_prefixes"
 			 " WHERE tenant_id = ?1 ORDER BY rowid",
+			 "u", t->id);
+	if (!e)
+		e = rows(st, source_row, t,
+			 "SELECT cidr FROM tenant_sources WHERE tenant_id = ?1"
+			 " ORDER BY rowid",
 			 "u", t->id);
 	return e;
 }
@@ -1125,6 +1180,14 @@ int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 				" pps = ?6 WHERE id = ?1",
 				"uuUUUU", id, l->cpu_millicores,
 				l->memory_bytes, l->pids, l->rate_bps, l->pps));
+}
+
+int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on)
+{
+	return changed_one(exec(st,
+				"UPDATE tenants SET source_check = ?2"
+				" WHERE id = ?1",
+				"uu", id, on ? 1u : 0u));
 }
 
 int tn_store_tenant_del(struct tn_store *st, uint32_t id)

@@ -53,7 +53,7 @@
 
 #include "records.h"
 
-#define TN_STORE_SCHEMA_VERSION 3
+#define TN_STORE_SCHEMA_VERSION 4
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;
@@ -108,6 +108,7 @@ int tn_store_tenant_set_state(struct tn_store *st, uint32_t id,
 			      enum tn_tenant_state state);
 int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 				  const struct tn_limits *l);
+int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on);
 /* Addresses, prefixes and routes go with it. */
 int tn_store_tenant_del(struct tn_store *st, uint32_t id);
 

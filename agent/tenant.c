@@ -88,6 +88,24 @@ static int take_addrs(struct req *r, int k, char (*out)[TN_STORE_CIDR_MAX + 1],
 	return 0;
 }
 
+/* Sources given beside its own space. */
+static int take_sources(struct req *r, struct tn_tenant_rec *t)
+{
+	unsigned int len = list_len(r, TN_K_SOURCE);
+	struct tn_gval v;
+
+	for (unsigned int i = 0; i < len && i < TN_STORE_MAX_SOURCES; i++) {
+		struct tn_prefix *p = &t->sources[t->n_sources++];
+
+		if (list_item(r, TN_K_SOURCE, i, &v))
+			return -EINVAL;
+		p->family = v.family;
+		memcpy(p->addr, v.addr, sizeof(p->addr));
+		p->len = v.len;
+	}
+	return 0;
+}
+
 /* Routed prefixes, none overlapping another given. */
 static int take_prefixes(struct req *r, struct tn_tenant_rec *t)
 {
@@ -196,8 +214,9 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 			      &t->n_access_addrs)) ||
 	    (err = take_addrs(r, TN_K_UPLINK_ADDR, t->uplink_addrs,
 			      &t->n_uplink_addrs)) ||
-	    (err = take_prefixes(r, t)))
+	    (err = take_prefixes(r, t)) || (err = take_sources(r, t)))
 		return err;
+	t->source_check = v[TN_K_SOURCE_CHECK].u != 0;
 	if (v[TN_K_GATEWAY].given)
 		snprintf(t->gateway, sizeof(t->gateway), "%s",
 			 v[TN_K_GATEWAY].s);
@@ -302,7 +321,7 @@ static json_object *side_json(struct tenetd *d, uint32_t nic_id,
 static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 				bool routes)
 {
-	json_object *o = json_object_new_object(), *c;
+	json_object *o = json_object_new_object(), *c, *arr;
 	const char *name;
 	char state[32];
 	pid_t pid;
@@ -323,6 +342,19 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(o, "gateway",
 			       json_object_new_string(t->gateway));
 	json_object_object_add(o, "limits", limits_json(t));
+	json_object_object_add(
+		o, "source_check",
+		json_object_new_string(tn_onoff_names[t->source_check]));
+	arr = json_object_new_array();
+	for (unsigned int i = 0; i < t->n_sources; i++) {
+		char ip[INET6_ADDRSTRLEN], cidr[TN_STORE_CIDR_MAX + 1];
+
+		inet_ntop(t->sources[i].family, t->sources[i].addr, ip,
+			  sizeof(ip));
+		snprintf(cidr, sizeof(cidr), "%s/%u", ip, t->sources[i].len);
+		json_object_array_add(arr, json_object_new_string(cidr));
+	}
+	json_object_object_add(o, "sources", arr);
 	name = t->name;
 	if (tn_ct_state(d->lxc_path, name, state, sizeof(state), &pid))
 		snprintf(state, sizeof(state), "UNKNOWN");
@@ -346,8 +378,7 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(o, "container", c);
 	json_object_object_add(o, "router", session_json(d, t));
 	if (routes) {
-		json_object *arr = json_object_new_array();
-
+		arr = json_object_new_array();
 		tn_store_route_list(d->st, t->id, route_json_cb, arr);
 		json_object_object_add(o, "routes", arr);
 	}
@@ -518,6 +549,7 @@ int do_tenant_set(struct req *r)
 	struct tn_limits l;
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
+	bool old_check;
 	int err;
 
 	if ((err = tenant_arg(r, &t)))
@@ -525,9 +557,15 @@ int do_tenant_set(struct req *r)
 	/* The table asked for one key at least, and has no defaults here. */
 	l = t.limits;
 	take_limits(r, &l);
+	old_check = t.source_check;
+	if (r->a.v[TN_K_SOURCE_CHECK].given)
+		t.source_check = r->a.v[TN_K_SOURCE_CHECK].u != 0;
 	err = tn_store_begin(d->st);
 	if (!err)
 		err = tn_store_tenant_update_limits(d->st, t.id, &l);
+	if (!err && t.source_check != old_check)
+		err = tn_store_tenant_set_source_check(d->st, t.id,
+						       t.source_check);
 	if (err) {
 		tn_store_rollback(d->st);
 		return req_fail(r, err, "tenant %s: %s", t.name,
@@ -539,6 +577,8 @@ int do_tenant_set(struct req *r)
 			   sizeof(why));
 	if (!err)
 		err = policers_set(d, t.id, l.rate_bps, l.pps);
+	if (!err && t.source_check != old_check)
+		err = tenant_egress_checks(d, &t);
 	if (!err)
 		err = tn_store_commit(d->st);
 	if (err) {
@@ -547,11 +587,16 @@ int do_tenant_set(struct req *r)
 		tn_ct_limits(d->lxc_path, name, d->cgroup2, &t.limits, NULL,
 			     NULL, 0);
 		policers_set(d, t.id, t.limits.rate_bps, t.limits.pps);
+		if (t.source_check != old_check) {
+			t.source_check = old_check;
+			tenant_egress_checks(d, &t);
+		}
 		return req_fail(r, err, "%s", *why ? why : strerror(-err));
 	}
 	t.limits = l;
 	r->data = tenant_json(d, &t, true);
-	tn_info("tenant %s: limits changed live\n", t.name);
+	tn_info("tenant %s: limits changed live, source-check %s\n", t.name,
+		tn_onoff_names[t.source_check]);
 	return 0;
 }
 
@@ -778,6 +823,12 @@ static int route_change(struct req *r, bool add)
 		return req_fail(r, err, "route %s: %s", rt.cidr,
 				strerror(-err));
 	}
+	/* A route's destination is a customer network: its sources may
+	 * leave by the uplink (said if not, as the route stands). */
+	err = tenant_row_sources(d, &t);
+	if (err)
+		tn_warn("tenant %s: source space: %s\n", t.name,
+			strerror(-err));
 	tn_info("tenant %s: route %s %s via %s\n", t.name,
 		add ? "added" : "deleted", rt.cidr, rt.via);
 	return 0;

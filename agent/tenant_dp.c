@@ -281,6 +281,195 @@ static void classify_down(struct tenetd *d, const struct tenant_ctx *c)
 		close(gen);
 }
 
+/* ---- what a tenant may send (tenant_egress) ---- */
+
+/* fe80::/64 and the interface id the kernel makes of mac (EUI-64, its
+ * default addr_gen_mode). */
+static void link_local(const uint8_t mac[6], uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	a[8] = mac[0] ^ 0x02;
+	a[9] = mac[1];
+	a[10] = mac[2];
+	a[11] = 0xff;
+	a[12] = 0xfe;
+	a[13] = mac[3];
+	a[14] = mac[4];
+	a[15] = mac[5];
+}
+
+static void port_mac(const struct tn_tenant_rec *t, int role, uint8_t mac[6])
+{
+	if (role == TN_ROLE_ACCESS)
+		access_mac(t->id, mac);
+	else
+		memcpy(mac, t->uplink_mac, 6);
+}
+
+/* A prefix of the tenant's space: family, 16 bytes of address, length. */
+struct span {
+	int family;
+	uint8_t addr[16];
+	unsigned int len;
+};
+
+#define MAX_SPANS                                         \
+	(2 * TN_STORE_MAX_ADDRS + TN_STORE_MAX_PREFIXES + \
+	 TN_STORE_MAX_SOURCES + 2)
+
+/* What it may claim in ARP and ND (tn_local): every address of its router
+ * and the link-local ones of its two MACs. */
+static int own_addrs(const struct tn_tenant_rec *t, struct span *o)
+{
+	const char(*addrs[])[TN_STORE_CIDR_MAX + 1] = { t->access_addrs,
+							t->uplink_addrs };
+	const unsigned int naddrs[] = { t->n_access_addrs, t->n_uplink_addrs };
+	int n = 0;
+
+	for (int role = 0; role < 2; role++) {
+		uint8_t mac[6];
+
+		for (unsigned int i = 0; i < naddrs[role]; i++) {
+			if (addr_of(addrs[role][i], &o[n].family, o[n].addr))
+				return -EINVAL;
+			o[n].len = o[n].family == AF_INET ? 32 : 128;
+			n++;
+		}
+		port_mac(t, role, mac);
+		o[n].family = AF_INET6;
+		o[n].len = 128;
+		link_local(mac, o[n++].addr);
+	}
+	return n;
+}
+
+/* Where it may send from out its uplink (tn_src4/6): its own addresses,
+ * the subnets of its access side (its customers), its prefixes, its
+ * routes (customer networks behind them) and the sources given. */
+static int source_space(const struct tenant_ctx *c, struct span *o)
+{
+	const struct tn_tenant_rec *t = c->t;
+	int n = own_addrs(t, o);
+
+	for (unsigned int i = 0; n >= 0 && i < t->n_access_addrs; i++) {
+		if (tn_parse_prefix(t->access_addrs[i], 0, &o[n].family,
+				    o[n].addr, &o[n].len))
+			return -EINVAL;
+		n++;
+	}
+	for (unsigned int i = 0; n >= 0 && i < t->n_prefixes; i++, n++) {
+		o[n].family = t->prefixes[i].family;
+		memcpy(o[n].addr, t->prefixes[i].addr, 16);
+		o[n].len = t->prefixes[i].len;
+	}
+	for (unsigned int i = 0; n >= 0 && i < t->n_sources; i++, n++) {
+		o[n].family = t->sources[i].family;
+		memcpy(o[n].addr, t->sources[i].addr, 16);
+		o[n].len = t->sources[i].len;
+	}
+	for (unsigned int i = 0; n >= 0 && i < c->n_routes && n < MAX_SPANS;
+	     i++) {
+		if (tn_parse_prefix(c->routes[i].cidr, 1, &o[n].family,
+				    o[n].addr, &o[n].len))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static int own_up(struct dp *p)
+{
+	struct span o[2 * TN_STORE_MAX_ADDRS + 2];
+	int n = own_addrs(p->t, o), err = n < 0 ? n : 0;
+
+	for (int i = 0; !err && i < n; i++) {
+		struct tn_local_key k = { .tenant_id = p->t->id,
+					  .family = (__u32)o[i].family };
+
+		memcpy(k.addr, o[i].addr, 16);
+		err = map_set(p->d, TN_MAP_LOCAL, &k, &(__u32){ 1 });
+	}
+	if (err)
+		snprintf(p->err, p->n, "tn_local: %s", strerror(-err));
+	return err;
+}
+
+/* A tn_src4/6 key of tenant id. */
+static void *src_key(int family, uint32_t id, const uint8_t *addr,
+		     unsigned int len, struct tn_src6_key *k6)
+{
+	struct tn_src4_key *k4 = (struct tn_src4_key *)k6;
+
+	memset(k6, 0, sizeof(*k6));
+	if (family == AF_INET) {
+		k4->prefixlen = TN_SRC_TENANT_BITS + len;
+		k4->tenant_id = id;
+		memcpy(k4->addr, addr, 4);
+	} else {
+		k6->prefixlen = TN_SRC_TENANT_BITS + len;
+		k6->tenant_id = id;
+		memcpy(k6->addr, addr, 16);
+	}
+	return k6;
+}
+
+/* Removes id's entries of a tn_src map but those in keep (n of them). */
+static void src_prune(struct tenetd *d, const char *map, int family,
+		      uint32_t id, const struct span *keep, int n)
+{
+	int fd = tn_dp_map_open(d->bpffs, map);
+	struct tn_src6_key k, next, want;
+	size_t ksz = family == AF_INET ? sizeof(struct tn_src4_key) :
+					 sizeof(struct tn_src6_key);
+	bool first = true;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		bool kept = false;
+
+		memcpy(&k, &next, ksz);
+		first = false;
+		if (k.tenant_id != id)
+			continue;
+		for (int i = 0; !kept && i < n; i++)
+			kept = keep[i].family == family &&
+			       !memcmp(src_key(family, id, keep[i].addr,
+					       keep[i].len, &want),
+				       &k, ksz);
+		if (kept)
+			continue;
+		bpf_map_delete_elem(fd, &k);
+		first = true; /* the walk starts over */
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c)
+{
+	struct span o[MAX_SPANS];
+	int n = source_space(c, o), err = n < 0 ? n : 0;
+	struct tn_src6_key k;
+
+	for (int i = 0; !err && i < n; i++)
+		err = map_set(
+			d, o[i].family == AF_INET ? TN_MAP_SRC4 : TN_MAP_SRC6,
+			src_key(o[i].family, c->t->id, o[i].addr, o[i].len, &k),
+			&(__u32){ 1 });
+	if (err)
+		return err;
+	src_prune(d, TN_MAP_SRC4, AF_INET, c->t->id, o, n);
+	src_prune(d, TN_MAP_SRC6, AF_INET6, c->t->id, o, n);
+	return 0;
+}
+
+void tenant_sources_down(struct tenetd *d, uint32_t id)
+{
+	src_prune(d, TN_MAP_SRC4, AF_INET, id, NULL, 0);
+	src_prune(d, TN_MAP_SRC6, AF_INET6, id, NULL, 0);
+}
+
 /* ---- direct mode ---- */
 
 /* The NIC queue each side owns, its tn_qowner/tn_nic_xsks index. */
@@ -291,15 +480,12 @@ static __u32 queue_key(const struct tn_tenant_rec *t, int role)
 		       t->uplink_nic * TN_MAX_QUEUES + (__u32)t->uplink_queue;
 }
 
-/* tn_local gets the router's addresses (for the container's kernel, not
- * the XSK), tn_qowner the queues. The sockets come with the router. */
+/* tn_qowner gets the queues; the sockets come with the router (its
+ * addresses are in tn_local, as every tenant's). */
 static int direct_up(struct dp *p)
 {
 	const struct tn_tenant_rec *t = p->t;
 	const struct tn_nic_rec *nic[] = { p->access, p->uplink };
-	const char(*addrs[])[TN_STORE_CIDR_MAX + 1] = { t->access_addrs,
-							t->uplink_addrs };
-	const unsigned int naddrs[] = { t->n_access_addrs, t->n_uplink_addrs };
 	char what[64];
 	int err = 0;
 
@@ -312,26 +498,14 @@ static int direct_up(struct dp *p)
 		snprintf(what, sizeof(what), "queue %u of %s",
 			 key % TN_MAX_QUEUES, nic[role]->ifname);
 		err = claim(p, TN_MAP_QOWNER, &key, what);
-		for (unsigned int i = 0; !err && i < naddrs[role]; i++) {
-			struct tn_local_key k = { .tenant_id = t->id };
-			int fam;
-
-			if (addr_of(addrs[role][i], &fam, k.addr))
-				return -EINVAL;
-			k.family = (__u32)fam;
-			err = map_set(p->d, TN_MAP_LOCAL, &k, &(__u32){ 1 });
-			if (err)
-				snprintf(p->err, p->n, "tn_local: %s",
-					 strerror(-err));
-		}
 	}
 	return err;
 }
 
 /* Removes the tn_local entries of every tenant id keep() says no to. */
-void direct_local_sweep(struct tenetd *d,
-			bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
-			void *arg)
+void local_sweep(struct tenetd *d,
+		 bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
+		 void *arg)
 {
 	int fd = tn_dp_map_open(d->bpffs, TN_MAP_LOCAL);
 	struct tn_local_key k, next;
@@ -375,7 +549,44 @@ static void direct_down(struct tenetd *d, const struct tn_tenant_rec *t)
 		return;
 	for (int role = 0; role < 2; role++)
 		direct_queue_free(d, queue_key(t, role), t->id);
-	direct_local_sweep(d, not_this, (void *)&t->id);
+}
+
+/* What tenant_egress checks on this port: its MAC and ARP/ND claims on
+ * both, its IP sources toward the uplink (toward its customers it
+ * forwards the Internet's); nothing with source-check off. */
+static void egress_checks(const struct tn_tenant_rec *t, int role,
+			  struct tn_egress *eg)
+{
+	port_mac(t, role, eg->mac);
+	if (t->source_check)
+		eg->flags = TN_EG_F_MAC | TN_EG_F_ARP |
+			    (role == TN_ROLE_UPLINK ? TN_EG_F_SRC : 0);
+}
+
+int tenant_egress_checks(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	int fd = tn_dp_map_open(d->bpffs, TN_MAP_EGRESS), err = 0;
+
+	if (fd < 0)
+		return fd;
+	for (int role = 0; !err && role < 2; role++) {
+		char veth[IF_NAMESIZE];
+		struct tn_egress eg;
+		__u32 ifindex;
+
+		veth_name(veth, t->id, role, false);
+		ifindex = (__u32)ifindex_of(veth);
+		if (!ifindex || bpf_map_lookup_elem(fd, &ifindex, &eg)) {
+			err = -ENOENT;
+			break;
+		}
+		eg.flags = 0;
+		egress_checks(t, role, &eg);
+		if (bpf_map_update_elem(fd, &ifindex, &eg, 0))
+			err = -errno;
+	}
+	close(fd);
+	return err;
 }
 
 /* Ports: veth in the DEVMAP, egress binding, tenant_egress. */
@@ -403,6 +614,7 @@ static int port_up(struct dp *p, int role)
 		eg.nic_id = p->uplink->nic_id;
 		eg.vid = t->uplink_vlan;
 	}
+	egress_checks(t, role, &eg);
 	err = map_set(p->d, TN_MAP_PORTS, &port, &ifindex);
 	if (!err)
 		err = map_set(p->d, TN_MAP_EGRESS, &ifindex, &eg);
@@ -415,29 +627,59 @@ static int port_up(struct dp *p, int role)
 	return err;
 }
 
-int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
+/* The policers of map for id's two ports, rewritten only where they
+ * change (a rewrite refills the bucket). */
+static int policers_write(struct tenetd *d, const char *map, uint32_t id,
+			  const struct tn_policer *pol)
 {
-	int fd = tn_dp_map_open(d->bpffs, TN_MAP_POLICER), err = 0;
-	struct tn_policer pol, cur;
+	int fd = tn_dp_map_open(d->bpffs, map), err = 0;
+	struct tn_policer cur;
 
 	if (fd < 0)
 		return fd;
+	for (__u32 role = 0; !err && role < 2; role++) {
+		__u32 port = tn_port(id, role);
+
+		if (bpf_map_lookup_elem(fd, &port, &cur) ||
+		    cur.pkt_cost != pol->pkt_cost ||
+		    cur.byte_cost != pol->byte_cost)
+			err = tn_dp_policer_write(fd, port, pol);
+	}
+	close(fd);
+	return err;
+}
+
+int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
+{
+	struct tn_policer pol;
+	int err;
+
 	/* 20 ms of burst. With a bucket of a few frames one TCP flow got
 	 * 21-30 of 100 Mbit/s (measured); with 20 or 50 ms, 50-60 (4 flows:
 	 * 76). A policer drops what TCP bursts: a shaper would do better. */
 	tn_policer_config(&pol, bps, pps, TN_POLICER_BURST_US);
-	for (__u32 role = 0; !err && role < 2; role++) {
-		__u32 port = tn_port(id, role);
-
-		/* Rewriting a policer refills its bucket: only on a change. */
-		if (bpf_map_lookup_elem(fd, &port, &cur) ||
-		    cur.pkt_cost != pol.pkt_cost ||
-		    cur.byte_cost != pol.byte_cost)
-			err = bpf_map_update_elem(fd, &port, &pol, 0) ? -errno :
-									0;
-	}
-	close(fd);
+	/* What each NIC sends it, and what it sends out each port: what its
+	 * container originates counts too. */
+	err = policers_write(d, TN_MAP_POLICER, id, &pol);
+	if (!err)
+		err = policers_write(d, TN_MAP_EGRESS_POLICER, id, &pol);
 	return err;
+}
+
+/* A port's counters from zero: its id may have been another tenant's. */
+static void counters_zero(struct tenetd *d, uint32_t id)
+{
+	static const char *const maps[] = { TN_MAP_PORT_STATS,
+					    TN_MAP_EGRESS_STATS };
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = tn_dp_map_open(d->bpffs, maps[i]);
+
+		for (__u32 role = 0; fd >= 0 && role < 2; role++)
+			tn_dp_stats_zero(fd, tn_port(id, role));
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 void ports_down(struct tenetd *d, uint32_t id)
@@ -445,6 +687,9 @@ void ports_down(struct tenetd *d, uint32_t id)
 	__u32 port;
 
 	policers_set(d, id, 0, 0);
+	counters_zero(d, id);
+	tenant_sources_down(d, id);
+	local_sweep(d, not_this, &id);
 	for (int role = 0; role < 2; role++) {
 		char veth[IF_NAMESIZE];
 		int ifindex;
@@ -478,6 +723,25 @@ static int rx_addr(int fd, const char *cidr)
 	return bpf_map_update_elem(fd, &k, &one, 0) ? -errno : 0;
 }
 
+/* The MAC tenant_egress lets out of that side, set again if container
+ * root changed it (its frames would be dropped as spoofed). */
+static int mac_enforce(const struct tn_tenant_rec *t, int role,
+		       const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint8_t mac[6];
+	bool same;
+
+	port_mac(t, role, mac);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	same = fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr) &&
+	       !memcmp(ifr.ifr_hwaddr.sa_data, mac, 6);
+	if (fd >= 0)
+		close(fd);
+	return same ? 0 : tn_nl_link_set_mac(ifname, mac);
+}
+
 static int rx_up_in(void *arg)
 {
 	struct rx_ctx *c = arg;
@@ -500,6 +764,8 @@ static int rx_up_in(void *arg)
 			err = tn_dp_rx_attach(dir, ifindex, XDP_MODE_NATIVE);
 		if (!err)
 			err = tx_csum_off(sides[slot]);
+		if (!err)
+			err = mac_enforce(t, (int)slot, sides[slot]);
 		if (err) {
 			snprintf(c->err, c->n, "%s in the container: %s",
 				 sides[slot], strerror(-err));
@@ -615,7 +881,7 @@ static int container_up(struct dp *p, pid_t *pid)
 	const char *name;
 	char peer[2][IF_NAMESIZE], bind[512], router[4096 + 16];
 	char state[32];
-	uint8_t mac[6];
+	uint8_t mac[6], amac[6];
 	int err;
 
 	name = t->name;
@@ -636,9 +902,11 @@ static int container_up(struct dp *p, pid_t *pid)
 		veth_name(peer[0], t->id, TN_ROLE_ACCESS, true);
 		veth_name(peer[1], t->id, TN_ROLE_UPLINK, true);
 		memcpy(mac, t->uplink_mac, 6);
+		access_mac(t->id, amac);
 		s.net[0] = (struct tn_ct_net){
 			.link = peer[0],
 			.name = CT_ACCESS,
+			.mac = amac,
 			.mtu = link_mtu(p->access->ifname),
 			.n_addrs = t->n_access_addrs,
 			.addrs = t->access_addrs,
@@ -758,6 +1026,10 @@ static int prepare(struct dp *p)
 	err = veths_up(p);
 	if (!err)
 		err = classify_up(p);
+	if (!err)
+		err = own_up(p);
+	if (!err && (err = tenant_sources_sync(d, p->c)))
+		snprintf(p->err, p->n, "tn_src: %s", strerror(-err));
 	if (!err && t->mode == TN_MODE_DIRECT)
 		err = direct_up(p);
 	for (int role = 0; !err && role < 2; role++)

@@ -55,13 +55,22 @@ int tenant_route(pid_t pid, bool add, const struct tn_route_rec *r);
 /* Both ports' policers (0: no limit), rewritten only where they change. */
 int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps);
 
-/* For the sweep of ids no row has: the ports and policers of id. */
+/* For the sweep of ids no row has, and teardown: the ports, policers,
+ * counters, own addresses and source space of id. */
 void ports_down(struct tenetd *d, uint32_t id);
 /* tenant_rx's pins of id. */
 void rx_pins_down(struct tenetd *d, uint32_t id);
 /* Removes the tn_local entries of every tenant id keep() says no to. */
-void direct_local_sweep(struct tenetd *d,
-			bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
-			void *arg);
+void local_sweep(struct tenetd *d,
+		 bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
+		 void *arg);
+/* c's tenant's source space in tn_src4/6 as it should be now (its
+ * routes, prefixes and sources given): added, and what is no longer in it
+ * removed. */
+int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c);
+/* Its ports' checks (tn_egress.flags) as t->source_check says, live. */
+int tenant_egress_checks(struct tenetd *d, const struct tn_tenant_rec *t);
+/* Every tn_src4/6 entry of id. */
+void tenant_sources_down(struct tenetd *d, uint32_t id);
 
 #endif

@@ -4,7 +4,7 @@
  * reads no database, so what its bring-up and teardown need of it is
  * looked up here, once, into a struct tenant_ctx: the tenant's two NICs,
  * the lookups every tenant of each NIC needs (tn_nics flags), its static
- * routes. A key tenant_dp.c finds held by another tenant comes back as
+ * routes (which are part of its source space too). A key tenant_dp.c finds held by another tenant comes back as
  * that tenant's id, named here.
  */
 #include <errno.h>
@@ -83,7 +83,7 @@ static int row_up(struct tenetd *d, const struct tn_tenant_rec *t, bool prepare,
 	struct tenant_ctx c;
 	int err;
 
-	resolve(d, t, false, !prepare, &c, &rs);
+	resolve(d, t, false, true, &c, &rs);
 	err = prepare ? tenant_prepare(d, &c, why, n) :
 			tenant_up(d, &c, why, n);
 	if (err == -EEXIST)
@@ -102,6 +102,18 @@ int tenant_row_prepare(struct tenetd *d, const struct tn_tenant_rec *t,
 		       char *why, size_t n)
 {
 	return row_up(d, t, true, why, n);
+}
+
+int tenant_row_sources(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	struct routes rs = { 0 };
+	struct tenant_ctx c;
+	int err;
+
+	resolve(d, t, false, true, &c, &rs);
+	err = tenant_sources_sync(d, &c);
+	free(rs.r);
+	return err;
 }
 
 int tenant_row_down(struct tenetd *d, const struct tn_tenant_rec *t)

@@ -22,6 +22,8 @@ int tenant_row_prepare(struct tenetd *d, const struct tn_tenant_rec *t,
 		       char *why, size_t n);
 /* tenant_down() of t's row: t's NICs keep the lookups of the other
  * tenants only. */
+/* Its source space (tenant_egress) after its routes or sources changed. */
+int tenant_row_sources(struct tenetd *d, const struct tn_tenant_rec *t);
 int tenant_row_down(struct tenetd *d, const struct tn_tenant_rec *t);
 
 #endif

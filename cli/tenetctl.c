@@ -495,6 +495,9 @@ static const struct tn_print_field tenant_fields[] = {
 	  .flags = TN_PF_NL },
 	{ .key = "gateway", .show = show_gateway },
 	LIMITS,
+	/* "  source-check on sources 203.0.113.0/24" */
+	{ .key = "source_check", .fmt = "\n  source-check %s" },
+	{ .key = "sources", .show = show_words },
 	{ .key = "container",
 	  .fields = container_fields,
 	  .label = "  container",

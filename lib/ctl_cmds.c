@@ -85,6 +85,17 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 	    .help = "the route's destination, host bits zero: 203.0.113.0/24"),
 	KEY(VIA, .name = "via", .type = TN_G_IP, .meta = "IP",
 	    .help = "the next hop, on one of the router's subnets"),
+	KEY(SOURCE, .name = "source", .type = TN_G_PREFIX, .meta = "CIDR",
+	    .flags = TN_GK_LIST,
+	    .help = "more sources it may send from out its uplink, beside its"
+		    " own addresses, its access subnets, its prefixes and its"
+		    " routes (customer networks it transits)"),
+	KEY(SOURCE_CHECK, .name = "source-check", .type = TN_G_ENUM,
+	    .words = tn_onoff_names,
+	    .help = "on: what it sends out a NIC must come from its own MAC,"
+		    " claim only its own addresses in ARP and ND, and (uplink)"
+		    " come from its sources, or is dropped as spoofed; off: for"
+		    " a tenant that transits others' traffic"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
@@ -116,7 +127,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
 	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
 		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"
-		    " memory=256M pids=256 rate pps",
+		    " memory=256M pids=256 rate pps source+ source-check=on",
 	    .summary = "Makes tenant NAME and starts its router in a container"
 		       " of its own, in a user namespace of its own (its root"
 		       " has no capability on the host; tenant show: uids)."
@@ -140,6 +151,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    " addrs ...\n"
 		    "  limits cpu 0.5 cpuset any memory 256M pids 512 rate"
 		    " 100Mbit pps unlimited\n"
+		    "  source-check on sources 203.0.113.0/24\n"
 		    "  container acme RUNNING pid 1234 restarts 0 uids"
 		    " 1879113728+65536\n"
 		    "  route 203.0.113.0/24 via 10.0.0.2"),
@@ -151,9 +163,11 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " in use, and its own counters; its limits and usage"
 		       " (cpu time, memory, tasks)."),
 	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
-	    .args = "<name> rate pps cpu memory pids", .flags = TN_GC_NEEDS_KEY,
-	    .summary = "Changes tenant NAME's limits while it runs, in tenant"
-		       " add's units; at least one key. Prints the tenant."),
+	    .args = "<name> rate pps cpu memory pids source-check",
+	    .flags = TN_GC_NEEDS_KEY,
+	    .summary = "Changes tenant NAME's limits and source-check while it"
+		       " runs, in tenant add's units; at least one key. Prints"
+		       " the tenant."),
 	CMD(ROUTE_ADD, .obj = "route", .verb = "add",
 	    .args = "<name> <cidr> via!",
 	    .summary = "Adds a route to tenant NAME's router: CIDR through"

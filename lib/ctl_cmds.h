@@ -39,6 +39,8 @@ enum tn_ctl_key {
 	TN_K_PPS,
 	TN_K_CIDR,
 	TN_K_VIA,
+	TN_K_SOURCE,
+	TN_K_SOURCE_CHECK,
 	TN_K__MAX,
 };
 

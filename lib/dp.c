@@ -348,6 +348,27 @@ int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
 	return tn_dp_lpm_gen_bump(gen_fd);
 }
 
+int tn_dp_stats_zero(int map_fd, uint32_t key)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct tn_stats *v;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &key, v, 0))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+int tn_dp_policer_write(int map_fd, uint32_t port, const struct tn_policer *pol)
+{
+	return bpf_map_update_elem(map_fd, &port, pol, BPF_F_LOCK) ? -errno : 0;
+}
+
 int tn_dp_lpm_gen_bump(int gen_fd)
 {
 	__u32 zero = 0, gen;

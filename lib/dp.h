@@ -58,6 +58,12 @@ int tn_dp_prefix_set(int lpm_fd, int gen_fd, uint32_t ifindex, int family,
 int tn_dp_lpm_gen_bump(int gen_fd);
 
 int tn_dp_stats_read(int map_fd, uint32_t key, struct tn_stats *out);
+/* Zeroes it on every CPU: an id used again starts from nothing. */
+int tn_dp_stats_zero(int map_fd, uint32_t key);
+/* A whole policer value under its spin lock (BPF_F_LOCK): XDP on other CPUs
+ * holds the lock while it takes credit, and must never see half of it. */
+int tn_dp_policer_write(int map_fd, uint32_t port,
+			const struct tn_policer *pol);
 
 /* Fills the config half of a policer for bits/s and packets/s (0 =
  * unlimited) with a burst of burst_us of traffic at the rate, at least

@@ -30,3 +30,4 @@ const char *const tn_default_names[] = {
 /* The order of enum tn_xdp_mode and enum tn_tenant_mode (agent/records.h). */
 const char *const tn_xdp_mode_names[] = { "native", "generic", NULL };
 const char *const tn_tenant_mode_names[] = { "veth", "direct", NULL };
+const char *const tn_onoff_names[] = { "off", "on", NULL };

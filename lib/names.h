@@ -15,5 +15,6 @@ extern const char *const tn_role_names[]; /* enum tn_role */
 extern const char *const tn_default_names[]; /* enum tn_default_action */
 extern const char *const tn_xdp_mode_names[]; /* native, generic */
 extern const char *const tn_tenant_mode_names[]; /* veth, direct */
+extern const char *const tn_onoff_names[]; /* off, on: index is the bool */
 
 #endif

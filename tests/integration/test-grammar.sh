@@ -43,7 +43,8 @@ help_ok() {
 	done <<<"$cmds"
 	# every key of tenant add, with its help
 	for k in access vlan inner-vlan uplink uplink-vlan uplink-mac prefix \
-		access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps; do
+		access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps \
+		source source-check; do
 		grep -Eq "^        $k +[a-zA-Z]" <<<"$("$BUILD/tenetctl" tenant --help)" ||
 			{ echo "no help for $k"; return 1; }
 	done
@@ -58,8 +59,11 @@ comp() { # WORDS...: what completes the last one
 }
 t_check "completion: objects" test "$(comp '')" = "tenant nic route status"
 t_check "completion: tenant's verbs" test "$(comp tenant '')" = "add del list show stats set --help"
-t_check "completion: tenant add's keys after NAME" \
-	test "$(comp tenant add acme '')" = "access vlan inner-vlan uplink uplink-vlan uplink-mac prefix access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps"
+# tenant add's keys as its help lists them, from the same table
+add_keys=$("$BUILD/tenetctl" tenant --help | sed -n '/^  tenetctl tenant add/,/^  tenetctl tenant del/p' |
+	awk '/^        [a-z]/ {print $1}' | tr '\n' ' ' | sed 's/ $//')
+t_check "completion: tenant add's keys after NAME, as its help lists them" \
+	test "$(comp tenant add acme '')" = "$add_keys"
 t_check "completion: a key given is not offered again, prefix is" \
 	test "$(comp tenant add acme mode veth prefix 10.0.0.0/8 p)" = "prefix pids pps"
 t_check "completion: enum words of mode" test "$(comp tenant add acme mode '')" = "veth direct"

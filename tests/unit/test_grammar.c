@@ -143,8 +143,8 @@ static void test_line_refused(void **state)
 		{ ADD ADDRS " colour red",
 		  "tenant add: must be access, vlan, inner-vlan, uplink, "
 		  "uplink-vlan, uplink-mac, prefix, access-addr, uplink-addr, "
-		  "gateway, mode, cpu, cpuset, memory, pids, rate or pps, not "
-		  "\"colour\"",
+		  "gateway, mode, cpu, cpuset, memory, pids, rate, pps, "
+		  "source or source-check, not \"colour\"",
 		  false },
 		{ ADD "access-addr uplink-addr 192.0.2.2/24",
 		  "access-addr needs a value", true },
@@ -154,7 +154,9 @@ static void test_line_refused(void **state)
 		{ "tenant add", "missing NAME", true },
 		{ "tenant list x", "too many arguments", true },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, cpu, memory or pids", true },
+		  "give at least one of rate, pps, cpu, memory, pids or "
+		  "source-check",
+		  true },
 		{ "route add acme 10.0.0.0/24", "via is required", true },
 		{ "nic attach eth1 role core",
 		  "role: must be access or uplink, not \"core\"", false },

@@ -485,8 +485,27 @@ static void test_inner_vlan(void **state)
 	assert_string_equal(
 		f->err, "access vlan 100.5 on eth1 is already tenant \"a\"'s");
 	assert_int_equal(add(f, &c), 0);
-	/* Single-tagged 100 is another key than 100.x (struct tn_vlan_key). */
-	assert_int_equal(add(f, &d), 0);
+	/* Single-tagged 100 beside QinQ 100.x: a customer of the one could
+	 * put the other's inner tag under the switch's tag (issue 13). */
+	refused(f, &d, -EEXIST);
+	assert_string_equal(
+		f->err, "access vlan 100 on eth1 is tenant \"a\"'s QinQ outer"
+			" tag: one outer VLAN is either single-tagged or"
+			" QinQ, not both");
+}
+
+static void test_single_then_qinq(void **state)
+{
+	struct fx *f = *state;
+	struct tn_tenant_rec a = tenant("a", 100, 0), b = tenant("b", 100, 7);
+
+	nics(f->st);
+	assert_int_equal(add(f, &a), 0);
+	refused(f, &b, -EEXIST);
+	assert_string_equal(f->err,
+			    "access vlan 100 on eth1 is tenant \"a\"'s single"
+			    " tag: one outer VLAN is either single-tagged or"
+			    " QinQ, not both");
 }
 
 static void test_uplink_vlan_and_mac(void **state)
@@ -917,6 +936,7 @@ int main(void)
 		T(test_duplicate_name),
 		T(test_same_vlan),
 		T(test_inner_vlan),
+		T(test_single_then_qinq),
 		T(test_uplink_vlan_and_mac),
 		T(test_overlap_shorter_first),
 		T(test_overlap_longer_first),
