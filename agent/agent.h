@@ -33,6 +33,11 @@ struct tenetd {
 	char db_path[512], sock_path[512], lock_path[512];
 	struct tn_store *st;
 	int lock_fd;
+	/* Its database's instance, and the mark it puts on what it makes
+	 * outside the database (link aliases, marks of containers, its
+	 * tenants' socket dir): the sweep removes only what carries it. */
+	uint64_t instance;
+	char mark[32];
 	time_t started;
 	struct session **sess; /* by tenant id: its router's session */
 	struct sup **sup; /* by tenant id: its container's supervision */

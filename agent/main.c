@@ -231,6 +231,53 @@ static int check_reachable(const char *path, char *err, size_t n)
 	}
 }
 
+/* A directory for this tenetd alone: -EBUSY (said) if another holds it. */
+static int lock_dir(const char *dir, const char *what)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return 0; /* held as long as tenetd runs */
+	tn_err("%s %s: %s\n", what, dir,
+	       fd < 0 ? strerror(errno) : "another tenetd uses it");
+	if (fd >= 0)
+		close(fd);
+	return -EBUSY;
+}
+
+/*
+ * The directories this tenetd works in are its own: each locked against
+ * a second tenetd, and the pinned maps marked with the database's
+ * instance, so that a tenetd started with another database (a mistyped
+ * --state-dir) refuses them rather than take another's maps apart. 0 or
+ * -errno (said).
+ */
+static int own_dirs(struct tenetd *d)
+{
+	uint64_t owner = d->instance;
+	int err;
+
+	if ((err = lock_dir(d->state_dir, "state dir")) ||
+	    (err = lock_dir(d->lxc_path, "LXC path")) ||
+	    (err = lock_dir(d->bpffs, "bpffs dir")))
+		return err;
+	err = tn_dp_owner(d->bpffs, &owner);
+	if (err) {
+		tn_err("bpffs dir %s: %s: %s\n", d->bpffs, TN_MAP_OWNER,
+		       strerror(-err));
+		return err;
+	}
+	if (owner != d->instance) {
+		tn_err("bpffs dir %s holds the maps of another tenet (instance"
+		       " %016llx; this database %s is %016llx): give the"
+		       " --state-dir that made them, or another --bpffs\n",
+		       d->bpffs, (unsigned long long)owner, d->db_path,
+		       (unsigned long long)d->instance);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 /* Whether the kernel refuses descriptors routers pass (6.16+), or tenetd
  * takes them and closes them off its loop: said once. */
 static void check_passrights(struct tenetd *d)
@@ -454,12 +501,23 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 		tn_err("database %s: %s\n", d->db_path, strerror(-err));
 		return 1;
 	}
+	if ((err = tn_store_instance(d->st, &d->instance))) {
+		tn_err("database %s: its instance: %s\n", d->db_path,
+		       strerror(-err));
+		return 1;
+	}
+	snprintf(d->mark, sizeof(d->mark), "tenet:%016llx",
+		 (unsigned long long)d->instance);
 	check_passrights(d);
 	err = tn_reaper_init();
 	if (!err)
 		err = tn_loop_init(d);
 	if (!err)
 		err = tn_dp_prepare(d->bpffs);
+	if (!err && (err = own_dirs(d))) {
+		tn_store_close(d->st);
+		return 1;
+	}
 	if (!err)
 		err = control_listen(d);
 	if (err) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "log.h"
 #include "naming.h"
 
@@ -101,4 +102,36 @@ int in_netns(pid_t pid, int (*fn)(void *arg), void *arg)
 	err = in_netns_fd(ns, fn, arg);
 	close(ns);
 	return err;
+}
+
+int ct_mark(struct tenetd *d, const char *name, bool set)
+{
+	char path[4096], dir[4096];
+	int err;
+
+	/* <state-dir>/made/NAME holds the LXC path it was made in */
+	snprintf(dir, sizeof(dir), "%s/made", d->state_dir);
+	if (strchr(name, '/') || snprintf(path, sizeof(path), "%s/%s", dir,
+					  name) >= (int)sizeof(path))
+		return -EINVAL;
+	if (!set)
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	err = tn_mkdir_p(dir, 0700);
+	if (!err)
+		err = tn_write_beneath(dir, name, d->lxc_path,
+				       strlen(d->lxc_path));
+	return err;
+}
+
+bool ct_marked(struct tenetd *d, const char *name)
+{
+	char dir[4096], buf[4096];
+	ssize_t len;
+
+	snprintf(dir, sizeof(dir), "%s/made", d->state_dir);
+	len = tn_read_beneath(dir, name, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return false;
+	buf[len] = '\0';
+	return !strcmp(buf, d->lxc_path);
 }

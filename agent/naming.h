@@ -70,4 +70,10 @@ int in_netns_fd(int fd, int (*fn)(void *arg), void *arg);
 /* The same in the netns of process pid. */
 int in_netns(pid_t pid, int (*fn)(void *arg), void *arg);
 
+/* Marks (set) or unmarks a container of this tenetd's in its state dir
+ * (made/NAME, holding the LXC path). 0 or -errno. */
+int ct_mark(struct tenetd *d, const char *name, bool set);
+/* Whether NAME in the LXC path is marked as this tenetd's. */
+bool ct_marked(struct tenetd *d, const char *name);
+
 #endif

@@ -321,8 +321,10 @@ void nics_sweep(struct tenetd *d)
 
 		key = next;
 		prev = &key;
+		/* Only a NIC the database surely does not know (or that is
+		 * gone) loses its program: a store error keeps it. */
 		if (if_indextoname(key, name) &&
-		    !tn_store_nic_get(d->st, name, &n))
+		    tn_store_nic_get(d->st, name, &n) != -ENOENT)
 			continue;
 		tn_info("ifindex %u: not in the database: nic_ingress removed\n",
 			key);

@@ -6,6 +6,7 @@
  * container is started by supervise.c, off the loop).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,11 +53,21 @@ static int reconcile_cb(const struct tn_tenant_rec *t, void *arg)
 	return 0;
 }
 
+/* Only a row surely absent (not found) makes a thing no one's: on any
+ * other error of the store it is kept. */
 static bool known_id(struct tenetd *d, uint32_t id)
 {
 	struct tn_tenant_rec t;
 
-	return id && id < TN_MAX_TENANTS && !tn_store_tenant_get(d->st, id, &t);
+	return id && id < TN_MAX_TENANTS &&
+	       tn_store_tenant_get(d->st, id, &t) != -ENOENT;
+}
+
+static bool known_name(struct tenetd *d, const char *name)
+{
+	struct tn_tenant_rec t;
+
+	return tn_store_tenant_get_by_name(d->st, name, &t) != -ENOENT;
 }
 
 /* Entries whose value is a tenant id the database does not know. */
@@ -96,12 +107,13 @@ out:
 }
 
 /* Links through netlink, not /sys/class/net: sysfs shows the netns it was
- * mounted in, which need not be the agent's. */
+ * mounted in, which need not be the agent's. Only links this tenetd
+ * marked (their alias) go: one named like ours may be another's. */
 static void sweep_links(struct tenetd *d)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
+	char side, c, extra, alias[256];
 	unsigned int id;
-	char side, c, extra;
 
 	for (i = ifs; i && i->if_index; i++) {
 		int n = sscanf(i->if_name, "tn%u%c%c%c", &id, &side, &c,
@@ -110,6 +122,13 @@ static void sweep_links(struct tenetd *d)
 		if (n < 2 || n > 3 || (side != 'a' && side != 'u') ||
 		    (n == 3 && c != 'c') || known_id(d, id))
 			continue;
+		if (tn_nl_link_alias(i->if_name, alias, sizeof(alias)) ||
+		    strcmp(alias, d->mark)) {
+			tn_info("link %s: of no tenant, and not made by this"
+				" tenetd (alias \"%.40s\"): left alone\n",
+				i->if_name, alias);
+			continue;
+		}
 		tn_info("link %s belongs to no tenant: removed\n", i->if_name);
 		tn_nl_link_del(i->if_name);
 	}
@@ -117,11 +136,14 @@ static void sweep_links(struct tenetd *d)
 		if_freenameindex(ifs);
 }
 
+/* Containers of no tenant that this tenetd made (marked in its state
+ * dir, for this LXC path); anything else in the LXC path is said and left
+ * alone. Then marks of containers that are gone. */
 static void sweep_containers(struct tenetd *d)
 {
 	DIR *dh = opendir(d->lxc_path);
-	struct tn_tenant_rec t;
 	struct dirent *e;
+	char made[4096];
 
 	if (!dh)
 		return;
@@ -129,8 +151,14 @@ static void sweep_containers(struct tenetd *d)
 		char path[4096];
 
 		if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
-		    !tn_store_tenant_get_by_name(d->st, e->d_name, &t))
+		    known_name(d, e->d_name))
 			continue;
+		if (!ct_marked(d, e->d_name)) {
+			tn_info("%s/%s: no tenant's, and not made by this"
+				" tenetd: left alone\n",
+				d->lxc_path, e->d_name);
+			continue;
+		}
 		tn_info("container %s belongs to no tenant: destroyed\n",
 			e->d_name);
 		if (tn_ct_exists(d->lxc_path, e->d_name))
@@ -141,23 +169,73 @@ static void sweep_containers(struct tenetd *d)
 		snprintf(path, sizeof(path), "%s/%s.log", d->lxc_path,
 			 e->d_name);
 		unlink(path);
+		ct_mark(d, e->d_name, false);
 	}
 	closedir(dh);
+	snprintf(made, sizeof(made), "%s/made", d->state_dir);
+	dh = opendir(made);
+	while (dh && (e = readdir(dh))) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", d->lxc_path, e->d_name);
+		if (e->d_name[0] != '.' && !known_name(d, e->d_name) &&
+		    stat(path, &st) && errno == ENOENT)
+			ct_mark(d, e->d_name, false);
+	}
+	if (dh)
+		closedir(dh);
+}
+
+/* The tenants' socket dirs' parent is this tenetd's if it carries its
+ * mark (.tenet), or is new (then marked): a run dir typed wrong may hold
+ * a "tenants" of someone else's. */
+static bool tenants_dir_ours(struct tenetd *d, const char *dir)
+{
+	char buf[64];
+	ssize_t len;
+	DIR *dh;
+	struct dirent *e;
+	int n = 0;
+
+	len = tn_read_beneath(dir, ".tenet", buf, sizeof(buf) - 1);
+	if (len >= 0) {
+		buf[len] = '\0';
+		if (!strcmp(buf, d->mark))
+			return true;
+		tn_warn("%s is marked by another tenet (%s): not swept\n", dir,
+			buf);
+		return false;
+	}
+	dh = opendir(dir);
+	while (dh && (e = readdir(dh)))
+		n += e->d_name[0] != '.';
+	if (dh)
+		closedir(dh);
+	/* Not there, or empty: ours from now on. With sockets of tenants
+	 * in it but no mark it is from before marks: ours if every entry is
+	 * a tenant's of ours, which the sweep below checks one by one. */
+	if (tn_mkdir_p(dir, 0755) ||
+	    tn_write_beneath(dir, ".tenet", d->mark, strlen(d->mark)))
+		return false;
+	if (n)
+		tn_info("%s: marked as this tenetd's\n", dir);
+	return true;
 }
 
 /* Socket dirs of no tenant. */
 static void sweep_sock_dirs(struct tenetd *d)
 {
 	char dir[512], path[1024];
-	struct tn_tenant_rec t;
 	struct dirent *e;
 	DIR *dh;
 
 	tenants_dir(d, dir, sizeof(dir));
+	if (!tenants_dir_ours(d, dir))
+		return;
 	dh = opendir(dir);
 	while (dh && (e = readdir(dh))) {
-		if (e->d_name[0] == '.' ||
-		    !tn_store_tenant_get_by_name(d->st, e->d_name, &t))
+		if (e->d_name[0] == '.' || known_name(d, e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		tn_rm_tree(path);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <sqlite3.h>
 
@@ -489,6 +490,28 @@ int tn_store_schema_version(struct tn_store *st)
 		       "");
 
 	return err < 0 ? err : (int)v;
+}
+
+int tn_store_instance(struct tn_store *st, uint64_t *id)
+{
+	int64_t v = 0, r;
+	int err;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		return -EIO;
+	r = (r & INT64_MAX) | 1; /* positive, never 0 */
+	/* The first start draws it; every later one reads it. */
+	err = exec(st,
+		   "INSERT OR IGNORE INTO meta (key, value)"
+		   " VALUES ('instance', ?1)",
+		   "I", r);
+	if (err >= 0)
+		err = rows(st, int_row, &v,
+			   "SELECT value FROM meta WHERE key = 'instance'", "");
+	if (err < 0)
+		return err;
+	*id = (uint64_t)v;
+	return v ? 0 : -EIO;
 }
 
 struct sqlite3 *tn_store_db(struct tn_store *st)

@@ -89,6 +89,11 @@ int tn_store_nic_get_id(struct tn_store *st, uint32_t nic_id,
 			struct tn_nic_rec *nic);
 int tn_store_nic_list(struct tn_store *st, tn_store_nic_cb cb, void *arg);
 
+/* This database's instance: a random number drawn when it is made. What
+ * tenetd makes outside it (links, containers) is marked with it, and the
+ * start-up sweep removes only what carries its mark. */
+int tn_store_instance(struct tn_store *st, uint64_t *id);
+
 /* The lowest id no tenant has; -ENOSPC when all are taken. */
 int tn_store_tenant_alloc_id(struct tn_store *st, uint32_t *id);
 /* The row, its addresses and prefixes. t->id 0 takes the lowest free id;

@@ -929,6 +929,14 @@ static int container_up(struct dp *p, pid_t *pid)
 		snprintf(router, sizeof(router), "%s/tenet-router", d->exe_dir);
 		if (*d->exe_dir && !access(router, X_OK))
 			s.router = router;
+		/* Marked before it exists: a kill -9 during its making
+		 * leaves a container the sweep knows as this tenetd's. */
+		err = ct_mark(d, name, true);
+		if (err) {
+			snprintf(p->err, p->n, "marking container %s: %s", name,
+				 strerror(-err));
+			return err;
+		}
 		err = tn_ct_create(&s, d->cgroup2, p->err, p->n);
 		if (!err)
 			err = router_args(d, name, p->err, p->n);
@@ -971,9 +979,22 @@ static int veths_up(struct dp *p)
 
 		veth_name(host, t->id, role, false);
 		veth_name(peer, t->id, role, true);
-		if (ifindex_of(host))
+		/* Marked as this tenetd's, for the sweep (reconcile.c): one
+		 * made by a tenetd before marks is adopted here. */
+		if (ifindex_of(host)) {
+			err = tn_nl_link_set_alias(host, p->d->mark);
+			if (err) {
+				snprintf(p->err, p->n, "%s: alias: %s", host,
+					 strerror(-err));
+				return err;
+			}
 			continue;
+		}
 		err = tn_nl_veth_add(host, peer, -1, link_mtu(nic));
+		if (!err)
+			err = tn_nl_link_set_alias(host, p->d->mark);
+		if (!err)
+			err = tn_nl_link_set_alias(peer, p->d->mark);
 		if (!err)
 			err = tn_nl_link_up(host, true);
 		if (!err)
@@ -1120,6 +1141,8 @@ int tenant_down(struct tenetd *d, const struct tenant_ctx *c)
 	if (err)
 		tn_err("tenant %s: container %s not destroyed: %s\n", t->name,
 		       name, strerror(-err));
+	else
+		ct_mark(d, name, false);
 	for (int role = 0; role < 2; role++) {
 		char veth[IF_NAMESIZE];
 

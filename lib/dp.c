@@ -127,6 +127,35 @@ out:
 	return err;
 }
 
+int tn_dp_owner(const char *pin_dir, uint64_t *instance)
+{
+	char path[4096];
+	__u32 key = 0;
+	uint64_t v = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, TN_MAP_OWNER);
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno != ENOENT)
+		return -errno;
+	if (fd < 0) {
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, TN_MAP_OWNER,
+				    sizeof(key), sizeof(v), 1, NULL);
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_pin(fd, path))
+			err = -errno;
+	}
+	if (!err && bpf_map_lookup_elem(fd, &key, &v))
+		err = -errno;
+	else if (!err && v)
+		*instance = v;
+	else if (!err && bpf_map_update_elem(fd, &key, instance, 0))
+		err = -errno; /* 0: no owner yet; ours now */
+	close(fd);
+	return err;
+}
+
 /* libxdp falls back to attaching a program alone when its dispatcher cannot
  * load (this project's kernel refuses the freplace it needs with EPERM);
  * that must not go unsaid, since other XDP programs then cannot share the

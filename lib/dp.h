@@ -24,6 +24,11 @@ int tn_dp_bpffs_prepare(const char *dir);
  * and tenant_egress under pin_dir, without attaching anything. */
 int tn_dp_prepare(const char *pin_dir);
 
+/* The tenet instance pin_dir belongs to: TN_MAP_OWNER holds it. If there
+ * is none yet, *instance is written there (the dir is now its); else
+ * *instance gets the one there, for the caller to compare. */
+int tn_dp_owner(const char *pin_dir, uint64_t *instance);
+
 /* nic_ingress on a NIC, through libxdp so it shares the NIC with other XDP
  * programs. *in_use gets the mode the kernel gave (native or skb). */
 int tn_dp_nic_attach(const char *pin_dir, int ifindex,

@@ -6,6 +6,7 @@
  * asks for an acknowledgement, so the kernel's own errno comes back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -152,6 +153,54 @@ int tn_nl_link_set_mac(const char *name, const uint8_t mac[6])
 	nlh = link_msg(buf, RTM_NEWLINK, name, &ifi);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	return talk(nlh);
+}
+
+int tn_nl_link_set_alias(const char *name, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	if (!name_ok(name) || strlen(alias) >= 256)
+		return -EINVAL;
+	nlh = link_msg(buf, RTM_NEWLINK, name, &ifi);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return talk(nlh);
+}
+
+struct alias_ctx {
+	char *buf;
+	size_t n;
+};
+
+static int alias_attr(const struct nlattr *a, void *data)
+{
+	struct alias_ctx *c = data;
+
+	if (mnl_attr_get_type(a) == IFLA_IFALIAS &&
+	    !mnl_attr_validate(a, MNL_TYPE_STRING))
+		snprintf(c->buf, c->n, "%.*s",
+			 (int)strnlen(mnl_attr_get_str(a),
+				      mnl_attr_get_payload_len(a)),
+			 mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+static int alias_msg(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), alias_attr, data);
+}
+
+int tn_nl_link_alias(const char *name, char *buf, size_t n)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct alias_ctx c = { buf, n };
+	struct ifinfomsg *ifi;
+
+	if (!name_ok(name) || !n)
+		return -EINVAL;
+	*buf = '\0';
+	return request(link_msg(req, RTM_GETLINK, name, &ifi), alias_msg, &c);
 }
 
 static int rxq_attr(const struct nlattr *a, void *data)

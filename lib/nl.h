@@ -16,6 +16,10 @@ int tn_nl_veth_add(const char *name, const char *peer, int peer_netns_fd,
 int tn_nl_link_del(const char *name);
 int tn_nl_link_up(const char *name, bool up);
 int tn_nl_link_set_mac(const char *name, const uint8_t mac[6]);
+/* The link's alias (IFLA_IFALIAS): tenetd marks what it makes with it. */
+int tn_nl_link_set_alias(const char *name, const char *alias);
+/* Its alias into buf ("" if none); -ENODEV if there is no such link. */
+int tn_nl_link_alias(const char *name, char *buf, size_t n);
 /* How many receive queues the link has. */
 int tn_nl_link_rx_queues(const char *name, unsigned int *n);
 /* One SIOCETHTOOL request: cmd is the struct ethtool_* it starts with. */

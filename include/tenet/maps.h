@@ -32,6 +32,11 @@
 #define TN_MAP_NIC_STATS "tn_nic_stats"
 #define TN_MAP_PORT_STATS "tn_port_stats"
 
+/* Made by tenetd, not by a program: u32 0 -> u64 the instance (its
+ * database's) this directory belongs to. A tenetd with another database
+ * refuses the directory rather than take its maps apart. */
+#define TN_MAP_OWNER "tn_owner"
+
 /* tenant_egress, on the host-side tenant veths: the agent's directory too */
 #define TN_MAP_EGRESS "tn_egress"
 #define TN_MAP_NIC_DEV "tn_nic_dev"
