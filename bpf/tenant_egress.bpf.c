@@ -102,9 +102,11 @@ static __always_inline int foreign_source(struct pkt *p, __u32 tid)
 			.tenant_id = tid,
 		};
 
-		/* :: is what DAD's solicitations come from */
+		/* :: to a multicast group claims nothing: DAD's
+		 * solicitations and MLD's reports come from it before the
+		 * address is the sender's (RFC 4862, RFC 3810) */
 		if (zero16(p->ip6->saddr.in6_u.u6_addr8) &&
-		    nd_target(p, p->ip6, ND_TYPE_NS))
+		    p->ip6->daddr.in6_u.u6_addr8[0] == 0xff)
 			return 0;
 		__builtin_memcpy(k.addr, &p->ip6->saddr, 16);
 		return !bpf_map_lookup_elem(&tn_src6, &k);

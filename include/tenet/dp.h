@@ -153,7 +153,8 @@ struct tn_policer {
  *   MAC  its source MAC is the tenant's on this port (tn_egress.mac)
  *   ARP  ARP and neighbour discovery claim only the tenant's own addresses
  *        (tn_local): ARP's sender (0.0.0.0 for a probe), an NS's source
- *        (:: for DAD), an NA's target; ARP's sender MAC is tn_egress.mac
+ *        (:: for DAD), an NA's target; ARP's sender MAC is tn_egress.mac;
+ *        from :: only to a multicast group (DAD, MLD)
  *   SRC  an IPv4/IPv6 source is in the tenant's space (tn_src4/tn_src6)
  * tenetd sets MAC and ARP on both ports and SRC on the uplink's, none with
  * "source-check off". Frames to reserved link-local multicast (STP, LACP,

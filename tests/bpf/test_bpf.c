@@ -445,6 +445,8 @@ FRAME(eg_ok6, fr_udp6(f, MAC_B, 0, 0, "2001:db8:a::2", "2001:db8:f::1"))
 FRAME(eg_own4, fr_udp4(f, MAC_B, 0, 0, "192.0.2.50", "203.0.113.1"))
 FRAME(eg_spoof4, fr_udp4(f, MAC_B, 0, 0, "10.0.1.2", "203.0.113.1"))
 FRAME(eg_spoof6, fr_udp6(f, MAC_B, 0, 0, "2001:db8:b::2", "2001:db8:f::1"))
+FRAME(eg_unspec_mcast, fr_udp6(f, MAC_B, 0, 0, "::", "ff02::16"))
+FRAME(eg_unspec_ucast, fr_udp6(f, MAC_B, 0, 0, "::", "2001:db8:f::1"))
 
 static void eg_spoof_mac(struct frame *f)
 {
@@ -878,6 +880,12 @@ static const struct fixture fixtures[] = {
 	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
 	{ "egress: IPv6 source outside its space -> spoofed",
 	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_spoof6, 0, 0, XDP_DROP, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
+	{ "egress: from :: to a multicast group (MLD, DAD) -> out",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_unspec_mcast, 0, 0, XDP_REDIRECT, NULL,
+	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, .tx = 1) } },
+	{ "egress: from :: to a unicast address -> spoofed",
+	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_unspec_ucast, 0, 0, XDP_DROP, NULL,
 	  { C(S_EGRESS, PORT(T1, ACC), .rx = 1, DROP(SPOOFED)) } },
 	{ "egress: ARP request from its own address -> out",
 	  P_EGRESS, D_VETH, 0, setup_eg_check, eg_arp_own, 0, 0, XDP_REDIRECT, NULL,

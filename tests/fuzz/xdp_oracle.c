@@ -365,7 +365,7 @@ static int eg_check(const struct frame *f, const struct parsed *p,
 		bool ok = false;
 
 		memcpy(a, p->ip4 ? l3 + 12 : l3 + 8, p->ip4 ? 4 : 16);
-		if (p->ip6 && zero(a, 16) && nd_target(f, p, 135))
+		if (p->ip6 && zero(a, 16) && l3[24] == 0xff)
 			return -1;
 		for (int i = 0; i < neg_src; i++)
 			ok |= eg_src[i].tid == tid && eg_src[i].family == fam &&
