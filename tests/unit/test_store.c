@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "parse.h"
 #include "store.h"
 
 struct fx {
@@ -204,6 +205,13 @@ static void same_tenant(const struct tn_tenant_rec *a,
 	assert_int_equal(a->n_uplink_addrs, b->n_uplink_addrs);
 	for (unsigned int i = 0; i < a->n_uplink_addrs; i++)
 		assert_string_equal(a->uplink_addrs[i], b->uplink_addrs[i]);
+	assert_int_equal(a->source_check, b->source_check);
+	assert_int_equal(a->n_sources, b->n_sources);
+	for (unsigned int i = 0; i < a->n_sources; i++) {
+		assert_int_equal(a->sources[i].family, b->sources[i].family);
+		assert_int_equal(a->sources[i].len, b->sources[i].len);
+		assert_memory_equal(a->sources[i].addr, b->sources[i].addr, 16);
+	}
 	assert_int_equal(a->n_prefixes, b->n_prefixes);
 	assert_memory_equal(a->prefixes, b->prefixes,
 			    a->n_prefixes * sizeof(a->prefixes[0]));
@@ -764,6 +772,38 @@ static void test_limits_and_state(void **state)
 			 before);
 }
 
+/* Sources given and source-check kept, and changed live. */
+static void test_sources(void **state)
+{
+	struct fx *f = *state;
+	struct tn_tenant_rec t = full_tenant(), got;
+
+	nics(f->st);
+	t.source_check = true;
+	t.n_sources = 2;
+	assert_int_equal(tn_parse_prefix("203.0.113.0/24", 1,
+					 &t.sources[0].family,
+					 t.sources[0].addr, &t.sources[0].len),
+			 0);
+	assert_int_equal(tn_parse_prefix("2001:db8:77::/48", 1,
+					 &t.sources[1].family,
+					 t.sources[1].addr, &t.sources[1].len),
+			 0);
+	assert_int_equal(add(f, &t), 0);
+	assert_int_equal(tn_store_tenant_get(f->st, t.id, &got), 0);
+	same_tenant(&t, &got);
+	assert_int_equal(tn_store_tenant_set_source_check(f->st, t.id, false),
+			 0);
+	assert_int_equal(tn_store_tenant_get(f->st, t.id, &got), 0);
+	assert_false(got.source_check);
+	assert_int_equal(tn_store_tenant_set_source_check(f->st, 99, true),
+			 -ENOENT);
+	/* They go with the tenant. */
+	assert_int_equal(tn_store_tenant_del(f->st, t.id), 0);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM tenant_sources"),
+			 0);
+}
+
 static int collect_route(const struct tn_route_rec *r, void *arg)
 {
 	char *out = arg;
@@ -948,6 +988,7 @@ int main(void)
 		T(test_rollback),
 		T(test_refusal_in_transaction),
 		T(test_limits_and_state),
+		T(test_sources),
 		T(test_routes),
 		T(test_checks_direct),
 		T(test_queues),
