@@ -85,8 +85,8 @@ t_check "tn_qowner: nic0/nic1 queue 0 -> acme, queue 1 -> beta" \
 	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(qowner "$N0" 1) $(qowner "$N1" 1)" = "$AID $AID $BID $BID"
 t_check "tn_tenants: both active and direct (flags 3)" \
 	test "$(bt tn_tenants | jq -c "[.[] | select(.key == $AID or .key == $BID) | .value.flags]")" = "[3,3]"
-t_check "tn_local: the routers' 4 addresses, by tenant" \
-	test "$(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "[$AID,$AID,$BID,$BID]"
+t_check "tn_local: each router's 2 addresses and 2 link-local ones, by tenant" \
+	test "$(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "[$AID,$AID,$AID,$AID,$BID,$BID,$BID,$BID]"
 
 # Steered right: customer 1 on CPU 0 (acme's queue), 2 on CPU 1.
 t_check "customer 1 reaches the upstream through acme" reach 1 0
@@ -175,7 +175,7 @@ t_check "and customer 2 still reaches the upstream through beta" test "$(pinged 
 # tenant del: the queue is free again, and given to the next.
 t_check "tenant del acme" ctl tenant del acme
 t_check "its queues are no one's, its addresses out of tn_local" \
-	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "0 0 [$BID,$BID]"
+	test "$(qowner "$N0" 0) $(qowner "$N1" 0) $(bt tn_local | jq -c '[.[].key.tenant_id] | sort')" = "0 0 [$BID,$BID,$BID,$BID]"
 t_check "beta is untouched: 10 of 10 answered" test "$(pinged 2 1 10)" = 10
 t_check "a new direct tenant gets queue 0" add delta 100 300 192.0.2.2/30 192.0.2.1
 t_check "delta: queue 0 of both" test "$(show delta '"\(.access.queue) \(.uplink.queue)"')" = "0 0"
