@@ -15,6 +15,9 @@ import subprocess
 import sys
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from netbytes import csum  # noqa: E402
 
 
 def put(target, name, data):
@@ -27,15 +30,6 @@ def put(target, name, data):
 
 
 # ---- frames (fuzz_pkt) ----
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
 
 MAC_R = bytes.fromhex("02005e000001")
 MAC_H = bytes.fromhex("02005e000002")

@@ -10,18 +10,7 @@
 # --dst MAC (default broadcast), --count N.
 import argparse, socket, struct
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def mac(s):
-    return bytes(int(x, 16) for x in s.split(":"))
+from netbytes import csum, mac
 
 
 ap = argparse.ArgumentParser()
