@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "names.h"
 #include "parse.h"
 #include "store.h"
 
@@ -143,25 +144,30 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	") STRICT;",
 };
 
-static const char *const role_names[] = { "access", "uplink" };
-static const char *const xdp_names[] = { "native", "generic" };
-static const char *const action_names[] = { "pass", "drop" };
-static const char *const mode_names[] = { "veth", "direct" };
+/* The words of the enums kept as text: lib/names.c's (the CLI's), and the
+ * states, which only the store names. */
 static const char *const state_names[] = { "creating", "ready", "failed",
-					   "deleting" };
+					   "deleting", NULL };
 
-/* An out-of-range enum becomes NULL, which NOT NULL refuses (-EINVAL). */
-#define ENAME(names, v) \
-	((unsigned int)(v) < ARRAY_SIZE(names) ? (names)[v] : NULL)
-#define EVALUE(names, s, i) enum_value(names, ARRAY_SIZE(names), s, i)
+/* The word of v in a NULL-terminated list; an out-of-range enum becomes
+ * NULL, which NOT NULL refuses (-EINVAL). */
+static const char *enum_name(const char *const *names, unsigned int v)
+{
+	for (unsigned int i = 0; names[i]; i++)
+		if (i == v)
+			return names[i];
+	return NULL;
+}
+
+#define ENAME(names, v) enum_name(names, (unsigned int)(v))
+#define EVALUE(names, s, i) enum_value(names, s, i)
 
 /* The CHECK constraints allow only known words; 0 is a safe fallback. */
-static int enum_value(const char *const *names, size_t n, sqlite3_stmt *s,
-		      int col)
+static int enum_value(const char *const *names, sqlite3_stmt *s, int col)
 {
 	const char *v = (const char *)sqlite3_column_text(s, col);
 
-	for (size_t i = 0; v && i < n; i++)
+	for (int i = 0; v && names[i]; i++)
 		if (!strcmp(v, names[i]))
 			return i;
 	return 0;
@@ -573,9 +579,9 @@ static void nic_read(sqlite3_stmt *s, struct tn_nic_rec *nic)
 {
 	nic->nic_id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, nic->ifname, sizeof(nic->ifname));
-	nic->role = EVALUE(role_names, s, 2);
-	nic->xdp_mode = EVALUE(xdp_names, s, 3);
-	nic->default_action = EVALUE(action_names, s, 4);
+	nic->role = EVALUE(tn_role_names, s, 2);
+	nic->xdp_mode = EVALUE(tn_xdp_mode_names, s, 3);
+	nic->default_action = EVALUE(tn_default_names, s, 4);
 }
 
 static int nic_get_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
@@ -643,9 +649,10 @@ int tn_store_nic_add(struct tn_store *st, struct tn_nic_rec *nic, char *err,
 		e = exec(st,
 			 "INSERT INTO nics (nic_id, ifname, role, xdp_mode,"
 			 " default_action) VALUES (?1, ?2, ?3, ?4, ?5)",
-			 "ussss", id, nic->ifname, ENAME(role_names, nic->role),
-			 ENAME(xdp_names, nic->xdp_mode),
-			 ENAME(action_names, nic->default_action));
+			 "ussss", id, nic->ifname,
+			 ENAME(tn_role_names, nic->role),
+			 ENAME(tn_xdp_mode_names, nic->xdp_mode),
+			 ENAME(tn_default_names, nic->default_action));
 	e = sp_end(st, e);
 	if (e == -EEXIST)
 		tn_errbuf(err, n, "%s or nic id %u is already attached",
@@ -813,12 +820,12 @@ static int tenant_nic(struct tn_store *st, uint32_t nic_id, enum tn_role role,
 
 	if (e == -ENOENT) {
 		tn_errbuf(err, n, "%s nic id %u is not attached",
-			  role_names[role], nic_id);
+			  tn_role_names[role], nic_id);
 		return -ENODEV;
 	}
 	if (!e && nic->role != role) {
 		tn_errbuf(err, n, "%s is an %s nic, not an %s nic", nic->ifname,
-			  role_names[nic->role], role_names[role]);
+			  tn_role_names[nic->role], tn_role_names[role]);
 		return -EINVAL;
 	}
 	return e;
@@ -954,12 +961,13 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
 		 "ussuuuuuoouoUUUUsIIIu", t->id, t->name,
-		 ENAME(mode_names, t->mode), t->access_nic, t->access_vlan,
-		 t->access_inner_vlan, t->uplink_nic, t->uplink_vlan, mac,
-		 t->gateway, l->cpu_millicores, t->cpuset, l->memory_bytes,
-		 l->pids, l->rate_bps, l->pps, ENAME(state_names, t->state),
-		 (int64_t)t->created, (int64_t)t->access_queue,
-		 (int64_t)t->uplink_queue, t->source_check ? 1u : 0u);
+		 ENAME(tn_tenant_mode_names, t->mode), t->access_nic,
+		 t->access_vlan, t->access_inner_vlan, t->uplink_nic,
+		 t->uplink_vlan, mac, t->gateway, l->cpu_millicores, t->cpuset,
+		 l->memory_bytes, l->pids, l->rate_bps, l->pps,
+		 ENAME(state_names, t->state), (int64_t)t->created,
+		 (int64_t)t->access_queue, (int64_t)t->uplink_queue,
+		 t->source_check ? 1u : 0u);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);
@@ -1109,7 +1117,7 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, t->name, sizeof(t->name));
-	t->mode = EVALUE(mode_names, s, 2);
+	t->mode = EVALUE(tn_tenant_mode_names, s, 2);
 	t->access_nic = sqlite3_column_int64(s, 3);
 	t->access_vlan = sqlite3_column_int(s, 4);
 	t->access_inner_vlan = sqlite3_column_int(s, 5);
