@@ -809,20 +809,11 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const names[] = { "-j", "--json", "-s", "--socket",
-					     "-h", "--help", NULL };
-	struct sockaddr_un sa;
 	char err[TN_V_ERR_MAX];
+	struct sockaddr_un sa;
 	int o;
 
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:hjs:", opts, NULL)) != -1) {
+	while ((o = tn_g_opt(g, argc, argv, err, sizeof(err))) != -1) {
 		switch (o) {
 		case 'j':
 			json = true;
@@ -833,11 +824,7 @@ int main(int argc, char **argv)
 		case 'h':
 			help(stdout, NULL);
 			return 0;
-		case ':':
-			return usage_err(NULL, "--socket needs a PATH");
 		default:
-			tn_v_keyword("option", argv[optind - 1], names, err,
-				     sizeof(err));
 			return usage_err(NULL, "%s", err);
 		}
 	}

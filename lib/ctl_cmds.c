@@ -181,11 +181,12 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 static const struct tn_gopt opts[] = {
 	{ "-j", "--json", NULL,
 	  "print the reply's data as JSON, exactly\n"
-	  "(tenetctl -j nic list | jq .nics[0].nic_id)" },
+	  "(tenetctl -j nic list | jq .nics[0].nic_id)",
+	  'j' },
 	{ "-s", "--socket", "PATH",
-	  "tenetd's control socket (default /run/tenet/" TN_CTL_SOCK ")" },
+	  "tenetd's control socket (default /run/tenet/" TN_CTL_SOCK ")", 's' },
 	{ "-h", "--help", NULL,
-	  "this help; tenetctl OBJECT --help: one object's" },
+	  "this help; tenetctl OBJECT --help: one object's", 'h' },
 	{},
 };
 

@@ -7,6 +7,7 @@
  * and the same refusals of keys.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -517,6 +518,49 @@ int tn_g_json(const struct tn_grammar *g, const struct tn_gcmd *c,
 		}
 	}
 	return finish(g, c, a, seen, false, err, n, &usage);
+}
+
+int tn_g_opt(const struct tn_grammar *g, int argc, char **argv, char *err,
+	     size_t n)
+{
+	struct option lo[TN_G_MAX_OPTS + 1] = { { 0 } };
+	const char *names[2 * TN_G_MAX_OPTS + 1];
+	char optstr[3 * TN_G_MAX_OPTS + 3] = "+:";
+	int k = 0, w = 0, c;
+	size_t used = 2;
+
+	for (const struct tn_gopt *o = g->opts;
+	     o && o->lng && k < TN_G_MAX_OPTS; o++, k++) {
+		lo[k] = (struct option){ o->lng + 2,
+					 o->meta ? required_argument :
+						   no_argument,
+					 NULL, o->val };
+		if (o->shrt) {
+			optstr[used++] = o->shrt[1];
+			if (o->meta)
+				optstr[used++] = ':';
+			names[w++] = o->shrt;
+		}
+		names[w++] = o->lng;
+	}
+	optstr[used] = '\0';
+	names[w] = NULL;
+	opterr = 0;
+	c = getopt_long(argc, argv, optstr, lo, NULL);
+	if (c == ':') {
+		for (const struct tn_gopt *o = g->opts; o && o->lng; o++)
+			if (o->val == optopt ||
+			    (o->shrt && o->shrt[1] == optopt))
+				return errf(err, n, "%s needs a %s", o->lng,
+					    o->meta),
+				       '?';
+		return errf(err, n, "%s needs a value", argv[optind - 1]), '?';
+	}
+	if (c == '?') {
+		tn_v_keyword("option", argv[optind - 1], names, err, n);
+		return '?';
+	}
+	return c;
 }
 
 /* ---- texts made from the table ---- */

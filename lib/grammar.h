@@ -111,11 +111,15 @@ struct tn_gcmd {
 	const char *help; /* more, lines split by '\n'; NULL: none */
 };
 
-/* An option before OBJECT: "-s", "--socket", "PATH" (NULL: takes none). */
+/* An option before OBJECT: "-s", "--socket", "PATH" (NULL: takes none);
+ * val is what tn_g_opt() returns for it. */
 struct tn_gopt {
 	const char *shrt, *lng, *meta;
 	const char *help; /* lines split by '\n' */
+	int val;
 };
+
+#define TN_G_MAX_OPTS 16
 
 struct tn_grammar {
 	const char *prog; /* "tenetctl" */
@@ -153,6 +157,13 @@ struct tn_gargs {
  * that is no key of the vocabulary, a default too long). */
 int tn_g_spec(const struct tn_grammar *g, const struct tn_gcmd *c,
 	      struct tn_gspec *s);
+/* The next option of argv (getopt_long over g->opts, stopping at the
+ * first word that is none): its val, optarg set for one with a meta; -1
+ * after the last; '?' for a word that is no option or lacks its value,
+ * with one sentence in err. */
+int tn_g_opt(const struct tn_grammar *g, int argc, char **argv, char *err,
+	     size_t n);
+
 /* "tenant add" into buf. */
 const char *tn_g_name(const struct tn_gcmd *c, char *buf, size_t n);
 /* The command named "OBJECT VERB" (or "OBJECT"), or NULL. */

@@ -164,10 +164,11 @@ static const struct tn_gcmd cmds[C__MAX] = {
 static const struct tn_gopt opts[] = {
 	{ NULL, "--bpffs", "DIR",
 	  "the pinned maps (default /sys/fs/bpf/tenet); tenant_rx's\n"
-	  "under DIR/tenants/T" },
-	{ "-j", "--json", NULL, "JSON output" },
-	{ "-v", "--verbose", NULL, "libbpf's and libxdp's messages too" },
-	{ "-h", "--help", NULL, "this help" },
+	  "under DIR/tenants/T",
+	  'b' },
+	{ "-j", "--json", NULL, "JSON output", 'j' },
+	{ "-v", "--verbose", NULL, "libbpf's and libxdp's messages too", 'v' },
+	{ "-h", "--help", NULL, "this help", 'h' },
 	{},
 };
 
@@ -598,17 +599,11 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bpffs", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	enum tn_log_level level = TN_LOG_WARN;
+	char err[TN_V_ERR_MAX];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+b:jvh", opts, NULL)) != -1) {
+	while ((c = tn_g_opt(&grammar, argc, argv, err, sizeof(err))) != -1) {
 		switch (c) {
 		case 'b':
 			bpffs = optarg;
@@ -623,7 +618,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			fprintf(stderr, "tn-dp: %s\n", err);
 			return 2;
 		}
 	}

@@ -72,6 +72,18 @@ t_check "completion: interfaces for access" \
 t_check "completion: unlimited for memory" test "$(comp tenant set acme memory u)" = "unlimited"
 t_check "completion: options before the object" test "$(comp --s)" = "--socket"
 
+opt_refused() { # PATTERN ARGS...: tenetctl refuses, exit 2, one line
+	local pat=$1 out rc
+	shift
+	out=$("$BUILD/tenetctl" "$@" 2>&1)
+	rc=$?
+	[ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && grep -q -- "$pat" <<<"$out" ||
+		{ echo "exit $rc: $out"; return 1; }
+}
+t_check "options come from the table too: an unknown one named with the others" \
+	opt_refused 'option: must be -j, --json, -s, --socket, -h or --help, not "--colour"' --colour
+t_check "and one without its value" opt_refused '--socket needs a PATH' --socket
+
 # tn-dp: the same engine, its own table.
 dp_refuses() { # PATTERN ARGS...: exit 2, one line
 	local pat=$1 out rc
