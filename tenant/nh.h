@@ -66,7 +66,7 @@ enum neigh_state {
 /* Entries a bucket holds at most. The table grows to keep about one entry
  * a bucket and its hash is keyed, so a longer chain would take luck no one
  * has: a new entry that would make one is refused (as when full). */
-#define NEIGH_CHAIN_MAX 8
+#define NEIGH_CHAIN_MAX 16
 
 struct held {
 	uint64_t addr; /* UMEM address */
