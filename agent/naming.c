@@ -12,6 +12,21 @@
 #include "fs.h"
 #include "log.h"
 #include "naming.h"
+#include "parse.h"
+#include "records.h"
+
+/* The address of an interface address ADDR/LEN, host bits and all. */
+int cidr_addr(const char *cidr, int *family, uint8_t addr[16])
+{
+	char ip[TN_STORE_CIDR_MAX + 1];
+	size_t n = strcspn(cidr, "/");
+
+	if (n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, cidr, n);
+	ip[n] = '\0';
+	return tn_parse_ip(ip, family, addr);
+}
 
 void veth_name(char *buf, uint32_t id, int role, bool peer)
 {

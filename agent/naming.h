@@ -45,6 +45,8 @@ static inline uint32_t router_host_uid(const struct tenetd *d, uint32_t id)
 /* Host side tn<ID>a / tn<ID>u (role: enum tn_role); peer: the container
  * side, tn<ID>ac / tn<ID>uc until LXC moves it in as CT_ACCESS/CT_UPLINK.
  * buf: IF_NAMESIZE. */
+/* The address of an interface address ADDR/LEN, host bits and all. */
+int cidr_addr(const char *cidr, int *family, uint8_t addr[16]);
 void veth_name(char *buf, uint32_t id, int role, bool peer);
 /* <run-dir>/tenants: every tenant's socket dir is in it. */
 void tenants_dir(struct tenetd *d, char *buf, size_t n);

@@ -16,8 +16,10 @@
 
 #include "agent.h"
 #include "container.h"
+#include "egress.h"
 #include "dp.h"
 #include "fs.h"
+#include "egress.h"
 #include "log.h"
 #include "naming.h"
 #include "nl.h"

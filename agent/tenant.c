@@ -23,9 +23,11 @@
 #include <tenet/router_stats.h>
 
 #include "container.h"
+#include "egress.h"
 #include "ctl_cmds.h"
 #include "dp.h"
 #include "fs.h"
+#include "egress.h"
 #include "log.h"
 #include "naming.h"
 #include "neigh.h"

@@ -60,17 +60,5 @@ int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps);
 void ports_down(struct tenetd *d, uint32_t id);
 /* tenant_rx's pins of id. */
 void rx_pins_down(struct tenetd *d, uint32_t id);
-/* Removes the tn_local entries of every tenant id keep() says no to. */
-void local_sweep(struct tenetd *d,
-		 bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
-		 void *arg);
-/* c's tenant's source space in tn_src4/6 as it should be now (its
- * routes, prefixes and sources given): added, and what is no longer in it
- * removed. */
-int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c);
-/* Its ports' checks (tn_egress.flags) as t->source_check says, live. */
-int tenant_egress_checks(struct tenetd *d, const struct tn_tenant_rec *t);
-/* Every tn_src4/6 entry of id. */
-void tenant_sources_down(struct tenetd *d, uint32_t id);
 
 #endif

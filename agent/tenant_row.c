@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "egress.h"
 #include "log.h"
 #include "nic.h"
 #include "store.h"
