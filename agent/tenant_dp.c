@@ -671,6 +671,11 @@ static int container_up(struct dp *p, pid_t *pid)
 		tn_warn("tenant %s: %s\n", t->name, p->err);
 		*p->err = '\0';
 	}
+	/* A recorded tenant's container is this tenetd's: one made before
+	 * marks is adopted. */
+	if (!ct_marked(d, name) && (err = ct_mark(d, name, true)))
+		tn_warn("tenant %s: marking its container: %s\n", t->name,
+			strerror(-err));
 	err = tn_ct_start(d->lxc_path, name, p->err, p->n);
 	if (!err)
 		err = tn_ct_state(d->lxc_path, name, state, sizeof(state), pid);
