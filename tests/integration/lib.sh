@@ -94,6 +94,16 @@ nsx() {
 	shift
 	nsenter --net="/run/netns/$P-$n" "$@"
 }
+# host_nics NAME N: veth "NICs" nic0..nic<N-1> in netns NAME, each with its
+# peer nic<n>p there too, all up.
+host_nics() {
+	local n
+	for n in $(seq 0 $(($2 - 1))); do
+		nsx "$1" ip link add nic$n type veth peer name nic${n}p &&
+			nsx "$1" ip link set nic$n up &&
+			nsx "$1" ip link set nic${n}p up || return 1
+	done
+}
 # nsx_bg NAME CMD...: CMD in the background; BG gets its PID (nsenter
 # execs CMD, so it is CMD's), which the cleanup kills.
 nsx_bg() {

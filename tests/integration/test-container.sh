@@ -20,11 +20,7 @@ LXCP=$T_DIR/state/lxc
 T_LXC+=("H $LXCP")
 
 ns_add H || { t_fail "create netns"; exit 1; }
-for n in 0 1; do
-	nsx H ip link add nic$n type veth peer name nic${n}p
-	nsx H ip link set nic$n up
-	nsx H ip link set nic${n}p up
-done
+host_nics H 2 || { t_fail "veth NICs"; exit 1; }
 agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 
 show() { ctl -j tenant show "$1"; }

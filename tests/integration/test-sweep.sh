@@ -17,11 +17,7 @@ t_need jq lxc-create
 LXCP=$T_DIR/state/lxc
 T_LXC+=("H $LXCP")
 ns_add H || { t_fail "create netns"; exit 1; }
-for n in 0 1; do
-	nsx H ip link add nic$n type veth peer name nic${n}p
-	nsx H ip link set nic$n up
-	nsx H ip link set nic${n}p up
-done
+host_nics H 2 || { t_fail "veth NICs"; exit 1; }
 
 # Foreign things where tenetd looks: a container some other LXC user made
 # (its config and rootfs, as lxc-create leaves them), a plain directory,

@@ -22,11 +22,7 @@ T_LXC+=("H $T_DIR/a/state/lxc" "H2 $T_DIR/b/state/lxc")
 
 ns_add H && ns_add H2 || { t_fail "create netns"; exit 1; }
 for h in H H2; do
-	for n in 0 1 2; do
-		nsx $h ip link add nic$n type veth peer name nic${n}p
-		nsx $h ip link set nic$n up
-		nsx $h ip link set nic${n}p up
-	done
+	host_nics $h 3 || { t_fail "veth NICs"; exit 1; }
 done
 
 start_agent() { # NAME

@@ -10,11 +10,7 @@ t_init
 command -v jq >/dev/null || t_skip_all "jq is needed"
 
 ns_add H || { t_fail "create netns"; exit 1; }
-for n in 0 1 2; do
-	nsx H ip link add nic$n type veth peer name nic${n}p
-	nsx H ip link set nic$n up
-	nsx H ip link set nic${n}p up
-done
+host_nics H 3 || { t_fail "veth NICs"; exit 1; }
 
 start_agent() { # NAME: state and run dirs of its own
 	local a=$1
