@@ -187,7 +187,8 @@ static void src_prune(struct tenetd *d, const char *map, int family,
 		close(fd);
 }
 
-int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c)
+int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c,
+			bool prune)
 {
 	struct span o[MAX_SPANS];
 	int n = source_space(c, o), err = n < 0 ? n : 0;
@@ -198,7 +199,7 @@ int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c)
 			d, o[i].family == AF_INET ? TN_MAP_SRC4 : TN_MAP_SRC6,
 			src_key(o[i].family, c->t->id, o[i].addr, o[i].len, &k),
 			&(__u32){ 1 });
-	if (err)
+	if (err || !prune)
 		return err;
 	src_prune(d, TN_MAP_SRC4, AF_INET, c->t->id, o, n);
 	src_prune(d, TN_MAP_SRC6, AF_INET6, c->t->id, o, n);

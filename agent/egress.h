@@ -27,9 +27,12 @@ void local_sweep(struct tenetd *d,
 		 bool (*keep)(struct tenetd *d, uint32_t id, void *arg),
 		 void *arg);
 /* c's tenant's source space in tn_src4/6 as it should be now (its
- * routes, prefixes and sources given): added, and what is no longer in it
- * removed. */
-int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c);
+ * routes, prefixes and sources given): added, and with prune what is no
+ * longer in it removed. Pruning walks the whole map: bring-up, for every
+ * tenant at start, only adds (the space shrinks only by route del, which
+ * prunes; ids of no tenant go in the sweep). */
+int tenant_sources_sync(struct tenetd *d, const struct tenant_ctx *c,
+			bool prune);
 /* Every tn_src4/6 entry of id. */
 void tenant_sources_down(struct tenetd *d, uint32_t id);
 /* A port's checks and MAC into eg, as t->source_check says. */

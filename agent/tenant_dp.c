@@ -769,7 +769,7 @@ static int prepare(struct dp *p)
 		err = classify_up(p);
 	if (!err)
 		err = tenant_own_up(d, t, p->err, p->n);
-	if (!err && (err = tenant_sources_sync(d, p->c)))
+	if (!err && (err = tenant_sources_sync(d, p->c, false)))
 		snprintf(p->err, p->n, "tn_src: %s", strerror(-err));
 	if (!err && t->mode == TN_MODE_DIRECT)
 		err = direct_up(p);

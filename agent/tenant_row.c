@@ -112,7 +112,7 @@ int tenant_row_sources(struct tenetd *d, const struct tn_tenant_rec *t)
 	int err;
 
 	resolve(d, t, false, true, &c, &rs);
-	err = tenant_sources_sync(d, &c);
+	err = tenant_sources_sync(d, &c, true);
 	free(rs.r);
 	return err;
 }

@@ -224,10 +224,13 @@ ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
 
 # isp_reach N: customer N of topo_isp reaches the upstream (a few tries:
 # the first ping waits for ARP on every hop).
-isp_reach() {
+isp_reach() { ping_reach C$1 198.51.100.1; }
+# ping_reach NETNS DST: DST answers a ping from NETNS within five tries
+# (the first waits for ARP on every hop).
+ping_reach() {
 	local i
 	for i in 1 2 3 4 5; do
-		nsx C$1 ping -c 1 -W 1 198.51.100.1 >/dev/null && return 0
+		nsx "$1" ping -c 1 -W 1 "$2" >/dev/null && return 0
 	done
 	return 1
 }
