@@ -70,6 +70,27 @@ int tn_dp_stats_zero(int map_fd, uint32_t key);
 int tn_dp_policer_write(int map_fd, uint32_t port,
 			const struct tn_policer *pol);
 
+/*
+ * A tenant's limits (rate, pps, burst) count each frame as its Ethernet
+ * bytes from the destination MAC to the end of the payload: no VLAN tag,
+ * FCS, preamble or inter-frame gap -- the frame as the tenant's router
+ * sees it, the same whichever way the tenant is attached. A full-size
+ * frame (MTU 1500) is TN_LIMITS_FRAME bytes.
+ *
+ * The burst is the depth of the policers' byte bucket: at least
+ * TN_BURST_MIN bytes, at most TN_BURST_MAX_NS of the rate, by default
+ * TN_BURST_DEFAULT_NS of it (at least TN_BURST_MIN).
+ */
+#define TN_LIMITS_FRAME 1514
+#define TN_BURST_MIN (10 * TN_LIMITS_FRAME)
+#define TN_BURST_MAX_NS 1000000000ULL
+#define TN_BURST_DEFAULT_NS 100000000ULL
+/* The bytes ns of traffic at bps bits/s make. */
+static inline uint64_t tn_burst_of(uint64_t bps, uint64_t ns)
+{
+	return (uint64_t)((unsigned __int128)bps * ns / 8000000000ULL);
+}
+
 /* Fills the config half of a policer for bits/s and packets/s (0 =
  * unlimited) with a burst of burst_us of traffic at the rate, at least
  * TN_POLICER_MIN_BURST_PKTS frames of TN_POLICER_MTU bytes, and starts it

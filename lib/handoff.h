@@ -19,6 +19,14 @@
  *                     "rx_for":S,"ring":N} + fd, per NIC queue (direct)
  *   router -> agent  "bound" or "error" for each
  *   agent -> router  {"type":"done"}
+ *   agent -> router  {"type":"limits","rate":N,"pps":N,"burst":N}
+ *                     after "done", and again whenever they change
+ *
+ * "limits" are the tenant's rate (bits/s of frames as lib/dp.h's
+ * TN_LIMITS_* say they count), packets/s (0: none) and burst (bytes, the
+ * policers' depth): the router shapes what it sends out each interface to
+ * them (tenant/shape.h) so that the policers, which enforce them, see a
+ * conforming stream. Nothing answers it.
  *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
  * made in the host's netns and bound there by the agent on the router's
@@ -39,7 +47,7 @@
 #include <tenet/dp.h>
 #include <tenet/router_stats.h>
 
-#define TN_HO_VERSION 2
+#define TN_HO_VERSION 3
 /* Entries of each ring of a NIC queue's socket, which the agent makes. */
 #define TN_HO_DIRECT_RING 512
 #define TN_HO_MAX_MSG 4096

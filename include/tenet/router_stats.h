@@ -30,6 +30,11 @@ enum tn_rc {
 	TN_RC_NOT_OURS, /* not addressed to this interface's MAC: dropped */
 	TN_RC_NEIGH_LIMITED, /* not resolved: the interface's budget of
 			      * unresolved neighbours or asks is spent */
+	/* The tenant's rate, shaped on the way out of this interface
+	 * (tenant/shape.h): frames that waited in its queue, and frames
+	 * its queue dropped (CoDel, or the queue full). */
+	TN_RC_SHAPED,
+	TN_RC_SHAPED_DROP,
 	/* The kernel's own counts for the socket (XDP_STATISTICS), copied
 	 * every 100 ms: frames it could not give us. */
 	TN_RC_XSK_FILL_EMPTY, /* no free frame on the fill ring */
@@ -40,7 +45,7 @@ enum tn_rc {
 };
 
 #define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
-#define TN_RSTATS_VERSION 4
+#define TN_RSTATS_VERSION 5
 #define TN_RSTATS_MAX 16 /* interface x queue slots */
 
 struct tn_rstats_slot {
