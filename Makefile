@@ -15,7 +15,7 @@ override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Il
 	-Itenant -Iagent -Itests/bpf -Itests/fuzz
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
-LIBS := -lbpf -lxdp -lelf -lz -ljson-c
+LIBS := -lbpf -lxdp -lelf -lz -ljson-c -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c tests/fuzz/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
@@ -139,7 +139,8 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARN) -std=gnu11 \
 FUZZ_TARGETS := pkt nl validate ctl handoff
 FUZZ_SRC_pkt := tenant/pkt.c
 FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c \
-	tenant/nh.c tenant/hash.c tenant/fwd.c tenant/pkt.c lib/xsk.c
+	tenant/nh.c tenant/hash.c tenant/fwd.c tenant/pkt.c tenant/shape.c \
+	lib/xsk.c
 FUZZ_SRC_validate := lib/validate.c lib/parse.c
 FUZZ_SRC_ctl := lib/ctl.c lib/ctl_cmds.c lib/grammar.c lib/names.c \
 	lib/validate.c lib/parse.c

@@ -42,7 +42,8 @@ static void drop(struct router *r, struct rt_if *i, enum tn_rc why,
 
 /* Puts one frame on o's TX ring; the ring's producer is published, and the
  * kernel kicked, once per loop (after_batch), not per frame. */
-static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
+static bool tx_ring(struct router *r, struct rt_if *o, uint64_t addr,
+		    uint32_t len)
 {
 	struct xdp_desc *d;
 	uint32_t idx;
@@ -58,6 +59,97 @@ static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
 	o->ctr[TN_RC_TX]++;
 	o->tx_pending++;
 	return true;
+}
+
+/* Sends a frame, or queues it behind the others while the tenant's rate
+ * does not let it go (fwd_shape sends it later). */
+static bool tx(struct router *r, struct rt_if *o, uint64_t addr, uint32_t len)
+{
+	uint64_t at;
+
+	if (!o->sq.n && (!shaper_on(o->shaper) ||
+			 shaper_take(o->shaper, len, r->now_ns, &at)))
+		return tx_ring(r, o, addr, len);
+	if (!shape_enqueue(&o->sq, addr, len, r->now_ns)) {
+		drop(r, o, TN_RC_SHAPED_DROP, addr);
+		return false;
+	}
+	o->ctr[TN_RC_SHAPED]++;
+	return true;
+}
+
+struct shape_ctx {
+	struct router *r;
+	struct rt_if *o;
+};
+
+static void shape_drop(const struct shape_frame *f, void *arg)
+{
+	struct shape_ctx *c = arg;
+
+	drop(c->r, c->o, TN_RC_SHAPED_DROP, f->addr);
+}
+
+/* Up to a TX ring of o's queue, as its shaper allows: when to come back. */
+static uint64_t shape_send(struct router *r, struct rt_if *o)
+{
+	struct shape_ctx c = { r, o };
+	struct shape_frame f;
+	bool on = shaper_on(o->shaper);
+	uint64_t at;
+
+	if (on && o->sq.gen != o->shaper->gen)
+		shape_queue_tune(&o->sq, o->shaper);
+	while (o->sq.n) {
+		if (!xsk_prod_nb_free(&o->xsk.tx, 1))
+			return r->now_ns + 50000; /* after this loop's kick */
+		if (on) {
+			at = shaper_when(o->shaper, shape_head(&o->sq)->len,
+					 r->now_ns);
+			if (at > r->now_ns)
+				return at + shaper_slack(o->shaper);
+		}
+		if (!shape_dequeue(&o->sq, r->now_ns, &f, shape_drop, &c))
+			break;
+		/* Another thread may have taken the credit meanwhile. */
+		if (on && !shaper_take(o->shaper, f.len, r->now_ns, &at)) {
+			shape_unget(&o->sq, &f);
+			return at + shaper_slack(o->shaper);
+		}
+		tx_ring(r, o, f.addr, f.len);
+	}
+	return 0;
+}
+
+uint64_t fwd_shape(struct router *r)
+{
+	uint64_t wake = 0, w;
+
+	for (int s = 0; s < r->nifs; s++) {
+		if (!r->ifs[s].sq.n)
+			continue;
+		w = shape_send(r, &r->ifs[s]);
+		if (w && (!wake || w < wake))
+			wake = w;
+	}
+	return wake;
+}
+
+void fwd_drop_shaped(struct router *r)
+{
+	struct shape_frame f;
+
+	for (int s = 0; s < r->nifs; s++) {
+		struct shape_queue *q = &r->ifs[s].sq;
+
+		while (q->n) {
+			f = *shape_head(q);
+			q->head = (q->head + 1) % q->cap;
+			q->n--;
+			tn_umem_put(&r->umem, f.addr);
+		}
+		q->bytes = 0;
+	}
 }
 
 /*

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <linux/if_link.h>
 
+#include "dp.h"
 #include "log.h"
 #include "parse.h"
+#include "validate.h"
 #include "rtsetup.h"
 
 static volatile sig_atomic_t stop, want_stats;
@@ -39,6 +41,13 @@ static void usage(FILE *f)
 		"                      where the driver can, copy otherwise)\n"
 		"  --busy-poll         busy-poll instead of poll()\n"
 		"  --icmp-rate N       ICMP errors per second at most (100)\n"
+		"  --rate BITS         shape what leaves each interface to BITS/s\n"
+		"                      (untagged Ethernet bytes; e.g. 100M), until\n"
+		"                      tenetd says otherwise\n"
+		"  --pps N             and to N packets/s\n"
+		"  --burst BYTES       the depth of the policers behind us (the\n"
+		"                      shaper keeps to half of it; default 100 ms\n"
+		"                      of the rate)\n"
 		"  --stats-file PATH   keep counters in PATH (struct tn_rstats_file)\n"
 		"  --stats-interval S  print counters every S seconds (and on SIGUSR1)\n"
 		"  -j, --json          print counters as JSON, one document a dump\n"
@@ -61,6 +70,9 @@ int main(int argc, char **argv)
 		{ "copy", no_argument, NULL, 'c' },
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "icmp-rate", required_argument, NULL, 'I' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "pps", required_argument, NULL, 'p' },
+		{ "burst", required_argument, NULL, 'u' },
 		{ "stats-file", required_argument, NULL, 'S' },
 		{ "stats-interval", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
@@ -139,6 +151,26 @@ int main(int argc, char **argv)
 				cfg.stats_interval = v;
 			break;
 		}
+		case 'r':
+		case 'p':
+		case 'u': {
+			char why[128];
+			int bad = c == 'r' ?
+					  tn_v_rate("--rate", optarg, &cfg.rate,
+						    why, sizeof(why)) :
+				  c == 'p' ? tn_v_count("--pps", optarg, 1,
+							UINT32_MAX, &cfg.pps,
+							why, sizeof(why)) :
+					     tn_v_size("--burst", optarg,
+						       &cfg.burst, why,
+						       sizeof(why));
+
+			if (bad) {
+				fprintf(stderr, "tenet-router: %s\n", why);
+				return 2;
+			}
+			break;
+		}
 		case 'x':
 			if (!strcmp(optarg, "native"))
 				cfg.xdp_mode = XDP_FLAGS_DRV_MODE;
@@ -192,6 +224,8 @@ int main(int argc, char **argv)
 			"--umem-frames at least twice --ring\n");
 		return 2;
 	}
+	if (cfg.rate && !cfg.burst)
+		cfg.burst = tn_burst_of(cfg.rate, TN_BURST_DEFAULT_NS);
 	tn_log_init("tenet-router", (enum tn_log_level)level);
 	/* No SA_RESTART: a signal must end a wait for tenetd too. */
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -146,10 +146,13 @@ int rt_init(struct router *r, const struct rt_opts *o, uint32_t queue)
 void rt_fini(struct router *r)
 {
 	fwd_drop_held(r);
+	fwd_drop_shaped(r);
 	routes_free(r);
-	for (int i = 0; i < r->nifs; i++)
+	for (int i = 0; i < r->nifs; i++) {
 		if (r->ifs[i].xsk.maps[0])
 			tn_xsk_close(&r->ifs[i].xsk);
+		shape_queue_free(&r->ifs[i].sq);
+	}
 	nl_close(r);
 	if (r->probe4 >= 0)
 		close(r->probe4);
@@ -186,6 +189,10 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 	i->rx_of = rx_of;
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	i->mtu = 1500;
+	/* Frames waiting for the rate: at most half the UMEM, over as many
+	 * interfaces as a router may have. */
+	if (rx_of < 0 && shape_queue_init(&i->sq, r->umem.nframes / 4))
+		return -ENOMEM;
 	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, queue, &xo);
 	if (err == -EOPNOTSUPP && r->nifs && r->ifs[0].xsk.zerocopy) {
 		/* A socket sharing a UMEM takes the first one's mode. */
@@ -399,9 +406,22 @@ int rt_run(struct router *r)
 		pfd[s] = (struct pollfd){ .fd = r->ifs[s].xsk.fd,
 					  .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = nl_event_fd(r), .events = POLLIN };
+	uint64_t wake = 0;
+
 	while (!*r->stop) {
 		if (!r->o.busy_poll) {
-			if (poll(pfd, (nfds_t)n + 1, 100) < 0 && errno != EINTR)
+			/* Up to 100 ms, less when a shaper has frames due. */
+			uint64_t t = 100000000, now = now_ns();
+			struct timespec ts;
+
+			if (wake)
+				t = wake <= now	   ? 0 :
+				    wake - now < t ? wake - now :
+						     t;
+			ts = (struct timespec){ (time_t)(t / 1000000000),
+						(long)(t % 1000000000) };
+			if (ppoll(pfd, (nfds_t)n + 1, &ts, NULL) < 0 &&
+			    errno != EINTR)
 				return -errno;
 		} else {
 			/* Drives the driver's NAPI from this thread. */
@@ -433,8 +453,10 @@ int rt_run(struct router *r)
 			xsk_stats(r);
 			fill_shares(r);
 		}
-		/* Last: frames released by a neighbour event above leave in
-		 * this loop too, not after the next poll. */
+		/* Last: frames released by a neighbour event above, or by a
+		 * shaper, leave in this loop too, not after the next poll. */
+		r->now_ns = now_ns();
+		wake = fwd_shape(r);
 		after_batch(r);
 	}
 	return 0;

@@ -24,6 +24,7 @@
 #include "fib.h"
 #include "nh.h"
 #include "rstats.h"
+#include "shape.h"
 #include "xsk.h"
 
 #define RT_MAX_IFS 4
@@ -66,6 +67,11 @@ struct rt_if {
 	uint32_t unresolved;
 	double ask_tokens;
 	uint64_t ask_ns;
+	/* The tenant's rate on what leaves here (NULL: none; direct
+	 * sockets send nothing): the interface's shaper, shared by the
+	 * threads, and this thread's queue for it. */
+	struct shaper *shaper;
+	struct shape_queue sq;
 };
 
 struct rt_opts {
@@ -177,5 +183,10 @@ void fwd_neigh_state(struct router *r, struct neigh *n, uint8_t state);
 void fwd_timer(struct router *r);
 /* Returns held frames to the UMEM (shutdown). */
 void fwd_drop_held(struct router *r);
+/* Sends what the shapers let go of the frames they queued; returns when
+ * to call again (CLOCK_MONOTONIC ns), 0 if nothing waits. */
+uint64_t fwd_shape(struct router *r);
+/* Returns shaped frames to the UMEM (shutdown). */
+void fwd_drop_shaped(struct router *r);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,11 @@ struct setup {
 	int ifindex[RT_MAX_IFS];
 	struct router *r; /* c->queues of them */
 	struct tn_rstats_file *sf;
+	/* One shaper per interface of ours, all threads' sockets on it
+	 * sharing it. */
+	struct shaper shaper[RT_MAX_IFS];
+	char shaper_if[RT_MAX_IFS][IFNAMSIZ];
+	int nshapers;
 };
 
 static void rx_addr_cb(struct router *r, bool add, int family,
@@ -232,6 +238,89 @@ static int agent_sockets(struct setup *s)
 	return err;
 }
 
+/* Gives each interface of ours, in every thread, the shaper of its name. */
+static int shapers_attach(struct setup *s)
+{
+	for (uint32_t q = 0; q < s->c->queues; q++) {
+		struct router *r = &s->r[q];
+
+		for (int i = 0; i < r->nifs; i++) {
+			int k = 0;
+
+			if (r->ifs[i].rx_of >= 0)
+				continue;
+			while (k < s->nshapers &&
+			       strcmp(s->shaper_if[k], r->ifs[i].name))
+				k++;
+			if (k == s->nshapers) {
+				int err = shaper_init(&s->shaper[k]);
+
+				if (err)
+					return err;
+				snprintf(s->shaper_if[k], IFNAMSIZ, "%s",
+					 r->ifs[i].name);
+				shaper_set(&s->shaper[k], s->c->rate, s->c->pps,
+					   s->c->burst);
+				s->nshapers++;
+			}
+			r->ifs[i].shaper = &s->shaper[k];
+		}
+	}
+	return 0;
+}
+
+static void limits_set(struct setup *s, uint64_t rate, uint64_t pps,
+		       uint64_t burst)
+{
+	for (int k = 0; k < s->nshapers; k++)
+		shaper_set(&s->shaper[k], rate, pps, burst);
+	tn_info("limits: rate %llu bit/s, %llu packets/s, burst %llu bytes "
+		"(0: none)\n",
+		(unsigned long long)rate, (unsigned long long)pps,
+		(unsigned long long)burst);
+}
+
+/*
+ * What tenetd says after the handoff: the tenant's limits, when they
+ * change. false once the connection is gone (tenetd restarted: we forward
+ * on with the limits we have; the policers keep enforcing tenetd's).
+ */
+static bool agent_message(struct setup *s)
+{
+	int64_t rate, pps, burst;
+	json_object *m;
+	int fd, err;
+
+	err = tn_ho_recv(s->conn, &m, &fd);
+	if (err == -EAGAIN || err == -EINTR)
+		return true;
+	if (err) {
+		tn_warn("tenetd's connection: %s: forwarding on with the "
+			"limits we have\n",
+			strerror(-err));
+		return false;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!strcmp(tn_ho_type(m), "limits") && tn_ho_int(m, "rate", &rate) &&
+	    tn_ho_int(m, "pps", &pps) && tn_ho_int(m, "burst", &burst) &&
+	    rate >= 0 && pps >= 0 && burst >= 0)
+		limits_set(s, (uint64_t)rate, (uint64_t)pps, (uint64_t)burst);
+	else
+		tn_err("tenetd sent a message we cannot use: %s\n",
+		       json_object_to_json_string(m));
+	json_object_put(m);
+	return true;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void *thread_main(void *arg)
 {
 	struct router *r = arg;
@@ -245,7 +334,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	struct setup s = { .c = c };
 	pthread_t th[16];
 	uint32_t started = 0, q;
-	uint64_t ticks = 0;
+	uint64_t next_stats;
 	uint16_t id;
 	int err = 0;
 
@@ -282,6 +371,8 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	} else if (!err) {
 		err = agent_sockets(&s);
 	}
+	if (!err)
+		err = shapers_attach(&s);
 	for (q = 0; !err && q < c->queues; q++) {
 		if (!s.r[q].nifs) {
 			tn_err("queue %u: no socket to forward on\n", q);
@@ -300,14 +391,19 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	if (!err)
 		tn_info("forwarding on %d interfaces, %u queues\n", s.r[0].nifs,
 			c->queues);
+	next_stats = mono_ms() + 1000ULL * c->stats_interval;
 	while (!err && !*stop) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct pollfd pfd = { .fd = s.conn, .events = POLLIN };
 
-		nanosleep(&ts, NULL);
-		ticks++;
-		if (*want_stats || (c->stats_interval &&
-				    ticks % (10 * c->stats_interval) == 0)) {
+		/* (fd -1: just sleeps) */
+		if (poll(&pfd, 1, 100) > 0 && !agent_message(&s)) {
+			close(s.conn);
+			s.conn = -1;
+		}
+		if (*want_stats ||
+		    (c->stats_interval && mono_ms() >= next_stats)) {
 			*want_stats = 0;
+			next_stats = mono_ms() + 1000ULL * c->stats_interval;
 			rt_stats_print(s.sf, stderr, c->json);
 		}
 	}
@@ -327,6 +423,8 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 		if (s.r[q].fib4)
 			rt_fini(&s.r[q]);
 	free(s.r);
+	for (int k = 0; k < s.nshapers; k++)
+		shaper_destroy(&s.shaper[k]);
 	munmap(s.sf, sizeof(*s.sf));
 	return err;
 }

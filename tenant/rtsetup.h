@@ -17,6 +17,9 @@ struct rt_config {
 	const char *stats_path;
 	uint32_t stats_interval;
 	bool json; /* counters dumps as JSON (-j) */
+	/* Limits to shape to until tenetd says others (0: none); burst in
+	 * bytes, as tenetd's policers hold. */
+	uint64_t rate, pps, burst;
 };
 
 /* Sets everything up, forwards until *stop, tears down. 0 or -errno. */
