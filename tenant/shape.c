@@ -9,12 +9,17 @@
 
 #define NS 1000000000ULL
 #define MS 1000000ULL
-/* The shaper's own bucket: a millisecond of the rate, at least two full
- * frames, at most half the policers' burst. */
-#define SHAPE_DEPTH_NS MS
-#define SHAPE_DEPTH_FRAMES 2
-/* The policers' packet bucket holds at least 10 packets (lib/dp.c). */
-#define SHAPE_DEPTH_PKTS_MAX 5
+/*
+ * The shaper's buckets hold half the policers': the more credit it keeps,
+ * the less a late wake-up of ours (a busy CPU, the tenant's cpu quota)
+ * costs the tenant of its rate; the other half is the policers' slack for
+ * frames that reach them late. The policers' packet bucket holds at least
+ * 10 packets (lib/dp.c).
+ */
+#define SHAPE_DEPTH_PKTS 5
+/* Wake-ups for a queue at most this late: a few frames each at high
+ * rates, and little added delay. */
+#define SHAPE_SLACK_NS MS
 /* CoDel's target and interval (RFC 8289 §4.3, 4.4), at least a few frame
  * times at low rates, where one frame takes longer than the target. */
 #define CODEL_TARGET_NS (5 * MS)
@@ -39,24 +44,17 @@ static uint64_t ns_of(uint64_t bytes, uint64_t bps)
 
 void shaper_set(struct shaper *s, uint64_t bps, uint64_t pps, uint64_t burst)
 {
-	uint64_t depth = 0, pkt = pps ? NS / pps : 0, dp = 0;
+	uint64_t depth = 0, dp = 0;
 
 	if (burst < TN_BURST_MIN)
 		burst = TN_BURST_MIN;
-	if (bps) {
-		depth = tn_burst_of(bps, SHAPE_DEPTH_NS);
-		if (depth < SHAPE_DEPTH_FRAMES * TN_LIMITS_FRAME)
-			depth = SHAPE_DEPTH_FRAMES * TN_LIMITS_FRAME;
-		if (depth > burst / 2)
-			depth = burst / 2;
-		depth = ns_of(depth, bps);
-	}
+	if (bps)
+		depth = ns_of(burst / 2, bps);
 	if (pps) {
-		dp = SHAPE_DEPTH_NS < SHAPE_DEPTH_PKTS_MAX * pkt ?
-			     SHAPE_DEPTH_NS :
-			     SHAPE_DEPTH_PKTS_MAX * pkt;
-		if (dp < SHAPE_DEPTH_FRAMES * pkt)
-			dp = SHAPE_DEPTH_FRAMES * pkt;
+		/* the policer's holds the byte bucket's time, or 10 */
+		dp = SHAPE_DEPTH_PKTS * (NS / pps);
+		if (dp < depth)
+			dp = depth;
 	}
 	pthread_spin_lock(&s->lock);
 	/* The remainders are fractions of the old costs: start afresh. */
@@ -146,7 +144,7 @@ uint64_t shaper_slack(struct shaper *s)
 	pthread_spin_lock(&s->lock);
 	d = s->depth_b > s->depth_p ? s->depth_b : s->depth_p;
 	pthread_spin_unlock(&s->lock);
-	return d / 2;
+	return d / 2 < SHAPE_SLACK_NS ? d / 2 : SHAPE_SLACK_NS;
 }
 
 int shape_queue_init(struct shape_queue *q, uint32_t cap)

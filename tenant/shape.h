@@ -7,9 +7,9 @@
  *
  * The policers in XDP (bpf/lib/policer.h) still enforce the rate -- the
  * router is the tenant's and may be replaced -- so the shaper is sized to
- * pass them untouched: its own buckets hold at most half the policers'
- * burst, the other half being slack for the time a frame takes from our TX
- * ring to the policer. Both count a frame's untagged L2 bytes (lib/dp.h).
+ * pass them untouched: its own buckets hold half the policers' burst, the
+ * other half being slack for the time a frame takes from our TX ring to
+ * the policer. Both count a frame's untagged L2 bytes (lib/dp.h).
  *
  * struct shaper is one per interface, shared by the forwarding threads
  * (each takes credit under its lock); struct shape_queue is one per
@@ -53,7 +53,7 @@ bool shaper_take(struct shaper *s, uint32_t len, uint64_t now, uint64_t *at);
 /* When the frame could leave, without taking anything. */
 uint64_t shaper_when(struct shaper *s, uint32_t len, uint64_t now);
 /* How long after a frame could leave to wake up for it, so that a wake-up
- * sends several frames at high rates: half the bucket. */
+ * sends several frames at high rates: half the bucket, at most 1 ms. */
 uint64_t shaper_slack(struct shaper *s);
 
 struct shape_frame {
