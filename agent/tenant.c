@@ -605,7 +605,7 @@ int do_tenant_set(struct req *r)
 	struct tn_limits l;
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
-	bool old_check;
+	bool old_check, shaped;
 	int err;
 
 	if ((err = tenant_arg(r, &t)))
@@ -651,9 +651,13 @@ int do_tenant_set(struct req *r)
 		}
 		return req_fail(r, err, "%s", *why ? why : strerror(-err));
 	}
+	/* The router shapes to them: it hears of a change. */
+	shaped = l.rate_bps != t.limits.rate_bps || l.pps != t.limits.pps ||
+		 l.burst_bytes != t.limits.burst_bytes ||
+		 l.burst_ns != t.limits.burst_ns;
 	t.limits = l;
-	/* The router shapes to them: it hears of the change. */
-	session_limits(d, &t);
+	if (shaped)
+		session_limits(d, &t);
 	r->data = tenant_json(d, &t, true);
 	tn_info("tenant %s: limits changed live, source-check %s\n", t.name,
 		tn_onoff_names[t.source_check]);
