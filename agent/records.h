@@ -55,13 +55,16 @@ struct tn_prefix {
 	unsigned int len;
 };
 
-/* 0 means "no limit" for each. */
+/* 0 means "no limit" for each. The burst is as given (lib/burst.h):
+ * bytes or a time, neither (0) for the default. */
 struct tn_limits {
 	uint32_t cpu_millicores;
 	uint64_t memory_bytes;
 	uint64_t pids;
 	uint64_t rate_bps;
 	uint64_t pps;
+	uint64_t burst_bytes;
+	uint64_t burst_ns;
 };
 
 struct tn_tenant_rec {

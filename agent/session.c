@@ -17,7 +17,8 @@
  *                                                          (done sent)
  *
  * Sends never block (the socket is non-blocking; a full one ends the
- * session). Descriptors a router passes are refused by the kernel where it
+ * session during the handoff; after it, the "limits" message waits for
+ * room, see send_limits()). Descriptors a router passes are refused by the kernel where it
  * can (SO_PASSRIGHTS, 6.16+); elsewhere they, the connection and the
  * listening socket are closed by the reaper (reaper.h), never here: a
  * close can block as long as the tenant likes. A tenant gets TN_SESS_BURST
@@ -59,6 +60,7 @@
 #include "dp.h"
 #include "fs.h"
 #include "handoff.h"
+#include "burst.h"
 #include "log.h"
 #include "loop.h"
 #include "naming.h"
@@ -98,6 +100,12 @@ struct session {
 	double tokens;
 	int64_t tokens_at;
 	bool accepting;
+	/* The tenant's limits for the router to shape to, and whether they
+	 * still wait for room in its socket. */
+	struct tn_burst burst;
+	uint64_t rate_bps, pps;
+	bool limits_due;
+	unsigned int limits_sent;
 };
 
 static void reap_cb(int fd, void *arg)
@@ -335,8 +343,61 @@ static void send_nic(struct tenetd *d, struct session *s, int64_t now,
 	set_step(s, S_NIC, now);
 }
 
+/* The router's limits, once it is up: {"type":"limits","rate":BPS,
+ * "pps":N,"burst":BYTES} (lib/handoff.h). The socket is the router's to
+ * empty and it may not: a send that finds it full (EAGAIN) leaves the
+ * newest limits due, for the next tick to try again; tenetd never waits,
+ * and never drops a router for a message it has not read. Any other
+ * failure is a connection gone. */
+static void send_limits(struct tenetd *d, struct session *s)
+{
+	json_object *m;
+	int err;
+
+	if (!s->limits_due || s->st != S_UP || s->cw.fd < 0)
+		return;
+	m = json_object_new_object();
+	json_object_object_add(m, "type", json_object_new_string("limits"));
+	json_object_object_add(m, "rate", json_object_new_uint64(s->rate_bps));
+	json_object_object_add(m, "pps", json_object_new_uint64(s->pps));
+	json_object_object_add(m, "burst",
+			       json_object_new_uint64(s->burst.bytes));
+	err = tn_ho_send(s->cw.fd, m, -1);
+	json_object_put(m);
+	if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS)
+		return;
+	if (err) {
+		refuse(d, s, "sending limits", err);
+		return;
+	}
+	s->limits_due = false;
+	s->limits_sent++;
+}
+
+static void set_limits(struct session *s, const struct tn_limits *l)
+{
+	const struct tn_rate_limits rl = { l->rate_bps, l->pps, l->burst_bytes,
+					   l->burst_ns };
+
+	tn_burst_eff(&rl, &s->burst);
+	s->rate_bps = l->rate_bps;
+	s->pps = l->pps;
+	s->limits_due = true;
+}
+
+void session_limits(struct tenetd *d, const struct tn_tenant_rec *t)
+{
+	struct session *s = d->sess[t->id];
+
+	if (!s)
+		return;
+	set_limits(s, &t->limits);
+	send_limits(d, s);
+}
+
 static void handoff_done(struct tenetd *d, struct session *s)
 {
+	struct tn_tenant_rec t;
 	int err = tn_ho_send_done(s->cw.fd);
 
 	if (err) {
@@ -344,6 +405,14 @@ static void handoff_done(struct tenetd *d, struct session *s)
 		return;
 	}
 	s->st = S_UP;
+	/* Right after "done", from the record: what a tenant set changed
+	 * while no router was up is in it too. */
+	if (!tn_store_tenant_get(d->st, s->id, &t)) {
+		set_limits(s, &t.limits);
+		send_limits(d, s);
+		if (s->cw.fd < 0)
+			return;
+	}
 	tn_info("tenant %s: router %d took %d sockets (%s)\n", s->name,
 		(int)s->pid, s->b.n, s->b.zerocopy ? "zero-copy" : "copy");
 	if (s->b.unsent)
@@ -400,7 +469,8 @@ static void on_conn(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 			if (s->st == S_NIC && !s->due)
 				handoff_done(d, s);
 			break;
-		default: /* routers say nothing after the handoff */
+		default: /* routers say nothing after the handoff (the
+			  * limits they get are not answered) */
 			refuse(d, s, "spoke out of turn", 0);
 			break;
 		}
@@ -472,6 +542,8 @@ void sessions_tick(struct tenetd *d, int64_t now)
 			send_nic(d, s, now, now >= s->deadline);
 		if (s->st == S_NIC && !s->due)
 			handoff_done(d, s);
+		if (s->st == S_UP && s->limits_due)
+			send_limits(d, s);
 		if (s->st != S_NONE && s->st != S_UP && now >= s->deadline)
 			refuse(d, s, state_names[s->st], -ETIMEDOUT);
 		if (!s->accepting && s->lw.fd >= 0) {
@@ -618,6 +690,13 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 			       json_object_new_int(s ? (int)s->accepts : 0));
 	json_object_object_add(o, "refused",
 			       json_object_new_int(s ? (int)s->refused : 0));
+	/* "limits" messages sent since the agent started, and whether the
+	 * newest still waits for room in the router's socket. */
+	json_object_object_add(o, "limits_sent",
+			       json_object_new_int(s ? (int)s->limits_sent :
+						       0));
+	json_object_object_add(o, "limits_due",
+			       json_object_new_boolean(up && s->limits_due));
 	/* Restarts by the container's init, kept in its rootfs. */
 	rootfs_dir(d, t->name, rootfs, sizeof(rootfs));
 	n = tn_read_beneath(rootfs, "run/tenet-init.restarts", buf,

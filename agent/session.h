@@ -28,11 +28,15 @@ int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid,
 void session_close(struct tenetd *d, uint32_t id);
 /* Deadlines, held NIC queues tried again, accepting again. */
 void sessions_tick(struct tenetd *d, int64_t now);
+/* t's rate, pps and burst to its router, now or once it is up (lib/
+ * handoff.h's "limits"); never waits on it. */
+void session_limits(struct tenetd *d, const struct tn_tenant_rec *t);
 /* The connected router's pid (in the agent's pid namespace), or 0. */
 pid_t session_pid(struct tenetd *d, uint32_t id);
 /* The router: {"connected", "pid", "sockets", "connects" (hellos),
  * "accepted" (connections), "refused" (dropped for breaking the protocol
- * or a deadline), "restarts" (by its init)}. */
+ * or a deadline), "limits_sent", "limits_due", "restarts" (by its
+ * init)}. */
 json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t);
 
 #endif

@@ -53,7 +53,7 @@
 
 #include "records.h"
 
-#define TN_STORE_SCHEMA_VERSION 4
+#define TN_STORE_SCHEMA_VERSION 5
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;

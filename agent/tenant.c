@@ -27,7 +27,7 @@
 #include "ctl_cmds.h"
 #include "dp.h"
 #include "fs.h"
-#include "egress.h"
+#include "burst.h"
 #include "log.h"
 #include "naming.h"
 #include "neigh.h"
@@ -152,6 +152,39 @@ static void take_limits(const struct req *r, struct tn_limits *l)
 		l->rate_bps = v[TN_K_RATE].u;
 	if (v[TN_K_PPS].set)
 		l->pps = v[TN_K_PPS].u;
+	if (v[TN_K_BURST].set) {
+		/* "default": neither */
+		l->burst_bytes = !v[TN_K_BURST].deflt && !v[TN_K_BURST].time ?
+					 v[TN_K_BURST].u :
+					 0;
+		l->burst_ns = !v[TN_K_BURST].deflt && v[TN_K_BURST].time ?
+				      v[TN_K_BURST].u :
+				      0;
+	}
+}
+
+static struct tn_rate_limits rate_limits(const struct tn_limits *l)
+{
+	return (struct tn_rate_limits){ l->rate_bps, l->pps, l->burst_bytes,
+					l->burst_ns };
+}
+
+/* The burst goes with the rate and pps l ends with (burst.h). A burst
+ * given before and kept stays as it was given, so a new rate it does not
+ * go with is refused rather than the burst changed unasked. */
+static int limits_check(struct req *r, const struct tn_limits *l)
+{
+	struct tn_rate_limits rl = rate_limits(l);
+	size_t len;
+
+	if (!tn_burst_check(&rl, r->err, sizeof(r->err)))
+		return 0;
+	len = strlen(r->err);
+	if (!r->a.v[TN_K_BURST].given && len < sizeof(r->err))
+		snprintf(r->err + len, sizeof(r->err) - len,
+			 "; it was given before: give a burst too, or burst"
+			 " default");
+	return -EINVAL;
 }
 
 /* The NIC key k names: attached with that role, and on this host. */
@@ -227,6 +260,8 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 	/* What is not given has the table's defaults; no limit only when
 	 * asked. */
 	take_limits(r, &t->limits);
+	if ((err = limits_check(r, &t->limits)))
+		return err;
 	if (t->limits.cpu_millicores > r->d->host_cores * 1000u)
 		t->limits.cpu_millicores = r->d->host_cores * 1000u;
 	t->state = TN_STATE_READY;
@@ -245,6 +280,24 @@ static json_object *str_array(const char (*a)[TN_STORE_CIDR_MAX + 1],
 	return arr;
 }
 
+/* {"bytes": the byte bucket (0: no rate), "packets": the pps bucket (0:
+ * no pps), "given": "2M", "50ms" or "default"}. */
+static json_object *burst_json(const struct tn_limits *l)
+{
+	struct tn_rate_limits rl = rate_limits(l);
+	json_object *o = json_object_new_object();
+	struct tn_burst b;
+	char given[32];
+
+	tn_burst_eff(&rl, &b);
+	json_object_object_add(o, "bytes", json_object_new_uint64(b.bytes));
+	json_object_object_add(o, "packets", json_object_new_uint64(b.pkts));
+	json_object_object_add(o, "given",
+			       json_object_new_string(tn_burst_given(
+				       &rl, given, sizeof(given))));
+	return o;
+}
+
 static json_object *limits_json(const struct tn_tenant_rec *t)
 {
 	json_object *o = json_object_new_object();
@@ -260,6 +313,7 @@ static json_object *limits_json(const struct tn_tenant_rec *t)
 	json_object_object_add(o, "rate_bps",
 			       json_object_new_uint64(t->limits.rate_bps));
 	json_object_object_add(o, "pps", json_object_new_uint64(t->limits.pps));
+	json_object_object_add(o, "burst", burst_json(&t->limits));
 	return o;
 }
 
@@ -551,7 +605,7 @@ int do_tenant_set(struct req *r)
 	struct tn_limits l;
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
-	bool old_check;
+	bool old_check, shaped;
 	int err;
 
 	if ((err = tenant_arg(r, &t)))
@@ -559,6 +613,8 @@ int do_tenant_set(struct req *r)
 	/* The table asked for one key at least, and has no defaults here. */
 	l = t.limits;
 	take_limits(r, &l);
+	if ((err = limits_check(r, &l)))
+		return err;
 	old_check = t.source_check;
 	if (r->a.v[TN_K_SOURCE_CHECK].given)
 		t.source_check = r->a.v[TN_K_SOURCE_CHECK].u != 0;
@@ -578,7 +634,7 @@ int do_tenant_set(struct req *r)
 	err = tn_ct_limits(d->lxc_path, name, d->cgroup2, &l, NULL, why,
 			   sizeof(why));
 	if (!err)
-		err = policers_set(d, t.id, l.rate_bps, l.pps);
+		err = policers_set(d, t.id, &l);
 	if (!err && t.source_check != old_check)
 		err = tenant_egress_checks(d, &t);
 	if (!err)
@@ -588,14 +644,20 @@ int do_tenant_set(struct req *r)
 		tn_store_rollback(d->st);
 		tn_ct_limits(d->lxc_path, name, d->cgroup2, &t.limits, NULL,
 			     NULL, 0);
-		policers_set(d, t.id, t.limits.rate_bps, t.limits.pps);
+		policers_set(d, t.id, &t.limits);
 		if (t.source_check != old_check) {
 			t.source_check = old_check;
 			tenant_egress_checks(d, &t);
 		}
 		return req_fail(r, err, "%s", *why ? why : strerror(-err));
 	}
+	/* The router shapes to them: it hears of a change. */
+	shaped = l.rate_bps != t.limits.rate_bps || l.pps != t.limits.pps ||
+		 l.burst_bytes != t.limits.burst_bytes ||
+		 l.burst_ns != t.limits.burst_ns;
 	t.limits = l;
+	if (shaped)
+		session_limits(d, &t);
 	r->data = tenant_json(d, &t, true);
 	tn_info("tenant %s: limits changed live, source-check %s\n", t.name,
 		tn_onoff_names[t.source_check]);
@@ -688,6 +750,81 @@ static json_object *router_json(struct tenetd *d, const char *name,
 	return o;
 }
 
+/* The router's counter k on its interface ifname, over its queues; 0
+ * with no router. */
+static uint64_t router_ctr(json_object *rt, const char *ifname, int k)
+{
+	json_object *ifs, *x, *v;
+	uint64_t sum = 0;
+
+	if (!rt || !json_object_object_get_ex(rt, "ifaces", &ifs))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(ifs); i++) {
+		x = json_object_array_get_idx(ifs, i);
+		if (json_object_object_get_ex(x, "ifname", &v) &&
+		    !strcmp(json_object_get_string(v), ifname) &&
+		    json_object_object_get_ex(x, "counters", &v) &&
+		    json_object_object_get_ex(v, tn_rc_names[k], &v))
+			sum += json_object_get_uint64(v);
+	}
+	return sum;
+}
+
+/* A port's frames over its policer at a stage (map). */
+static uint64_t policed(struct tenetd *d, const char *map, uint32_t id,
+			int role)
+{
+	int fd = tn_dp_map_open(d->bpffs, map);
+	struct tn_stats st = { 0 };
+
+	if (fd >= 0) {
+		tn_dp_stats_read(fd, tn_port(id, (__u32)role), &st);
+		close(fd);
+	}
+	return st.drop_packets[TN_DROP_POLICED];
+}
+
+/*
+ * Every frame a limit dropped or delayed, by direction, in the order a
+ * frame meets them: policed as it enters at one side's NIC (nic_ingress),
+ * shaped (delayed) or dropped by the router's shaper on its way out of
+ * the other side's interface, policed as it leaves by that side's port
+ * (tenant_egress).
+ *   "to_upstream": customer -> upstream (access in, uplink0, uplink out)
+ *   "to_customer": upstream -> customer (uplink in, access0, access out)
+ */
+static json_object *limited_json(struct tenetd *d,
+				 const struct tn_tenant_rec *t, json_object *rt)
+{
+	static const char *const dir[] = { "to_upstream", "to_customer" };
+	static const char *const out_if[] = { CT_UPLINK, CT_ACCESS };
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < 2; i++) {
+		int in = i ? TN_ROLE_UPLINK : TN_ROLE_ACCESS;
+		int out = i ? TN_ROLE_ACCESS : TN_ROLE_UPLINK;
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(
+			x, "policed_in",
+			json_object_new_uint64(
+				policed(d, TN_MAP_PORT_STATS, t->id, in)));
+		json_object_object_add(x, "shaped",
+				       json_object_new_uint64(router_ctr(
+					       rt, out_if[i], TN_RC_SHAPED)));
+		json_object_object_add(
+			x, "shaped_drop",
+			json_object_new_uint64(
+				router_ctr(rt, out_if[i], TN_RC_SHAPED_DROP)));
+		json_object_object_add(
+			x, "policed_out",
+			json_object_new_uint64(
+				policed(d, TN_MAP_EGRESS_STATS, t->id, out)));
+		json_object_object_add(o, dir[i], x);
+	}
+	return o;
+}
+
 static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	json_object *o = json_object_new_object(), *cl, *eg, *xsk, *u, *rt;
@@ -717,6 +854,7 @@ static json_object *stats_one(struct tenetd *d, const struct tn_tenant_rec *t)
 	json_object_object_add(o, "router", rt);
 	json_object_object_add(o, "xsk", xsk);
 	json_object_object_add(o, "limits", limits_json(t));
+	json_object_object_add(o, "limited", limited_json(d, t, rt));
 	name = t->name;
 	u = json_object_new_object();
 	if (!tn_ct_usage(d->lxc_path, name, d->cgroup2, &use)) {

@@ -33,6 +33,7 @@
 #include "egress.h"
 #include "dp.h"
 #include "fs.h"
+#include "burst.h"
 #include "log.h"
 #include "naming.h"
 #include "nic.h"
@@ -376,22 +377,29 @@ static int policers_write(struct tenetd *d, const char *map, uint32_t id,
 
 		if (bpf_map_lookup_elem(fd, &port, &cur) ||
 		    cur.pkt_cost != pol->pkt_cost ||
-		    cur.byte_cost != pol->byte_cost)
+		    cur.byte_cost != pol->byte_cost ||
+		    cur.pkt_burst != pol->pkt_burst ||
+		    cur.byte_burst != pol->byte_burst)
 			err = tn_dp_policer_write(fd, port, pol);
 	}
 	close(fd);
 	return err;
 }
 
-int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps)
+int policers_set(struct tenetd *d, uint32_t id, const struct tn_limits *l)
 {
+	const struct tn_rate_limits rl = { l->rate_bps, l->pps, l->burst_bytes,
+					   l->burst_ns };
 	struct tn_policer pol;
+	struct tn_burst b;
 	int err;
 
-	/* 20 ms of burst. With a bucket of a few frames one TCP flow got
-	 * 21-30 of 100 Mbit/s (measured); with 20 or 50 ms, 50-60 (4 flows:
-	 * 76). A policer drops what TCP bursts: a shaper would do better. */
-	tn_policer_config(&pol, bps, pps, TN_POLICER_BURST_US);
+	/* A policer drops what TCP bursts beyond its bucket: the router
+	 * shapes what it sends to the same rate and burst (the "limits"
+	 * message, session.c), so that what reaches a policer conforms.
+	 * The buckets are exactly those the operator's burst makes. */
+	tn_burst_eff(&rl, &b);
+	tn_policer_config(&pol, rl.rate_bps, rl.pps, b.bytes, b.pkts);
 	/* What each NIC sends it, and what it sends out each port: what its
 	 * container originates counts too. */
 	err = policers_write(d, TN_MAP_POLICER, id, &pol);
@@ -420,7 +428,7 @@ void ports_down(struct tenetd *d, uint32_t id)
 {
 	__u32 port;
 
-	policers_set(d, id, 0, 0);
+	policers_set(d, id, &(struct tn_limits){ 0 });
 	counters_zero(d, id);
 	tenant_sources_down(d, id);
 	tenant_own_down(d, id);
@@ -775,8 +783,7 @@ static int prepare(struct dp *p)
 		err = direct_up(p);
 	for (int role = 0; !err && role < 2; role++)
 		err = port_up(p, role);
-	if (!err &&
-	    (err = policers_set(d, t->id, t->limits.rate_bps, t->limits.pps)))
+	if (!err && (err = policers_set(d, t->id, &t->limits)))
 		snprintf(p->err, p->n, "policers: %s", strerror(-err));
 	if (!err)
 		err = nic_entry_set(d, p->access, p->acc_if,

@@ -50,10 +50,9 @@ int tenant_down(struct tenetd *d, const struct tenant_ctx *c);
 /* Adds (add) or removes route r in the container of init pid. */
 int tenant_route(pid_t pid, bool add, const struct tn_route_rec *r);
 
-#define TN_POLICER_BURST_US 20000
-
-/* Both ports' policers (0: no limit), rewritten only where they change. */
-int policers_set(struct tenetd *d, uint32_t id, uint64_t bps, uint64_t pps);
+/* Both ports' policers at l's rate, pps and burst (lib/burst.h; 0: no
+ * limit), rewritten only where they change. */
+int policers_set(struct tenetd *d, uint32_t id, const struct tn_limits *l);
 
 /* For the sweep of ids no row has, and teardown: the ports, policers,
  * counters, own addresses and source space of id. */

@@ -263,9 +263,12 @@ int nic_ingress(struct xdp_md *ctx)
 	ps = bpf_map_lookup_elem(&tn_port_stats, &port);
 	stats_rx(ps, len);
 
+	/* A frame costs its untagged length (lib/dp.h's TN_LIMITS_*): what
+	 * the tenant's router sees and shapes to, however it is attached. */
 	pol = bpf_map_lookup_elem(&tn_policer, &port);
 	if (pol && (pol->pkt_cost || pol->byte_cost) &&
-	    !policer_conform(pol, len, bpf_ktime_get_ns())) {
+	    !policer_conform(pol, len - VLAN_HLEN * p.ntags,
+			     bpf_ktime_get_ns())) {
 		stats_drop(ns, TN_DROP_POLICED);
 		stats_drop(ps, TN_DROP_POLICED);
 		return XDP_DROP;

@@ -163,6 +163,9 @@ int tenant_egress(struct xdp_md *ctx)
 		stats_drop(s, why);
 		return XDP_DROP;
 	}
+	/* len is the frame as the tenant sent it: untagged (tagged ones are
+	 * dropped above), before the push -- the length its limits count
+	 * (lib/dp.h's TN_LIMITS_*). */
 	key = eg->port;
 	pol = bpf_map_lookup_elem(&tn_egress_policer, &key);
 	if (pol && (pol->pkt_cost || pol->byte_cost) &&

@@ -304,6 +304,35 @@ static void show_memory_used(const char *key, json_object *v)
 	show_num(key, v, "memory", NULL, fmt_bytes);
 }
 
+/* " burst 1250000 bytes 2000 pkts (default)", " burst 2097152 bytes
+ * (2M given)": the buckets in force, then what was given; nothing when
+ * there is neither a rate nor pps. */
+static void show_burst(const char *key, json_object *v)
+{
+	json_object *bytes = NULL, *pkts = NULL, *given = NULL;
+
+	if (!nests(key, v, json_type_object))
+		return;
+	tn_print_json(key, NULL, v);
+	json_object_object_get_ex(v, "bytes", &bytes);
+	json_object_object_get_ex(v, "packets", &pkts);
+	json_object_object_get_ex(v, "given", &given);
+	if (!json_object_get_uint64(bytes) && !json_object_get_uint64(pkts))
+		return;
+	tn_print_text(" burst");
+	if (json_object_get_uint64(bytes))
+		tn_print_text(" %" PRIu64 " bytes",
+			      json_object_get_uint64(bytes));
+	if (json_object_get_uint64(pkts))
+		tn_print_text(" %" PRIu64 " pkts",
+			      json_object_get_uint64(pkts));
+	if (json_object_get_string_len(given) &&
+	    strcmp(json_object_get_string(given), "default"))
+		tn_print_text(" (%s given)", json_object_get_string(given));
+	else
+		tn_print_text(" (default)");
+}
+
 static const struct tn_print_field limit_fields[] = {
 	{ .key = "cpu_millicores", .show = show_cpu },
 	{ .key = "cpuset", .show = show_cpuset },
@@ -311,6 +340,7 @@ static const struct tn_print_field limit_fields[] = {
 	{ .key = "pids", .show = show_pids },
 	{ .key = "rate_bps", .show = show_rate },
 	{ .key = "pps", .show = show_pps },
+	{ .key = "burst", .show = show_burst },
 	{},
 };
 
@@ -635,6 +665,29 @@ static const struct tn_print_field usage_fields[] = {
 	{},
 };
 
+/* "  limited to-upstream policed-in 0 shaped 12 shaped-drop 1
+ * policed-out 0": what each limit dropped (or the shaper delayed), by
+ * direction, in the order a frame meets them. */
+static const struct tn_print_field limited_dir_fields[] = {
+	{ .key = "policed_in", .fmt = " policed-in %s" },
+	{ .key = "shaped", .fmt = " shaped %s" },
+	{ .key = "shaped_drop", .fmt = " shaped-drop %s" },
+	{ .key = "policed_out", .fmt = " policed-out %s" },
+	{},
+};
+
+static const struct tn_print_field limited_fields[] = {
+	{ .key = "to_upstream",
+	  .fields = limited_dir_fields,
+	  .label = "  limited to-upstream",
+	  .flags = TN_PF_NL },
+	{ .key = "to_customer",
+	  .fields = limited_dir_fields,
+	  .label = "  limited to-customer",
+	  .flags = TN_PF_NL },
+	{},
+};
+
 static const struct tn_print_field stats_fields[] = {
 	{ .key = "name", .fmt = "%s" },
 	{ .key = "id", .fmt = " id %s" },
@@ -643,6 +696,7 @@ static const struct tn_print_field stats_fields[] = {
 	{ .key = "egress", .show = show_stage },
 	{ .key = "router", .show = show_router },
 	LIMITS,
+	{ .key = "limited", .fields = limited_fields },
 	{ .key = "usage",
 	  .fields = usage_fields,
 	  .label = "  usage",

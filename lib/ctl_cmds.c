@@ -10,6 +10,7 @@
 #include <tenet/ctl.h>
 
 #include "ctl_cmds.h"
+#include "dp.h"
 #include "names.h"
 #include "validate.h"
 
@@ -81,6 +82,15 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 	KEY(PPS, .name = "pps", .type = TN_G_COUNT, .meta = "N", .min = 1,
 	    .max = TN_V_PPS_MAX, .flags = TN_GK_UNLIMITED,
 	    .help = "packets/s each NIC may send it; none unless given"),
+	KEY(BURST, .name = "burst", .type = TN_G_BURST, .meta = "SIZE|TIME",
+	    .min = TN_BURST_MIN, .max = TN_BURST_MAX_NS, .flags = TN_GK_DEFAULT,
+	    .help = "how far rate and pps may be exceeded at once: bytes"
+		    " (2M, binary; kept when the rate changes) or a time at"
+		    " the rate (50ms; follows the rate), from 10 full frames"
+		    " (15140 bytes) to 1s at the rate; needs a rate (a time:"
+		    " a rate or pps). Default: 100ms at the rate, at least"
+		    " 15140 bytes (below 121k of rate, more than 1s);"
+		    " \"default\" goes back to it"),
 	KEY(CIDR, .name = "cidr", .type = TN_G_PREFIX, .meta = "CIDR",
 	    .help = "the route's destination, host bits zero: 203.0.113.0/24"),
 	KEY(VIA, .name = "via", .type = TN_G_IP, .meta = "IP",
@@ -127,7 +137,8 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
 	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
 		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"
-		    " memory=256M pids=256 rate pps source+ source-check=on",
+		    " memory=256M pids=256 rate pps burst source+"
+		    " source-check=on",
 	    .summary = "Makes tenant NAME and starts its router in a container"
 		       " of its own, in a user namespace of its own (its root"
 		       " has no capability on the host; tenant show: uids)."
@@ -150,7 +161,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u"
 		    " addrs ...\n"
 		    "  limits cpu 0.5 cpuset any memory 256M pids 512 rate"
-		    " 100Mbit pps unlimited\n"
+		    " 100Mbit pps unlimited burst 1250000 bytes (default)\n"
 		    "  source-check on sources 203.0.113.0/24\n"
 		    "  container acme RUNNING pid 1234 restarts 0 uids"
 		    " 1879113728+65536\n"
@@ -160,10 +171,14 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " (access, uplink) at the classifier on the NICs and at"
 		       " the egress back to them, as nic list prints them; the"
 		       " router's interfaces, with the XSK mode requested and"
-		       " in use, and its own counters; its limits and usage"
-		       " (cpu time, memory, tasks)."),
+		       " in use, and its own counters; its limits; what they"
+		       " dropped or delayed each way (limited to-upstream:"
+		       " policed in at the access port, shaped by the router"
+		       " out uplink0, policed out at the uplink port;"
+		       " to-customer the other way); usage (cpu time, memory,"
+		       " tasks)."),
 	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
-	    .args = "<name> rate pps cpu memory pids source-check",
+	    .args = "<name> rate pps burst cpu memory pids source-check",
 	    .flags = TN_GC_NEEDS_KEY,
 	    .summary = "Changes tenant NAME's limits and source-check while it"
 		       " runs, in tenant add's units; at least one key. Prints"

@@ -439,19 +439,20 @@ out:
 }
 
 void tn_policer_config(struct tn_policer *pol, uint64_t bps, uint64_t pps,
-		       uint64_t burst_us)
+		       uint64_t burst_bytes, uint64_t burst_pkts)
 {
 	const uint64_t one = 1ULL << TN_POLICER_SHIFT;
-	uint64_t burst = burst_us * 1000 * one, min;
 
 	memset(pol, 0, sizeof(*pol));
 	pol->pkt_cost = pps ? 1000000000ULL * one / pps : 0;
 	pol->byte_cost = bps ? 8000000000ULL * one / bps : 0;
-	/* A burst must hold a few of the largest frames, or they never pass. */
-	min = TN_POLICER_MIN_BURST_PKTS * pol->pkt_cost;
-	pol->pkt_burst = burst > min ? burst : min;
-	min = TN_POLICER_MIN_BURST_PKTS * TN_POLICER_MTU * pol->byte_cost;
-	pol->byte_burst = burst > min ? burst : min;
+	if (!burst_bytes)
+		burst_bytes = TN_BURST_MIN;
+	if (!burst_pkts)
+		burst_pkts = TN_BURST_MIN_PKTS;
+	/* Credit is time: a bucket of N bytes holds N bytes' worth. */
+	pol->pkt_burst = burst_pkts * pol->pkt_cost;
+	pol->byte_burst = burst_bytes * pol->byte_cost;
 	pol->pkt_credit = pol->pkt_burst;
 	pol->byte_credit = pol->byte_burst;
 }

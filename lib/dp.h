@@ -91,14 +91,20 @@ static inline uint64_t tn_burst_of(uint64_t bps, uint64_t ns)
 	return (uint64_t)((unsigned __int128)bps * ns / 8000000000ULL);
 }
 
-/* Fills the config half of a policer for bits/s and packets/s (0 =
- * unlimited) with a burst of burst_us of traffic at the rate, at least
- * TN_POLICER_MIN_BURST_PKTS frames of TN_POLICER_MTU bytes, and starts it
- * full. bps must be 0 or at least 1000. */
-#define TN_POLICER_MTU 9216
-#define TN_POLICER_MIN_BURST_PKTS 4
+/* The pps bucket holds at least this many packets. */
+#define TN_BURST_MIN_PKTS 10
+
+/*
+ * Fills the config half of a policer for bits/s and packets/s (0 =
+ * unlimited) with buckets of burst_bytes and burst_pkts (lib/burst.h's
+ * tn_burst_eff() gives both), and starts it full. Exactly that is
+ * written: TN_BURST_MIN holds a frame of any MTU a NIC takes (9216), so
+ * no floor of jumbo frames is added. A depth of 0 with its rate set is
+ * the least (TN_BURST_MIN bytes, TN_BURST_MIN_PKTS). bps must be 0 or at
+ * least 1000.
+ */
 void tn_policer_config(struct tn_policer *pol, uint64_t bps, uint64_t pps,
-		       uint64_t burst_us);
+		       uint64_t burst_bytes, uint64_t burst_pkts);
 
 const char *tn_xdp_mode_name(enum xdp_attach_mode mode);
 

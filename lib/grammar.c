@@ -51,6 +51,11 @@ int tn_g_value(const struct tn_gkey *k, const char *s, struct tn_gval *v,
 		v->u = 0;
 		return 0;
 	}
+	if ((k->flags & TN_GK_DEFAULT) && s && !strcmp(s, TN_V_DEFAULT)) {
+		v->deflt = true;
+		v->u = 0;
+		return 0;
+	}
 	switch (k->type) {
 	case TN_G_NAME:
 		return tn_v_name(s, err, n);
@@ -88,6 +93,9 @@ int tn_g_value(const struct tn_gkey *k, const char *s, struct tn_gval *v,
 		return r < 0 ? r : 0;
 	case TN_G_PATH:
 		return tn_v_path(f, s, k->max, err, n);
+	case TN_G_BURST:
+		return tn_v_burst(f, s, k->min, k->max, &v->u, &v->time, err,
+				  n);
 	}
 	return errf(err, n, "%s: a key of no known type", f);
 }
@@ -578,7 +586,10 @@ static const char *meta(const struct tn_gkey *k, char *buf, size_t n)
 	else
 		used = (size_t)snprintf(buf, n, "%s", k->meta);
 	if ((k->flags & TN_GK_UNLIMITED) && used < n)
-		snprintf(buf + used, n - used, "|%s", TN_V_UNLIMITED);
+		used += (size_t)snprintf(buf + used, n - used, "|%s",
+					 TN_V_UNLIMITED);
+	if ((k->flags & TN_GK_DEFAULT) && used < n)
+		snprintf(buf + used, n - used, "|%s", TN_V_DEFAULT);
 	return buf;
 }
 
@@ -901,6 +912,8 @@ static void value_words(FILE *f, const struct tn_gkey *k)
 	}
 	if (k->flags & TN_GK_UNLIMITED)
 		fprintf(f, " %s", TN_V_UNLIMITED);
+	if (k->flags & TN_GK_DEFAULT)
+		fprintf(f, " %s", TN_V_DEFAULT);
 }
 
 void tn_g_completion(FILE *f, const struct tn_grammar *g)

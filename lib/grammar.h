@@ -47,12 +47,16 @@ enum tn_gtype {
 	TN_G_MAC, /* unicast aa:bb:cc:dd:ee:ff */
 	TN_G_ENUM, /* one of words: u = its index */
 	TN_G_PATH, /* a path of 1..max bytes */
+	TN_G_BURST, /* a size (bytes, K/M/G binary, from min) or a time
+		     * (Nus, Nms, Ns up to max ns): u bytes or ns, time says */
 };
 
 /* Key flags. */
 enum {
 	TN_GK_LIST = 1 << 0, /* one or more values, up to the next key */
 	TN_GK_UNLIMITED = 1 << 1, /* also takes "unlimited": u = 0 */
+	TN_GK_DEFAULT = 1 << 2, /* also takes "default": u = 0, back to
+				 * what is kept when it is not given */
 };
 
 /* A key of a vocabulary. Its index is the value's in struct tn_gargs. */
@@ -60,7 +64,8 @@ struct tn_gkey {
 	const char *name; /* the CLI's keyword, the request's argument */
 	enum tn_gtype type;
 	const char *meta; /* the value in usage lines: "VID" (ENUM: words) */
-	uint64_t min, max; /* COUNT, SIZE: bounds; PATH: max bytes */
+	uint64_t min, max; /* COUNT, SIZE: bounds; PATH: max bytes; BURST:
+			    * least bytes, most ns */
 	const char *const *words; /* ENUM, NULL-terminated */
 	unsigned int flags; /* TN_GK_* */
 	unsigned int max_values; /* LIST: 0 is TN_G_MAX_VALUES */
@@ -137,6 +142,8 @@ struct tn_gval {
 	bool set; /* given, or its default */
 	bool given; /* given */
 	bool unlimited; /* "unlimited" */
+	bool deflt; /* "default" (TN_GK_DEFAULT) */
+	bool time; /* BURST: u is ns, not bytes */
 	const char *s; /* as typed (borrowed); lists: the first value */
 	uint64_t u; /* VLAN, COUNT, SIZE, RATE, CPU, CPUSET, ENUM */
 	int family; /* IP, ADDR, PREFIX: AF_INET or AF_INET6 */

@@ -222,6 +222,49 @@ int tn_v_rate(const char *field, const char *s, uint64_t *bps, char *err,
 		    "optionally with k, M or G (1k = 1000)");
 }
 
+int tn_v_burst(const char *field, const char *s, uint64_t min_bytes,
+	       uint64_t max_ns, uint64_t *v, bool *is_time, char *err, size_t n)
+{
+	static const struct {
+		const char *sfx;
+		uint64_t mul;
+	} units[] = { { "us", 1000ULL },
+		      { "ms", 1000000ULL },
+		      { "s", 1000000000ULL } };
+	size_t digits = s ? strspn(s, "0123456789") : 0;
+	char lo[24], hi[24], buf[32];
+	uint64_t t;
+
+	/* A time: digits and a unit; anything else is taken for a size. */
+	for (size_t i = 0; digits && i < sizeof(units) / sizeof(units[0]);
+	     i++) {
+		if (strcmp(s + digits, units[i].sfx))
+			continue;
+		if (!copy_span(buf, sizeof(buf), s, digits) &&
+		    !tn_parse_u64(buf, 1, max_ns / units[i].mul, &t)) {
+			*v = t * units[i].mul;
+			*is_time = true;
+			return 0;
+		}
+		break;
+	}
+	if (!tn_v_size_in(field, s, min_bytes, TN_V_SIZE_MAX, v, NULL, 0)) {
+		*is_time = false;
+		return 0;
+	}
+	if (max_ns % 1000000000ULL)
+		snprintf(buf, sizeof(buf), "%lluus",
+			 (unsigned long long)(max_ns / 1000));
+	else
+		snprintf(buf, sizeof(buf), "%llus",
+			 (unsigned long long)(max_ns / 1000000000ULL));
+	return fail(err, n, field, s,
+		    "must be a size from %s bytes to %s, optionally with K, M"
+		    " or G (1K = 1024), or a time from 1us to %s (50ms)",
+		    fmt_size(min_bytes, lo, sizeof(lo)),
+		    fmt_size(TN_V_SIZE_MAX, hi, sizeof(hi)), buf);
+}
+
 /* INT[.FRAC] with FRAC of 1 to 3 digits, as millicores. */
 static int parse_millis(const char *s, unsigned int max_units, uint32_t *out)
 {

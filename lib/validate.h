@@ -36,6 +36,9 @@
  */
 #define TN_V_UNLIMITED "unlimited"
 
+/* Back to what a key is when it is not given (burst). */
+#define TN_V_DEFAULT "default"
+
 /* True for TN_V_UNLIMITED, which cpu, memory, pids, rate and pps take. */
 bool tn_v_unlimited(const char *s);
 
@@ -59,6 +62,14 @@ int tn_v_path(const char *field, const char *s, size_t max, char *err,
 /* Bits/s: N, Nk (or NK), NM or NG, decimal multiples, 1000..400G. */
 int tn_v_rate(const char *field, const char *s, uint64_t *bps, char *err,
 	      size_t n);
+/*
+ * A burst, a size or a time: N, NK, NM or NG bytes (binary, as tn_v_size)
+ * from min_bytes to TN_V_SIZE_MAX, or Nus, Nms or Ns from 1us to max_ns.
+ * *is_time says which *v is: ns or bytes.
+ */
+int tn_v_burst(const char *field, const char *s, uint64_t min_bytes,
+	       uint64_t max_ns, uint64_t *v, bool *is_time, char *err,
+	       size_t n);
 /* Plain decimal in [min, max]: pps 1..TN_V_PPS_MAX, pids 1..TN_V_PIDS_MAX. */
 int tn_v_count(const char *field, const char *s, uint64_t min, uint64_t max,
 	       uint64_t *v, char *err, size_t n);

@@ -231,7 +231,7 @@ static void setup_police(struct xdp_env *e, __u64 pps, __u64 bps, double n,
 	__u32 p = tn_port(T1, UPL);
 
 	setup_std(e);
-	tn_policer_config(&pol, bps, pps, 0);
+	tn_policer_config(&pol, bps, pps, 0, 0);
 	if (pps)
 		pol.pkt_burst = pol.pkt_credit = (__u64)(n * pol.pkt_cost);
 	if (bps)
@@ -362,7 +362,7 @@ static void setup_eg_police(struct xdp_env *e)
 	__u32 p = tn_port(T1, ACC);
 
 	setup_eg_check(e);
-	tn_policer_config(&pol, 0, 1, 0);
+	tn_policer_config(&pol, 0, 1, 0, 0);
 	pol.pkt_burst = pol.pkt_credit = (__u64)(4.5 * pol.pkt_cost);
 	upd(e->eg->maps.tn_egress_policer, &p, &pol);
 }
@@ -1098,7 +1098,8 @@ static void police_accuracy(__u64 bps, __u64 pps)
 	assert_int_equal(env_load(&env), 0);
 	setup_std(&env);
 	in_mac_b(&in);
-	tn_policer_config(&pol, bps, pps, 200000); /* 200 ms burst */
+	/* 200 ms of burst */
+	tn_policer_config(&pol, bps, pps, tn_burst_of(bps, 200000000), pps / 5);
 	pol.pkt_credit = pol.byte_credit = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t0_ns = (__u64)t0.tv_sec * 1000000000ull + (__u64)t0.tv_nsec;
@@ -1145,6 +1146,72 @@ static void test_police_accuracy_bps(void **state)
 {
 	(void)state;
 	police_accuracy(50000000, 0); /* 50 Mbit/s */
+}
+
+/*
+ * What a policer charges a frame: its untagged length (lib/dp.h's
+ * TN_LIMITS_*), whatever tags it carries on the wire. A byte bucket of
+ * exactly N untagged frames at 1000 bit/s (it refills a byte per 8 ms:
+ * nothing here) lets N of them through, tagged or not, and drops the
+ * next; charged 4 bytes a tag more, the N-th would be dropped. One run a
+ * frame, as a run changes its buffer (a tag popped or pushed).
+ */
+#define N_BURST 8
+
+static void police_untagged(bool egress, __u32 tid,
+			    void (*setup)(struct xdp_env *),
+			    void (*fin)(struct frame *),
+			    void (*funtagged)(struct frame *))
+{
+	struct bpf_map *pm, *sm;
+	struct tn_policer pol;
+	struct tn_stats s;
+	struct frame in, plain;
+	__u32 p = tn_port(tid, ACC), verdict;
+
+	if (skip_why)
+		skip();
+	assert_int_equal(env_load(&env), 0);
+	setup(&env);
+	fin(&in);
+	funtagged(&plain);
+	assert_true(in.len >= plain.len);
+	pm = egress ? env.eg->maps.tn_egress_policer : env.ni->maps.tn_policer;
+	sm = egress ? env.eg->maps.tn_egress_stats : env.ni->maps.tn_port_stats;
+	tn_policer_config(&pol, 1000, 0, N_BURST * plain.len, 0);
+	upd(pm, &p, &pol);
+	for (int i = 0; i <= N_BURST; i++) {
+		fin(&in);
+		assert_int_equal(env_run(prog_fd(egress ? P_EGRESS : P_NIC),
+					 egress ? env.if_veth : env.if_nic, 0,
+					 &in, NULL, &verdict, 1, NULL),
+				 0);
+		if (verdict != (i < N_BURST ? XDP_REDIRECT : XDP_DROP))
+			fail_msg("frame %d of %d+1: verdict %u", i + 1, N_BURST,
+				 verdict);
+	}
+	assert_int_equal(tn_dp_stats_read(bpf_map__fd(sm), p, &s), 0);
+	assert_int_equal(s.tx_packets, N_BURST);
+	assert_int_equal(s.drop_packets[TN_DROP_POLICED], 1);
+	env_unload(&env);
+}
+
+static void test_police_vlan(void **state)
+{
+	(void)state;
+	police_untagged(false, T1, setup_std, in_vlan100, out_vlan100);
+}
+
+static void test_police_qinq(void **state)
+{
+	(void)state;
+	police_untagged(false, T2, setup_std, in_qinq, out_vlan100);
+}
+
+static void test_police_egress_vlan(void **state)
+{
+	(void)state;
+	police_untagged(true, T1, setup_eg_vlan, out_vlan100, out_vlan100);
 }
 
 /* Which tenant's uplink port the frame went to: 0 if none. */
@@ -1223,7 +1290,7 @@ static void test_prefix_cache(void **state)
 int main(void)
 {
 	size_t n = sizeof(fixtures) / sizeof(fixtures[0]);
-	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 6, sizeof(*tests));
 	int err;
 
 	tn_log_init("test_bpf", TN_LOG_WARN);
@@ -1241,7 +1308,14 @@ int main(void)
 	tests[n + 1].test_func = test_police_accuracy_bps;
 	tests[n + 2].name = "prefix cache: follows every prefix change at once";
 	tests[n + 2].test_func = test_prefix_cache;
-	err = _cmocka_run_group_tests("bpf", tests, n + 3, NULL, NULL);
+	tests[n + 3].name = "policer: a VLAN frame costs its untagged length";
+	tests[n + 3].test_func = test_police_vlan;
+	tests[n + 4].name = "policer: a QinQ frame costs its untagged length";
+	tests[n + 4].test_func = test_police_qinq;
+	tests[n + 5].name =
+		"egress policer: charged before the tag push (untagged)";
+	tests[n + 5].test_func = test_police_egress_vlan;
+	err = _cmocka_run_group_tests("bpf", tests, n + 6, NULL, NULL);
 	free(tests);
 	return err;
 }

@@ -174,7 +174,7 @@ static void cfg_policer(uint32_t port, uint64_t bps, uint64_t pps)
 {
 	struct tn_policer pol;
 
-	tn_policer_config(&pol, bps, pps, 1000);
+	tn_policer_config(&pol, bps, pps, 0, 0); /* the least buckets */
 	policed[port] = true;
 	upd(env.ni->maps.tn_policer, &port, &pol);
 }
@@ -349,7 +349,7 @@ static void configure(void)
 		struct tn_policer pol;
 		__u32 port = tn_port(2, 0);
 
-		tn_policer_config(&pol, 0, 2000, 1000);
+		tn_policer_config(&pol, 0, 2000, 0, 0);
 		eg_policed[port] = true;
 		upd(env.eg->maps.tn_egress_policer, &port, &pol);
 	}

@@ -96,7 +96,7 @@ def subvert(fd, ifindex):
 def main():
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     conn.connect(sys.argv[1])
-    conn.send(json.dumps({"type": "hello", "version": 2,
+    conn.send(json.dumps({"type": "hello", "version": 3,
                           "pid": 1, "queues": 1}).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(conn, 4096, 1)

@@ -185,6 +185,45 @@ t_check "show: the new limits" \
 	test "$(show a acme | jq -c '.limits | [.cpu_millicores, .memory_bytes, .pids, .rate_bps]')" = \
 	'[1000,536870912,300,50000000]'
 
+# ---- burst ----
+burst() { show a "$1" | jq -c '.limits.burst'; }
+t_check "default burst: 100 ms of 50 Mbit/s" test "$(burst acme)" = '{"bytes":625000,"packets":0,"given":"default"}'
+t_check "beta (pps alone): 100 ms of 20000 pps, no byte bucket" \
+	test "$(burst beta)" = '{"bytes":0,"packets":2000,"given":"default"}'
+sent0=$(show a acme | jq .router.limits_sent)
+t_check "the router got its limits at the handoff" test "$sent0" -ge 1
+t_check "tenant set acme burst 2M" ctl a tenant set acme burst 2M
+t_check "show -j: 2M given, 2097152 bytes" test "$(burst acme)" = '{"bytes":2097152,"packets":0,"given":"2M"}'
+# 50 Mbit/s: a byte costs 10485760 of credit; the bucket holds 2M of them
+t_check "policers: a bucket of 2097152 bytes on both ports" \
+	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 2 or .key == 3) | .value.byte_burst]')" = \
+	"[$((2097152 * 10485760)),$((2097152 * 10485760))]"
+t_check "the router was told (limits message sent)" \
+	test "$(show a acme | jq '.router.limits_sent')" -gt "$sent0"
+t_check "tenant set acme burst 50ms" ctl a tenant set acme burst 50ms
+t_check "show -j: 50ms given, 312500 bytes at 50 Mbit/s" \
+	test "$(burst acme)" = '{"bytes":312500,"packets":0,"given":"50ms"}'
+burst_text() { ctl a tenant show acme | grep -q 'rate 50Mbit pps unlimited burst 312500 bytes (50ms given)'; }
+t_check "text: burst 312500 bytes (50ms given)" burst_text
+time_follows() {
+	ctl a tenant set acme rate 100M >/dev/null &&
+		test "$(burst acme)" = '{"bytes":625000,"packets":0,"given":"50ms"}'
+}
+t_check "a time follows the rate: rate 100M -> 625000 bytes" time_follows
+back_to_default() {
+	ctl a tenant set acme burst default rate 50M >/dev/null &&
+		test "$(burst acme)" = '{"bytes":625000,"packets":0,"given":"default"}'
+}
+t_check "burst default goes back (100 ms at 50 Mbit/s)" back_to_default
+t_check "tenant set acme burst 2M (kept for the bad cases)" ctl a tenant set acme burst 2M
+limited_shape() {
+	ctl a -j tenant stats acme | jq -e '.tenants[0].limited | (keys == ["to_customer","to_upstream"]) and
+		(.to_upstream | keys == ["policed_in","policed_out","shaped","shaped_drop"])' >/dev/null &&
+		ctl a tenant stats acme | grep -q '^  limited to-upstream policed-in [0-9]* shaped [0-9]* shaped-drop [0-9]* policed-out [0-9]*$' &&
+		ctl a tenant stats acme | grep -q '^  limited to-customer policed-in'
+}
+t_check "tenant stats: what the limits dropped or delayed, each way" limited_shape
+
 # ---- routes ----
 t_check "route add acme 203.0.113.0/24 via 10.0.0.2" ctl a route add acme 203.0.113.0/24 via 10.0.0.2
 t_check "route list -j" \
@@ -253,6 +292,20 @@ t_check "bad: memory 1M (below what a container needs)" bad memory tenant add ga
 t_check "bad: pids 0" bad pids tenant add gamma "${G[@]}" pids 0
 t_check "bad: rate 100Q" bad rate tenant add gamma "${G[@]}" rate 100Q
 t_check "bad: pps abc" bad pps tenant add gamma "${G[@]}" pps abc
+POL_BEFORE=$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 2) | .value | [.byte_cost, .byte_burst]]')
+t_check "bad: burst 1k (less than 10 full frames)" bad burst tenant set acme burst 1k
+t_check "bad: burst 5s (more than 1 s)" bad burst tenant set acme burst 5s
+t_check "bad: burst 0" bad burst tenant set acme burst 0
+t_check "bad: burst 12x" bad burst tenant set acme burst 12x
+t_check "bad: burst 20M, more than 1 s at 50 Mbit/s" bad "more than 1s" tenant set acme burst 20M
+t_check "bad: burst 1ms, fewer bytes than 10 frames at 50 Mbit/s" bad "10 full frames" tenant set acme burst 1ms
+t_check "bad: rate 1M, which acme's burst 2M does not go with" bad "give a burst too" tenant set acme rate 1M
+t_check "bad: rate unlimited, leaving acme's 2M burst nothing" bad "give a burst too" tenant set acme rate unlimited
+t_check "bad: burst 2M for beta, which has pps alone" bad "no rate" tenant set beta burst 2M
+t_check "bad: tenant add with a burst and no rate, no pps" bad "no rate and no pps" tenant add gamma "${G[@]}" burst 50ms
+t_check "bad: tenant add with a burst too large for its rate" bad "more than 1s" tenant add gamma "${G[@]}" rate 1M burst 1M
+t_check "the refused sets left acme's policers as they were" \
+	test "$(dump a tn_policer | jq -c '[.[].formatted | select(.key == 2) | .value | [.byte_cost, .byte_burst]]')" = "$POL_BEFORE"
 t_check "bad: cpu 99, more than the host has" bad cpu tenant add gamma "${G[@]}" cpu 99
 t_check "bad: cpuset 0-99, outside the host" bad cpuset tenant add gamma "${G[@]}" cpuset 0-99
 t_check "bad: access-addr missing" bad access-addr tenant add gamma "${GA[@]}" uplink-addr 192.0.2.9/24

@@ -103,8 +103,10 @@ static double next_report;
 		}                                     \
 	} while (0)
 
-static const char hello[] =
-	"{\"type\":\"hello\",\"version\":2,\"pid\":1,\"queues\":1}";
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char hello[] = "{\"type\":\"hello\",\"version\":" STR(
+	TN_HO_VERSION) ",\"pid\":1,\"queues\":1}";
 
 /* Sends msg with fds; errno of the send or 0. */
 static int send_fds(int conn, const char *msg, const int *fds, int n)

@@ -144,7 +144,7 @@ static void test_line_refused(void **state)
 		  "tenant add: must be access, vlan, inner-vlan, uplink, "
 		  "uplink-vlan, uplink-mac, prefix, access-addr, uplink-addr, "
 		  "gateway, mode, cpu, cpuset, memory, pids, rate, pps, "
-		  "source or source-check, not \"colour\"",
+		  "burst, source or source-check, not \"colour\"",
 		  false },
 		{ ADD "access-addr uplink-addr 192.0.2.2/24",
 		  "access-addr needs a value", true },
@@ -154,9 +154,22 @@ static void test_line_refused(void **state)
 		{ "tenant add", "missing NAME", true },
 		{ "tenant list x", "too many arguments", true },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, cpu, memory, pids or "
-		  "source-check",
+		  "give at least one of rate, pps, burst, cpu, memory, pids"
+		  " or source-check",
 		  true },
+#define BURST_ERR(s)                                                          \
+	"burst: must be a size from 15140 bytes to 1024G, optionally with K," \
+	" M or G (1K = 1024), or a time from 1us to 1s (50ms), not \"" s "\""
+		{ "tenant set acme burst 1k", BURST_ERR("1k"), false },
+		{ "tenant set acme burst 0", BURST_ERR("0"), false },
+		{ "tenant set acme burst 0ms", BURST_ERR("0ms"), false },
+		{ "tenant set acme burst 12x", BURST_ERR("12x"), false },
+		{ "tenant set acme burst 2s", BURST_ERR("2s"), false },
+		{ "tenant set acme burst 1001ms", BURST_ERR("1001ms"), false },
+		{ "tenant set acme burst 5ns", BURST_ERR("5ns"), false },
+		{ "tenant set acme burst ms", BURST_ERR("ms"), false },
+		{ "tenant set acme burst unlimited", BURST_ERR("unlimited"),
+		  false },
 		{ "route add acme 10.0.0.0/24", "via is required", true },
 		{ "nic attach eth1 role core",
 		  "role: must be access or uplink, not \"core\"", false },
@@ -172,6 +185,51 @@ static void test_line_refused(void **state)
 				 r.usage ? "usage" : "value", r.err);
 		json_object_put(r.args);
 	}
+}
+
+/* burst: a size, a time, or "default", each told apart. */
+static void test_burst(void **state)
+{
+	static const struct {
+		const char *word;
+		uint64_t u;
+		bool time, deflt;
+	} cases[] = {
+		{ "2M", 2ULL << 20, false, false },
+		{ "1500000", 1500000, false, false },
+		{ "15140", 15140, false, false },
+		{ "1G", 1ULL << 30, false, false },
+		{ "50ms", 50000000, true, false },
+		{ "200us", 200000, true, false },
+		{ "1us", 1000, true, false },
+		{ "1s", 1000000000, true, false },
+		{ "1000ms", 1000000000, true, false },
+		{ "default", 0, false, true },
+	};
+	struct run r;
+	char line[96];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct tn_gval *v = &r.a.v[TN_K_BURST];
+
+		snprintf(line, sizeof(line), "tenant set acme burst %s",
+			 cases[i].word);
+		run_line(&r, line);
+		if (r.ret || v->u != cases[i].u || v->time != cases[i].time ||
+		    v->deflt != cases[i].deflt || !v->given)
+			fail_msg("%s: %d %s", line, r.ret, r.err);
+		json_object_put(r.args);
+	}
+	/* tenant add takes it too, and without it it is not set */
+	run_line(&r, ADD ADDRS " rate 100M burst 50ms");
+	assert_int_equal(r.ret, 0);
+	assert_true(r.a.v[TN_K_BURST].time);
+	json_object_put(r.args);
+	run_line(&r, ADD ADDRS " rate 100M");
+	assert_int_equal(r.ret, 0);
+	assert_false(r.a.v[TN_K_BURST].set);
+	json_object_put(r.args);
 }
 
 /* A request refused says what the same command line would say. */
@@ -399,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_line_refused),
+		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_json_same_sentence),
 		cmocka_unit_test(test_json_refused),
 		cmocka_unit_test(test_trailing),

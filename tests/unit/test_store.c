@@ -164,7 +164,8 @@ static struct tn_tenant_rec full_tenant(void)
 	memcpy(t.uplink_mac, mac, 6);
 	strcpy(t.gateway, "192.0.2.1");
 	strcpy(t.cpuset, "0-1");
-	t.limits = (struct tn_limits){ 1500, 1 << 30, 512, 100000000, 50000 };
+	t.limits = (struct tn_limits){ 1500,  1 << 30, 512, 100000000,
+				       50000, 2 << 20, 0 };
 	t.n_access_addrs = 2;
 	strcpy(t.access_addrs[0], "10.1.0.1/24");
 	strcpy(t.access_addrs[1], "2001:db8:1::1/64");
@@ -197,6 +198,8 @@ static void same_tenant(const struct tn_tenant_rec *a,
 	assert_int_equal(a->limits.pids, b->limits.pids);
 	assert_int_equal(a->limits.rate_bps, b->limits.rate_bps);
 	assert_int_equal(a->limits.pps, b->limits.pps);
+	assert_int_equal(a->limits.burst_bytes, b->limits.burst_bytes);
+	assert_int_equal(a->limits.burst_ns, b->limits.burst_ns);
 	assert_int_equal(a->state, b->state);
 	assert_int_equal(a->created, b->created);
 	assert_int_equal(a->n_access_addrs, b->n_access_addrs);
@@ -302,6 +305,19 @@ static void test_migrate_from_v1(void **state)
 				    " VALUES (2, 'd', 'veth', 1, 11, 2, 0, 1,"
 				    " 1)"),
 			 SQLITE_CONSTRAINT);
+	/* v5's: an old tenant has the default burst; a burst is bytes or a
+	 * time, never both, and no time over a second. */
+	assert_int_equal(got.limits.burst_bytes, 0);
+	assert_int_equal(got.limits.burst_ns, 0);
+	assert_int_equal(raw(f->st, "UPDATE tenants SET burst_bytes = 2,"
+				    " burst_ns = 1 WHERE id = 1"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw(f->st, "UPDATE tenants SET burst_ns = 1000000001"
+				    " WHERE id = 1"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw(f->st, "UPDATE tenants SET burst_ns = 50000000"
+				    " WHERE id = 1"),
+			 SQLITE_OK);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -746,7 +762,7 @@ static void test_limits_and_state(void **state)
 {
 	struct fx *f = *state;
 	struct tn_tenant_rec t = full_tenant(), got;
-	struct tn_limits l = { 250, 64 << 20, 100, 5000000, 1000 };
+	struct tn_limits l = { 250, 64 << 20, 100, 5000000, 1000, 0, 50000000 };
 	long long before;
 
 	nics(f->st);
