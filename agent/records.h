@@ -65,6 +65,7 @@ struct tn_limits {
 	uint64_t pps;
 	uint64_t burst_bytes;
 	uint64_t burst_ns;
+	bool police_only; /* shape off: the router does not shape */
 };
 
 struct tn_tenant_rec {

@@ -104,6 +104,7 @@ struct session {
 	 * still wait for room in its socket. */
 	struct tn_burst burst;
 	uint64_t rate_bps, pps;
+	bool shape;
 	bool limits_due;
 	unsigned int limits_sent;
 };
@@ -344,7 +345,7 @@ static void send_nic(struct tenetd *d, struct session *s, int64_t now,
 }
 
 /* The router's limits, once it is up: {"type":"limits","rate":BPS,
- * "pps":N,"burst":BYTES} (lib/handoff.h). The socket is the router's to
+ * "pps":N,"burst":BYTES,"shape":B} (lib/handoff.h). The socket is the router's to
  * empty and it may not: a send that finds it full (EAGAIN) leaves the
  * newest limits due, for the next tick to try again; tenetd never waits,
  * and never drops a router for a message it has not read. Any other
@@ -362,6 +363,7 @@ static void send_limits(struct tenetd *d, struct session *s)
 	json_object_object_add(m, "pps", json_object_new_uint64(s->pps));
 	json_object_object_add(m, "burst",
 			       json_object_new_uint64(s->burst.bytes));
+	json_object_object_add(m, "shape", json_object_new_boolean(s->shape));
 	err = tn_ho_send(s->cw.fd, m, -1);
 	json_object_put(m);
 	if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS)
@@ -382,6 +384,7 @@ static void set_limits(struct session *s, const struct tn_limits *l)
 	tn_burst_eff(&rl, &s->burst);
 	s->rate_bps = l->rate_bps;
 	s->pps = l->pps;
+	s->shape = !l->police_only;
 	s->limits_due = true;
 }
 

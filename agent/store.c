@@ -149,7 +149,11 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	" DEFAULT 0 CHECK (burst_bytes >= 0);"
 	"ALTER TABLE tenants ADD COLUMN burst_ns INTEGER NOT NULL"
 	" DEFAULT 0 CHECK (burst_ns BETWEEN 0 AND 1000000000"
-	"  AND (burst_ns = 0 OR burst_bytes = 0));",
+	"  AND (burst_ns = 0 OR burst_bytes = 0));"
+	/* and whether the router shapes to them (1) or the policers alone
+	 * keep them (0) */
+	"ALTER TABLE tenants ADD COLUMN shape INTEGER NOT NULL"
+	" DEFAULT 1 CHECK (shape IN (0, 1));",
 };
 
 /* The words of the enums kept as text: lib/names.c's (the CLI's), and the
@@ -965,17 +969,18 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 		 " access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
 		 " gateway, cpu_millicores, cpuset, memory_bytes, pids,"
 		 " rate_bps, pps, state, created, access_queue, uplink_queue,"
-		 " source_check, burst_bytes, burst_ns)"
+		 " source_check, burst_bytes, burst_ns, shape)"
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-		 "ussuuuuuoouoUUUUsIIIuUU", t->id, t->name,
+		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+		 "ussuuuuuoouoUUUUsIIIuUUu", t->id, t->name,
 		 ENAME(tn_tenant_mode_names, t->mode), t->access_nic,
 		 t->access_vlan, t->access_inner_vlan, t->uplink_nic,
 		 t->uplink_vlan, mac, t->gateway, l->cpu_millicores, t->cpuset,
 		 l->memory_bytes, l->pids, l->rate_bps, l->pps,
 		 ENAME(state_names, t->state), (int64_t)t->created,
 		 (int64_t)t->access_queue, (int64_t)t->uplink_queue,
-		 t->source_check ? 1u : 0u, l->burst_bytes, l->burst_ns);
+		 t->source_check ? 1u : 0u, l->burst_bytes, l->burst_ns,
+		 l->police_only ? 0u : 1u);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);
@@ -1060,7 +1065,8 @@ int tn_store_tenant_add(struct tn_store *st, struct tn_tenant_rec *t, char *err,
 	"SELECT id, name, mode, access_nic, access_vlan, access_inner_vlan," \
 	" uplink_nic, uplink_vlan, uplink_mac, gateway, cpu_millicores,"     \
 	" cpuset, memory_bytes, pids, rate_bps, pps, state, created,"        \
-	" access_queue, uplink_queue, source_check, burst_bytes, burst_ns"   \
+	" access_queue, uplink_queue, source_check, burst_bytes, burst_ns,"  \
+	" shape"                                                             \
 	" FROM tenants"
 
 static int addr_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
@@ -1151,6 +1157,7 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 	t->source_check = sqlite3_column_int(s, 20) != 0;
 	t->limits.burst_bytes = sqlite3_column_int64(s, 21);
 	t->limits.burst_ns = sqlite3_column_int64(s, 22);
+	t->limits.police_only = sqlite3_column_int(s, 23) == 0;
 	e = rows(st, addr_row, t,
 		 "SELECT side, cidr FROM tenant_addrs WHERE tenant_id = ?1"
 		 " ORDER BY rowid",
@@ -1219,11 +1226,12 @@ int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 	return changed_one(exec(st,
 				"UPDATE tenants SET cpu_millicores = ?2,"
 				" memory_bytes = ?3, pids = ?4, rate_bps = ?5,"
-				" pps = ?6, burst_bytes = ?7, burst_ns = ?8"
-				" WHERE id = ?1",
-				"uuUUUUUU", id, l->cpu_millicores,
+				" pps = ?6, burst_bytes = ?7, burst_ns = ?8,"
+				" shape = ?9 WHERE id = ?1",
+				"uuUUUUUUu", id, l->cpu_millicores,
 				l->memory_bytes, l->pids, l->rate_bps, l->pps,
-				l->burst_bytes, l->burst_ns));
+				l->burst_bytes, l->burst_ns,
+				l->police_only ? 0u : 1u));
 }
 
 int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on)

@@ -152,6 +152,8 @@ static void take_limits(const struct req *r, struct tn_limits *l)
 		l->rate_bps = v[TN_K_RATE].u;
 	if (v[TN_K_PPS].set)
 		l->pps = v[TN_K_PPS].u;
+	if (v[TN_K_SHAPE].set)
+		l->police_only = !v[TN_K_SHAPE].u;
 	if (v[TN_K_BURST].set) {
 		/* "default": neither */
 		l->burst_bytes = !v[TN_K_BURST].deflt && !v[TN_K_BURST].time ?
@@ -314,6 +316,9 @@ static json_object *limits_json(const struct tn_tenant_rec *t)
 			       json_object_new_uint64(t->limits.rate_bps));
 	json_object_object_add(o, "pps", json_object_new_uint64(t->limits.pps));
 	json_object_object_add(o, "burst", burst_json(&t->limits));
+	json_object_object_add(
+		o, "shape",
+		json_object_new_string(tn_onoff_names[!t->limits.police_only]));
 	return o;
 }
 
@@ -654,7 +659,8 @@ int do_tenant_set(struct req *r)
 	/* The router shapes to them: it hears of a change. */
 	shaped = l.rate_bps != t.limits.rate_bps || l.pps != t.limits.pps ||
 		 l.burst_bytes != t.limits.burst_bytes ||
-		 l.burst_ns != t.limits.burst_ns;
+		 l.burst_ns != t.limits.burst_ns ||
+		 l.police_only != t.limits.police_only;
 	t.limits = l;
 	if (shaped)
 		session_limits(d, &t);

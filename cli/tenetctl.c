@@ -341,6 +341,7 @@ static const struct tn_print_field limit_fields[] = {
 	{ .key = "rate_bps", .show = show_rate },
 	{ .key = "pps", .show = show_pps },
 	{ .key = "burst", .show = show_burst },
+	{ .key = "shape", .fmt = " shape %s" },
 	{},
 };
 

@@ -91,6 +91,12 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " a rate or pps). Default: 100ms at the rate, at least"
 		    " 15140 bytes (below 121k of rate, more than 1s);"
 		    " \"default\" goes back to it"),
+	KEY(SHAPE, .name = "shape", .type = TN_G_ENUM, .words = tn_onoff_names,
+	    .help = "on: the tenant's router queues what exceeds rate and pps"
+		    " and sends it as they allow (CoDel keeps the queue short),"
+		    " the policers behind it catching only what it does not"
+		    " shape; off: the policers alone, dropping what exceeds"
+		    " the burst"),
 	KEY(CIDR, .name = "cidr", .type = TN_G_PREFIX, .meta = "CIDR",
 	    .help = "the route's destination, host bits zero: 203.0.113.0/24"),
 	KEY(VIA, .name = "via", .type = TN_G_IP, .meta = "IP",
@@ -137,7 +143,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	CMD(TENANT_ADD, .obj = "tenant", .verb = "add",
 	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
 		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"
-		    " memory=256M pids=256 rate pps burst source+"
+		    " memory=256M pids=256 rate pps burst shape=on source+"
 		    " source-check=on",
 	    .summary = "Makes tenant NAME and starts its router in a container"
 		       " of its own, in a user namespace of its own (its root"
@@ -178,7 +184,8 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " to-customer the other way); usage (cpu time, memory,"
 		       " tasks)."),
 	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
-	    .args = "<name> rate pps burst cpu memory pids source-check",
+	    .args = "<name> rate pps burst shape cpu memory pids"
+		    " source-check",
 	    .flags = TN_GC_NEEDS_KEY,
 	    .summary = "Changes tenant NAME's limits and source-check while it"
 		       " runs, in tenant add's units; at least one key. Prints"

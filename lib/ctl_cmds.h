@@ -38,6 +38,7 @@ enum tn_ctl_key {
 	TN_K_RATE,
 	TN_K_PPS,
 	TN_K_BURST,
+	TN_K_SHAPE,
 	TN_K_CIDR,
 	TN_K_VIA,
 	TN_K_SOURCE,

@@ -19,14 +19,16 @@
  *                     "rx_for":S,"ring":N} + fd, per NIC queue (direct)
  *   router -> agent  "bound" or "error" for each
  *   agent -> router  {"type":"done"}
- *   agent -> router  {"type":"limits","rate":N,"pps":N,"burst":N}
- *                     after "done", and again whenever they change
+ *   agent -> router  {"type":"limits","rate":N,"pps":N,"burst":N,
+ *                     "shape":B} after "done", and again whenever they
+ *                     change
  *
  * "limits" are the tenant's rate (bits/s of frames as lib/dp.h's
  * TN_LIMITS_* say they count), packets/s (0: none) and burst (bytes, the
  * policers' depth): the router shapes what it sends out each interface to
  * them (tenant/shape.h) so that the policers, which enforce them, see a
- * conforming stream. Nothing answers it.
+ * conforming stream; with "shape" false (the operator's `shape off`) it
+ * does not, and the policers alone keep them. Nothing answers it.
  *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
  * made in the host's netns and bound there by the agent on the router's

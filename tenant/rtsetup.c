@@ -288,7 +288,7 @@ static void limits_set(struct setup *s, uint64_t rate, uint64_t pps,
 static bool agent_message(struct setup *s)
 {
 	int64_t rate, pps, burst;
-	json_object *m;
+	json_object *m, *shape;
 	int fd, err;
 
 	err = tn_ho_recv(s->conn, &m, &fd);
@@ -304,9 +304,13 @@ static bool agent_message(struct setup *s)
 		close(fd);
 	if (!strcmp(tn_ho_type(m), "limits") && tn_ho_int(m, "rate", &rate) &&
 	    tn_ho_int(m, "pps", &pps) && tn_ho_int(m, "burst", &burst) &&
-	    rate >= 0 && pps >= 0 && burst >= 0)
+	    rate >= 0 && pps >= 0 && burst >= 0) {
+		/* "shape": false, the policers alone keep them */
+		if (json_object_object_get_ex(m, "shape", &shape) &&
+		    !json_object_get_boolean(shape))
+			rate = pps = 0;
 		limits_set(s, (uint64_t)rate, (uint64_t)pps, (uint64_t)burst);
-	else
+	} else
 		tn_err("tenetd sent a message we cannot use: %s\n",
 		       json_object_to_json_string(m));
 	json_object_put(m);

@@ -144,7 +144,7 @@ static void test_line_refused(void **state)
 		  "tenant add: must be access, vlan, inner-vlan, uplink, "
 		  "uplink-vlan, uplink-mac, prefix, access-addr, uplink-addr, "
 		  "gateway, mode, cpu, cpuset, memory, pids, rate, pps, "
-		  "burst, source or source-check, not \"colour\"",
+		  "burst, shape, source or source-check, not \"colour\"",
 		  false },
 		{ ADD "access-addr uplink-addr 192.0.2.2/24",
 		  "access-addr needs a value", true },
@@ -154,7 +154,7 @@ static void test_line_refused(void **state)
 		{ "tenant add", "missing NAME", true },
 		{ "tenant list x", "too many arguments", true },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, burst, cpu, memory, pids"
+		  "give at least one of rate, pps, burst, shape, cpu, memory, pids"
 		  " or source-check",
 		  true },
 #define BURST_ERR(s)                                                          \

@@ -165,7 +165,7 @@ static struct tn_tenant_rec full_tenant(void)
 	strcpy(t.gateway, "192.0.2.1");
 	strcpy(t.cpuset, "0-1");
 	t.limits = (struct tn_limits){ 1500,  1 << 30, 512, 100000000,
-				       50000, 2 << 20, 0 };
+				       50000, 2 << 20, 0,   false };
 	t.n_access_addrs = 2;
 	strcpy(t.access_addrs[0], "10.1.0.1/24");
 	strcpy(t.access_addrs[1], "2001:db8:1::1/64");
@@ -200,6 +200,7 @@ static void same_tenant(const struct tn_tenant_rec *a,
 	assert_int_equal(a->limits.pps, b->limits.pps);
 	assert_int_equal(a->limits.burst_bytes, b->limits.burst_bytes);
 	assert_int_equal(a->limits.burst_ns, b->limits.burst_ns);
+	assert_int_equal(a->limits.police_only, b->limits.police_only);
 	assert_int_equal(a->state, b->state);
 	assert_int_equal(a->created, b->created);
 	assert_int_equal(a->n_access_addrs, b->n_access_addrs);
@@ -762,7 +763,8 @@ static void test_limits_and_state(void **state)
 {
 	struct fx *f = *state;
 	struct tn_tenant_rec t = full_tenant(), got;
-	struct tn_limits l = { 250, 64 << 20, 100, 5000000, 1000, 0, 50000000 };
+	struct tn_limits l = { 250,  64 << 20, 100,	 5000000,
+			       1000, 0,	       50000000, true };
 	long long before;
 
 	nics(f->st);

@@ -260,7 +260,7 @@ static void test_bad_input(void **state)
 		  "prefix takes at most 16 values" },
 		{ "tenant add", "missing NAME" },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, burst, cpu, memory, " },
+		  "give at least one of rate, pps, burst, shape, cpu, memory, " },
 		{ "tenant set acme cpuset 0", "tenant set: must be rate, " },
 		{ "tenant set acme rate 0", "rate: " },
 		{ "tenant del", "missing NAME" },
