@@ -221,7 +221,12 @@ bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp
 bench-fib: $(O)/tn-bench-fib
 	$(O)/tn-bench-fib
 
-bench: bench-classifier bench-fib bench-router
+# TCP through a rate-limited tenant, shaper against policers alone: a
+# Markdown table, and build/bench/ratelimit.json. Several minutes.
+bench-ratelimit: $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
+	tools/bench-ratelimit.sh
+
+bench: bench-classifier bench-fib bench-router bench-ratelimit
 
 # Binaries, the systemd unit, the man page and the bash completion; DESTDIR
 # for packaging.
@@ -246,7 +251,8 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib install format clean
+.PHONY: all deps check check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
+	bench-ratelimit install format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.
