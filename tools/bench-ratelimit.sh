@@ -10,10 +10,9 @@
 # idle RTT (the median of 40 pings with no flow, measured again for each
 # rate and mechanism), at p50 and p99.
 #
-# "after" is the shaper (tenant key `shape on`, the default); "before" the
-# old mechanism, the policers alone (`shape off`). A tenetd without the
-# shape key refuses it: then "before" is n/a and "after" is what the
-# current code does. First, with no rate, what acme reaches unlimited, for
+# "after" is the shaper (tenant key `shape on`, the default burst); "before"
+# the old mechanism, the policers alone with the 20 ms burst they had
+# (`shape off burst 20ms`). First, with no rate, what acme reaches unlimited, for
 # each direction and congestion control: a rate above that (1G here)
 # cannot be reached whatever limits it.
 #
@@ -21,8 +20,7 @@
 # the CPUs awake, and an idle ping pays for waking them.
 #
 # A Markdown table on stdout, progress on stderr, JSON in
-# build/bench/ratelimit.json. About 3 minutes with the defaults where there
-# is no shape key, 5 with before and after.
+# build/bench/ratelimit.json. About 5 minutes with the defaults.
 # Usage: tools/bench-ratelimit.sh [-t SECONDS] [-r "10M 100M 1G"] [-c "bbr cubic"]
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -62,14 +60,6 @@ say "topology, tenetd, tenants acme and beta"
 # shellcheck disable=SC2119 # acme starts unlimited
 rl_setup || { say "set-up failed"; exit 1; }
 
-# The shaper can be turned off (the old mechanism) only where it exists.
-BEFORE=1
-if ctl tenant set acme shape off >/dev/null 2>&1; then
-	ctl tenant set acme shape on >/dev/null || { say "shape on refused"; exit 1; }
-else
-	BEFORE=0
-	say "before: n/a (no shape key)"
-fi
 
 # idle_rtt: the median RTT through acme with no flow.
 idle_rtt() {
@@ -129,30 +119,25 @@ block() { # RATE MODE: every direction and congestion control
 block unlimited none
 for rate in $RATES; do
 	ctl tenant set acme rate "$rate" >/dev/null || { say "rate $rate refused"; exit 1; }
-	if [ "$BEFORE" = 1 ]; then
-		ctl tenant set acme shape on >/dev/null || exit 1
-	fi
 	block "$rate" after
-	if [ "$BEFORE" = 1 ]; then
-		ctl tenant set acme shape off >/dev/null || exit 1
-		block "$rate" before
-		ctl tenant set acme shape on >/dev/null || exit 1
-	fi
+	ctl tenant set acme shape off burst 20ms >/dev/null || exit 1
+	block "$rate" before
+	ctl tenant set acme shape on burst default >/dev/null || exit 1
 done
 
 mkdir -p "$(dirname "$OUT")"
-jq -s --argjson before "$BEFORE" --argjson secs "$RL_SECS" \
+jq -s --argjson secs "$RL_SECS" \
 	--arg date "$(date -u +%FT%TZ)" --arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
 	--arg commit "$(git rev-parse --short HEAD 2>/dev/null)" '
 	{bench: "ratelimit", date: $date, commit: $commit, kernel: $kernel, cpus: $cpus,
-	 flow_s: $secs, ping_interval_s: 0.05, before_available: ($before == 1),
-	 before: "shape off: the policers alone", after: "shape on: the shaper",
+	 flow_s: $secs, ping_interval_s: 0.05,
+	 before: "shape off burst 20ms: the policers alone, as before issue 14",
+	 after: "shape on, burst default: the shaper",
 	 rows: .}' "$ROWS" >"$OUT" || { say "cannot write $OUT"; exit 1; }
 
 # The table, from the JSON.
 echo "TCP through a rate-limited tenant, one iperf3 flow of ${RL_SECS} s; goodput as a"
 echo "fraction of the rate; queueing delay = ping RTT during the flow less the idle RTT (ms)."
-[ "$BEFORE" = 1 ] || echo "before: n/a (no shape key): \"after\" is the code as it is."
 echo
 jq -r '
 	def f(x): if x == null then "n/a" else (x * 1000 | round / 1000 | tostring) end;

@@ -10,7 +10,7 @@
 # is measured; beta (C2, VLAN 200, uplink VLAN 400), with the same
 # 10.0.0.0/24, is its neighbour. Both reach the upstream's 198.51.100.1.
 # Directions are named as `tenetctl -j tenant stats` names them in its
-# "limits" section: to_upstream (the customer sends; iperf3 client in C
+# "limited" section: to_upstream (the customer sends; iperf3 client in C
 # sending) and to_customer (the upstream sends; iperf3 -R).
 
 RL_SECS=${RL_SECS:-10}
