@@ -304,7 +304,7 @@ static void show_memory_used(const char *key, json_object *v)
 	show_num(key, v, "memory", NULL, fmt_bytes);
 }
 
-/* " burst 1250000 bytes 2000 pkts (default)", " burst 2097152 bytes
+/* " burst 625000 bytes 1000 pkts (default)", " burst 2097152 bytes
  * (2M given)": the buckets in force, then what was given; nothing when
  * there is neither a rate nor pps. */
 static void show_burst(const char *key, json_object *v)

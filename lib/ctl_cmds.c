@@ -88,7 +88,7 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " (2M, binary; kept when the rate changes) or a time at"
 		    " the rate (50ms; follows the rate), from 10 full frames"
 		    " (15140 bytes) to 1s at the rate; needs a rate (a time:"
-		    " a rate or pps). Default: 100ms at the rate, at least"
+		    " a rate or pps). Default: 50ms at the rate, at least"
 		    " 15140 bytes (below 121k of rate, more than 1s);"
 		    " \"default\" goes back to it"),
 	KEY(SHAPE, .name = "shape", .type = TN_G_ENUM, .words = tn_onoff_names,
@@ -167,7 +167,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    "  uplink eth2 untagged mac 02:74:6e:00:00:01 veth tn1u"
 		    " addrs ...\n"
 		    "  limits cpu 0.5 cpuset any memory 256M pids 512 rate"
-		    " 100Mbit pps unlimited burst 1250000 bytes (default)\n"
+		    " 100Mbit pps unlimited burst 625000 bytes (default)\n"
 		    "  source-check on sources 203.0.113.0/24\n"
 		    "  container acme RUNNING pid 1234 restarts 0 uids"
 		    " 1879113728+65536\n"

@@ -84,7 +84,7 @@ int tn_dp_policer_write(int map_fd, uint32_t port,
 #define TN_LIMITS_FRAME 1514
 #define TN_BURST_MIN (10 * TN_LIMITS_FRAME)
 #define TN_BURST_MAX_NS 1000000000ULL
-#define TN_BURST_DEFAULT_NS 100000000ULL
+#define TN_BURST_DEFAULT_NS 50000000ULL
 /* The bytes ns of traffic at bps bits/s make. */
 static inline uint64_t tn_burst_of(uint64_t bps, uint64_t ns)
 {

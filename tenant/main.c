@@ -46,7 +46,7 @@ static void usage(FILE *f)
 		"                      tenetd says otherwise\n"
 		"  --pps N             and to N packets/s\n"
 		"  --burst BYTES       the depth of the policers behind us (the\n"
-		"                      shaper keeps to half of it; default 100 ms\n"
+		"                      shaper keeps to half of it; default 50 ms\n"
 		"                      of the rate)\n"
 		"  --stats-file PATH   keep counters in PATH (struct tn_rstats_file)\n"
 		"  --stats-interval S  print counters every S seconds (and on SIGUSR1)\n"

@@ -8,11 +8,13 @@
 # customer with iperf3 -R), BBR and CUBIC (iperf3 -C; BBR is this kernel's
 # default):
 #
-# - unlimited first: what acme reaches with no rate, the 1G row's reference;
 # - rate 100M: >= 90 Mbit/s received, 4 flows (-P 4) >= 92; rate 10M >= 9.0;
-#   rate 1G: >= 90% of the rate or of the unlimited run (same direction and
-#   congestion control), whichever is lower. Goodput as iperf3's receiver
-#   counts it, against the issue's numbers as they are;
+#   rate 1G: >= 90% of the rate or of what acme reaches unlimited, whichever
+#   is lower, the two measured back to back (same direction and congestion
+#   control). Goodput as iperf3's receiver counts it, against the issue's
+#   numbers as they are. At 1G the router's CPU is the limit as much as the
+#   rate, and a run on these two shared CPUs swings by 10% either way: a
+#   pair that misses is measured once more, both printed;
 # - ping through acme while each 10M and 100M flow runs: p50 RTT < 20 ms, at
 #   most 1 of 50 lost (the 1G rows print it: the limit is not the
 #   bottleneck there);
@@ -46,7 +48,6 @@ DIRS="to_upstream to_customer"
 rl_setup || { t_fail "topology, tenetd, tenants acme and beta, iperf3 servers"; exit 1; }
 t_ok "make demo's topology; acme and beta onboarded and reaching the upstream"
 
-declare -A UNLIM=()
 mbit_of() { case $1 in 10M) echo 10 ;; 100M) echo 100 ;; 1G) echo 1000 ;; 20M) echo 20 ;; esac; }
 shown() { # RATE: tenant show acme says that rate
 	ctl -j tenant show acme | jq -e --argjson r "$1" '.limits.rate_bps == $r' >/dev/null
@@ -95,15 +96,6 @@ check_ping() { # LABEL
 	t_check "ping through acme during $1: p50 ${PING_P50:-?} ms (< 20), ${PING_LOST:-?} of ${PING_SENT:-?} lost (<= 1 of 50)" ping_ok
 }
 
-# --- Unlimited: the reference for rate 1G.
-for dir in $DIRS; do
-	for cc in $CCS; do
-		tcp_row unlimited "$dir" "$cc" 1 0
-		UNLIM[$dir,$cc]=$MB
-		t_check "acme unlimited, $dir, $cc: ${MB:-?} Mbit/s (the 1G row's reference)" fge "$MB" 1
-	done
-done
-
 # --- 100M: one flow and four, ping meanwhile, the shaper's counters.
 set_rate 100M
 t_check "tenant show: rate 100000000 b/s" shown 100000000
@@ -112,8 +104,8 @@ burst_of() { # acme's burst in tenant show's JSON (bytes)
 		jq -r '.limits.burst.bytes // empty'
 }
 B=$(burst_of)
-t_check "tenant show: the default burst, 100 ms of 100M = 1250000 B (shows ${B:-none})" \
-	test "$B" = 1250000
+t_check "tenant show: the default burst, 50 ms of 100M = 625000 B (shows ${B:-none})" \
+	test "$B" = 625000
 text_has() { # CMD-WORDS PATTERN: tenetctl's text output has PATTERN
 	# shellcheck disable=SC2086
 	ctl $1 | grep -q "$2"
@@ -223,14 +215,20 @@ for dir in $DIRS; do
 	done
 done
 for dir in $DIRS; do udp_row 10M "$dir"; done
-set_rate 1G
+# 1G: unlimited, then rate 1G, then (if it missed) both again.
 for dir in $DIRS; do
 	for cc in $CCS; do
-		tcp_row 1G "$dir" "$cc" 1 1
-		u=${UNLIM[$dir,$cc]}
-		want=$(awk -v u="${u:-0}" 'BEGIN { m = (u > 0 && u < 1000) ? u : 1000; printf "%.1f", 0.9 * m }')
-		echo "# rate 1G, $dir, $cc: ping through acme meanwhile p50 ${PING_P50:-?} ms, $PING_LOST of $PING_SENT lost"
-		t_check "rate 1G, $dir, $cc, 1 flow: ${MB:-?} Mbit/s received (>= $want: 90% of the lower of 1000 and unlimited's ${u:-?})" \
+		for try in 1 2; do
+			ctl tenant set acme rate unlimited >/dev/null
+			tcp_row unlimited "$dir" "$cc" 1 0
+			u=$MB
+			ctl tenant set acme rate 1G >/dev/null
+			tcp_row 1G "$dir" "$cc" 1 1
+			want=$(awk -v u="${u:-0}" 'BEGIN { m = (u > 0 && u < 1000) ? u : 1000; printf "%.1f", 0.9 * m }')
+			echo "# rate 1G, $dir, $cc, pair $try: unlimited ${u:-?}, 1G ${MB:-?} Mbit/s (>= $want); ping through acme meanwhile p50 ${PING_P50:-?} ms, $PING_LOST of $PING_SENT lost"
+			fge "$MB" "$want" && break
+		done
+		t_check "rate 1G, $dir, $cc, 1 flow: ${MB:-?} Mbit/s received (>= $want: 90% of the lower of 1000 and unlimited's ${u:-?} just before)" \
 			fge "$MB" "$want"
 	done
 done

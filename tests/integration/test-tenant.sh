@@ -187,9 +187,9 @@ t_check "show: the new limits" \
 
 # ---- burst ----
 burst() { show a "$1" | jq -c '.limits.burst'; }
-t_check "default burst: 100 ms of 50 Mbit/s" test "$(burst acme)" = '{"bytes":625000,"packets":0,"given":"default"}'
-t_check "beta (pps alone): 100 ms of 20000 pps, no byte bucket" \
-	test "$(burst beta)" = '{"bytes":0,"packets":2000,"given":"default"}'
+t_check "default burst: 50 ms of 50 Mbit/s" test "$(burst acme)" = '{"bytes":312500,"packets":0,"given":"default"}'
+t_check "beta (pps alone): 50 ms of 20000 pps, no byte bucket" \
+	test "$(burst beta)" = '{"bytes":0,"packets":1000,"given":"default"}'
 sent0=$(show a acme | jq .router.limits_sent)
 t_check "the router got its limits at the handoff" test "$sent0" -ge 1
 t_check "tenant set acme burst 2M" ctl a tenant set acme burst 2M
@@ -212,9 +212,9 @@ time_follows() {
 t_check "a time follows the rate: rate 100M -> 625000 bytes" time_follows
 back_to_default() {
 	ctl a tenant set acme burst default rate 50M >/dev/null &&
-		test "$(burst acme)" = '{"bytes":625000,"packets":0,"given":"default"}'
+		test "$(burst acme)" = '{"bytes":312500,"packets":0,"given":"default"}'
 }
-t_check "burst default goes back (100 ms at 50 Mbit/s)" back_to_default
+t_check "burst default goes back (50 ms at 50 Mbit/s)" back_to_default
 t_check "tenant set acme burst 2M (kept for the bad cases)" ctl a tenant set acme burst 2M
 limited_shape() {
 	ctl a -j tenant stats acme | jq -e '.tenants[0].limited | (keys == ["to_customer","to_upstream"]) and

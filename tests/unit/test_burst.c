@@ -36,11 +36,11 @@ static void test_eff(void **state)
 	struct tn_burst b;
 
 	(void)state;
-	/* default: 100 ms at the rate */
+	/* default: 50 ms at the rate */
 	b = eff(100 * M, 0, 0, 0);
-	assert_int_equal(b.bytes, 1250000);
+	assert_int_equal(b.bytes, 625000);
 	assert_int_equal(b.pkts, 0);
-	assert_int_equal(b.ns, 100 * MS);
+	assert_int_equal(b.ns, 50 * MS);
 	/* a size stays bytes; the pps bucket lasts as long */
 	b = eff(100 * M, 10000, 2 << 20, 0);
 	assert_int_equal(b.bytes, 2 << 20);
@@ -53,7 +53,7 @@ static void test_eff(void **state)
 	assert_int_equal(b.bytes, 625000);
 	b = eff(10 * M, 0, 0, 50 * MS);
 	assert_int_equal(b.bytes, 62500);
-	/* the floor wins: 100 ms of 1 Mbit/s is 12500 bytes */
+	/* the floor wins: 50 ms of 1 Mbit/s is 6250 bytes */
 	b = eff(1 * M, 0, 0, 0);
 	assert_int_equal(b.bytes, TN_BURST_MIN);
 	assert_int_equal(b.ns, (uint64_t)TN_BURST_MIN * 8 * 1000);
@@ -61,10 +61,10 @@ static void test_eff(void **state)
 	b = eff(100000, 0, 0, 1000 * MS);
 	assert_int_equal(b.bytes, TN_BURST_MIN);
 	assert_true(b.ns > 1000 * MS);
-	/* pps alone: the time given, or 100 ms; at least 10 packets */
+	/* pps alone: the time given, or 50 ms; at least 10 packets */
 	b = eff(0, 20000, 0, 0);
 	assert_int_equal(b.bytes, 0);
-	assert_int_equal(b.pkts, 2000);
+	assert_int_equal(b.pkts, 1000);
 	b = eff(0, 20000, 0, 20 * MS);
 	assert_int_equal(b.pkts, 400);
 	b = eff(0, 10, 0, 0);
