@@ -160,8 +160,9 @@ sleep_until() { # T0 OFFSET: sleep until OFFSET s after T0
 # in_window FILE LO HI MBIT: every interval that starts at LO or later and
 # ends by HI is within 5% of MBIT, and there is one at least.
 in_window() {
+	# (not the test's tail of a few ms: it says nothing of a rate)
 	awk -v lo="$2" -v hi="$3" -v r="$4" '
-		$1 >= lo && $2 <= hi { n++; printf "%.0f-%.0f s: %.2f Mbit/s\n", $1, $2, $4
+		$1 >= lo && $2 <= hi && $3 >= 0.5 { n++; printf "%.0f-%.0f s: %.2f Mbit/s\n", $1, $2, $4
 			if ($4 < 0.95 * r || $4 > 1.05 * r) bad++ }
 		END { if (!n) print "no interval in " lo "-" hi " s"; exit !(n && !bad) }' "$1"
 }
