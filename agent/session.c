@@ -38,7 +38,9 @@
  *
  * The session survives a router restart (the container's init restarts it;
  * each hello is counted), not an agent restart: a router that was running
- * keeps its sockets and forwards on, unconnected, until it exits.
+ * keeps its sockets and forwards on, and connects again with a hello that
+ * says "resume": it gets no sockets, only what tenetd says after a handoff
+ * (its limits), and is up as if it had taken them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +108,7 @@ struct session {
 	uint64_t rate_bps, pps;
 	bool shape;
 	bool limits_due;
+	unsigned int resumes;
 	unsigned int limits_sent;
 };
 
@@ -252,6 +255,8 @@ static void set_step(struct session *s, enum sess_state st, int64_t now)
 
 static void send_nic(struct tenetd *d, struct session *s, int64_t now,
 		     bool last_try);
+static void set_limits(struct session *s, const struct tn_limits *l);
+static void send_limits(struct tenetd *d, struct session *s);
 
 /* The hello: renice, make the sockets, send the router's own. */
 static void on_hello(struct tenetd *d, struct session *s, json_object *m,
@@ -259,6 +264,7 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 {
 	struct make_ctx c = { .s = s, .queues = 1, .if_map = -1 };
 	struct tn_tenant_rec t;
+	json_object *resume;
 	int64_t version = 0;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -301,6 +307,20 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 	    !pidfd_alive(s->pidfd))
 		tn_warn("tenant %s: router %d not reniced: %s\n", s->name,
 			(int)cred.pid, strerror(errno ? errno : ESRCH));
+	if (json_object_object_get_ex(m, "resume", &resume) &&
+	    json_object_get_boolean(resume)) {
+		s->st = S_UP;
+		s->resumes++;
+		if (!tn_store_tenant_get(d->st, s->id, &t)) {
+			set_limits(s, &t.limits);
+			send_limits(d, s);
+		}
+		if (s->cw.fd >= 0)
+			tn_info("tenant %s: router %d is back, with the sockets"
+				" it kept\n",
+				s->name, (int)s->pid);
+		return;
+	}
 	rx_pin_dir(d, s->id, dir, sizeof(dir));
 	s->xsk_map = tn_dp_map_open(dir, TN_MAP_RX_XSKS);
 	c.if_map = tn_dp_map_open(dir, TN_MAP_RX_IFS);
@@ -689,6 +709,10 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 			       json_object_new_int(up ? s->b.n : 0));
 	json_object_object_add(o, "connects",
 			       json_object_new_int(s ? (int)s->hellos : 0));
+	/* hellos of routers that kept their sockets through a restart of
+	 * ours: "sockets" is 0 for them (we did not hand any). */
+	json_object_object_add(o, "resumed",
+			       json_object_new_int(s ? (int)s->resumes : 0));
 	json_object_object_add(o, "accepted",
 			       json_object_new_int(s ? (int)s->accepts : 0));
 	json_object_object_add(o, "refused",

@@ -30,6 +30,11 @@
  * conforming stream; with "shape" false (the operator's `shape off`) it
  * does not, and the policers alone keep them. Nothing answers it.
  *
+ * A router whose tenetd went away (restarted) forwards on with the sockets
+ * it has and connects again: {"type":"hello","version":3,"pid":N,
+ * "queues":Q,"resume":true}. No socket is sent; it is up at once and gets
+ * "limits" as after "done".
+ *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
  * made in the host's netns and bound there by the agent on the router's
  * UMEM, with fill, completion and RX rings of "ring" entries and no TX

@@ -154,33 +154,63 @@ static int agent_reply(struct setup *s, int64_t id, const char *ifname,
 	return ret;
 }
 
-/* Takes sockets from tenetd until it says "done". */
-static int agent_sockets(struct setup *s)
+/*
+ * Connects to tenetd and says hello; with resume (non-blocking: tenetd may
+ * have us wait in its backlog, and we forward meanwhile) as a router that
+ * has its sockets and wants only what tenetd says after a handoff.
+ */
+static int agent_connect(struct setup *s, bool resume)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	json_object *m = json_object_new_object();
-	int err, fd;
+	json_object *m;
+	int err;
 
 	if (strlen(s->c->agent) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, s->c->agent);
-	s->conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	s->conn = socket(AF_UNIX,
+			 SOCK_SEQPACKET | SOCK_CLOEXEC |
+				 (resume ? SOCK_NONBLOCK : 0),
+			 0);
 	if (s->conn < 0 ||
 	    connect(s->conn, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
-		tn_err("connect to tenetd at %s: %s\n", s->c->agent,
-		       strerror(errno));
-		json_object_put(m);
-		return err;
+		if (!resume)
+			tn_err("connect to tenetd at %s: %s\n", s->c->agent,
+			       strerror(errno));
+		goto fail;
 	}
+	m = json_object_new_object();
 	json_object_object_add(m, "type", json_object_new_string("hello"));
 	json_object_object_add(m, "version",
 			       json_object_new_int(TN_HO_VERSION));
 	json_object_object_add(m, "pid", json_object_new_int(getpid()));
 	json_object_object_add(m, "queues",
 			       json_object_new_int((int)s->c->queues));
+	if (resume)
+		json_object_object_add(m, "resume",
+				       json_object_new_boolean(true));
 	err = tn_ho_send(s->conn, m, -1);
 	json_object_put(m);
+	if (!err) {
+		if (resume)
+			tn_info("connected to tenetd again\n");
+		return 0;
+	}
+fail:
+	if (s->conn >= 0)
+		close(s->conn);
+	s->conn = -1;
+	return err;
+}
+
+/* Takes sockets from tenetd until it says "done". */
+static int agent_sockets(struct setup *s)
+{
+	json_object *m;
+	int err, fd;
+
+	err = agent_connect(s, false);
 	while (!err) {
 		const char *name, *rx_for;
 		int64_t id = -1, ifindex, q, ring = 0;
@@ -283,7 +313,8 @@ static void limits_set(struct setup *s, uint64_t rate, uint64_t pps,
 /*
  * What tenetd says after the handoff: the tenant's limits, when they
  * change. false once the connection is gone (tenetd restarted: we forward
- * on with the limits we have; the policers keep enforcing tenetd's).
+ * on with the limits we have until we are connected again; the policers
+ * keep enforcing tenetd's meanwhile).
  */
 static bool agent_message(struct setup *s)
 {
@@ -296,7 +327,7 @@ static bool agent_message(struct setup *s)
 		return true;
 	if (err) {
 		tn_warn("tenetd's connection: %s: forwarding on with the "
-			"limits we have\n",
+			"limits we have, and connecting again\n",
 			strerror(-err));
 		return false;
 	}
@@ -338,7 +369,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	struct setup s = { .c = c };
 	pthread_t th[16];
 	uint32_t started = 0, q;
-	uint64_t next_stats;
+	uint64_t next_stats, next_connect = 0;
 	uint16_t id;
 	int err = 0;
 
@@ -403,6 +434,12 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 		if (poll(&pfd, 1, 100) > 0 && !agent_message(&s)) {
 			close(s.conn);
 			s.conn = -1;
+		}
+		/* tenetd restarted: we forward on, and ask it once a second
+		 * for what it would say after a handoff. */
+		if (c->agent && s.conn < 0 && mono_ms() >= next_connect) {
+			next_connect = mono_ms() + 1000;
+			agent_connect(&s, true);
 		}
 		if (*want_stats ||
 		    (c->stats_interval && mono_ms() >= next_stats)) {

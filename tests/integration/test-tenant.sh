@@ -334,11 +334,21 @@ t_check "raw: not JSON" badraw -74 "JSON" "b'tenant add acme\n'"
 t_check "tenetd is still serving" ctl a status
 
 # ---- restart ----
+RPID=$(show a acme | jq .router.pid)
 kill -9 "$PID_a"
 wait "$PID_a" 2>/dev/null
 IFX=$(ifindex H tn1a)
 start_agent a
 t_check "restart after kill -9" test $? = 0
+# The router forwarded on, and connects again for its limits.
+router_back() { show a acme | jq -r '"\(.router.connected) \(.router.pid) \(.router.resumed) \(.router.limits_sent)"'; }
+t_check "acme's router ($RPID) is back, the same process, and has its limits" \
+	until_is 50 "true $RPID 1 1" router_back
+sent0=$(show a acme | jq .router.limits_sent)
+t_check "tenant set acme rate 60M reaches it" ctl a tenant set acme rate 60M
+t_check "(a limits message sent)" \
+	test "$(show a acme | jq '.router.limits_sent')" -gt "$sent0"
+t_check "tenant set acme rate 50M again" ctl a tenant set acme rate 50M
 t_check "acme's container and veths untouched" \
 	test "$(cpid a acme) $(ifindex H tn1a)" = "$P1 $IFX"
 t_check "database, links, maps, containers as before" test "$(snap a)" = "$BEFORE"
