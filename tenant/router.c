@@ -395,31 +395,35 @@ static void xsk_stats(struct router *r)
 	}
 }
 
+/* How long to wait for frames: 100 ms, less when a shaper has frames due
+ * at wake (0: none). */
+static struct timespec poll_timeout(uint64_t wake)
+{
+	uint64_t t = 100000000, now = now_ns();
+
+	if (wake && wake <= now)
+		t = 0;
+	else if (wake && wake - now < t)
+		t = wake - now;
+	return (struct timespec){ (time_t)(t / 1000000000),
+				  (long)(t % 1000000000) };
+}
+
 /* The loop of one forwarding thread. */
 int rt_run(struct router *r)
 {
 	struct pollfd pfd[RT_MAX_IFS + 1];
-	uint64_t last_timer = 0, last_nl = 0;
+	uint64_t last_timer = 0, last_nl = 0, wake = 0;
 	int n = r->nifs, err;
 
 	for (int s = 0; s < n; s++)
 		pfd[s] = (struct pollfd){ .fd = r->ifs[s].xsk.fd,
 					  .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = nl_event_fd(r), .events = POLLIN };
-	uint64_t wake = 0;
-
 	while (!*r->stop) {
 		if (!r->o.busy_poll) {
-			/* Up to 100 ms, less when a shaper has frames due. */
-			uint64_t t = 100000000, now = now_ns();
-			struct timespec ts;
+			struct timespec ts = poll_timeout(wake);
 
-			if (wake)
-				t = wake <= now	   ? 0 :
-				    wake - now < t ? wake - now :
-						     t;
-			ts = (struct timespec){ (time_t)(t / 1000000000),
-						(long)(t % 1000000000) };
 			if (ppoll(pfd, (nfds_t)n + 1, &ts, NULL) < 0 &&
 			    errno != EINTR)
 				return -errno;

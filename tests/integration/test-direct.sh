@@ -137,6 +137,23 @@ echo "# acme access: direct $D0 -> $D1, offqueue now $OQ2"
 t_check "iperf3 TCP through acme's direct path ($mbps Mbit/s)" test $rc = 0 -a "$mbps" -gt 10
 t_check "the data went the direct way" grew "$D0" "$D1" 1000
 
+# A rate holds on the direct path too: what the router forwards from its
+# NIC queue leaves through its veths, shaped (TCP's goodput is at most
+# 1448/1514 of the rate, 47.8 Mbit/s of 50).
+t_check "tenant set acme rate 50M" ctl tenant set acme rate 50M
+S0=$(stats acme .limited.to_upstream.shaped)
+D0=$(port acme access direct_packets)
+nsx C1 taskset -c 0 iperf3 -c 198.51.100.1 -p 5201 -t 4 -J >"$T_DIR/tcp50" 2>&1
+rc=$?
+D1=$(port acme access direct_packets)
+S1=$(stats acme .limited.to_upstream.shaped)
+mbps=$(jq '.end.sum_received.bits_per_second / 1e5 | floor / 10' "$T_DIR/tcp50")
+in_rate() { [ "$rc" = 0 ] && awk -v m="$mbps" 'BEGIN { exit !(m >= 43 && m <= 50) }'; }
+t_check "iperf3 TCP through acme's direct path at rate 50M: $mbps Mbit/s (43 to 50)" in_rate
+t_check "still the direct way" grew "$D0" "$D1" 1000
+t_check "and shaped: $S0 -> $S1 frames waited in the router's queue" grew "$S0" "$S1" 1
+t_check "tenant set acme rate unlimited" ctl tenant set acme rate unlimited
+
 # The router killed: the new one gets its 4 sockets and the queue again.
 R=$(show acme .router.pid)
 kill -9 "$R"

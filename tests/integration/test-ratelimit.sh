@@ -28,6 +28,8 @@
 #   200M: every 1 s interval that starts 1 s or more after the command
 #   returned is within 5% of the new rate; beta pings the upstream 50 times
 #   a second throughout and loses nothing;
+# - pps 2000 (no rate) under UDP offered at 4000 a second: 2000 +-5% a
+#   second at the receiver;
 # - bad input (rate or burst words that do not parse, zero, a burst under
 #   10 x 1514 B or over 1 s of the rate): refused, tenant show identical
 #   before and after; and good bursts (the bounds, SIZE and TIME) shown.
@@ -216,6 +218,18 @@ for dir in $DIRS; do
 	done
 done
 for dir in $DIRS; do udp_row 10M "$dir"; done
+
+# --- pps: small datagrams offered at twice pps 2000 (no rate), to the
+# upstream: the receiver counts 2000 a second (+-5%) in every whole second.
+t_check "tenant set acme rate unlimited pps 2000" ctl tenant set acme rate unlimited pps 2000
+f=$T_DIR/udp-pps.json
+rl_iperf acme to_upstream "$f" -u -b 1280k -l 40 --get-server-output
+say_iperf_err "$f"
+jq -r '.server_output_json.intervals[].sum | "\(.seconds) \(.packets / .seconds)"' "$f" >"$f.iv" 2>/dev/null
+echo "# pps 2000, datagrams a second at the receiver: $(awk '{ printf "%.0f ", $2 }' "$f.iv")"
+pps_ok() { awk '$1 >= 0.5 { n++; if ($2 < 1900 || $2 > 2100) bad++ } END { exit !(n >= 8 && !bad) }' "$f.iv"; }
+t_check "pps 2000 under 4000 offered: 1900 to 2100 a second in every whole second" pps_ok
+t_check "tenant set acme pps unlimited" ctl tenant set acme pps unlimited
 # 1G: unlimited, then rate 1G, then (if it missed) both again.
 for dir in $DIRS; do
 	for cc in $CCS; do
