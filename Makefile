@@ -12,7 +12,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
-	-Itenant -Iagent -Itests/bpf -Itests/fuzz
+	-Itenant -Iagent -Itests/bpf -Itests/fuzz -Itools
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I$(ARCH_INC)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c -lm
@@ -59,7 +59,7 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 $(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h \
-		tests/bpf/*.h tests/fuzz/*.h)
+		tests/bpf/*.h tests/fuzz/*.h tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -123,6 +123,9 @@ $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o 
 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+# The search and the histogram's arithmetic (tests/unit/test_rfc2544.c).
+$(O)/tests/test_rfc2544: $(O)/tools/rfc2544_search.o
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
