@@ -34,8 +34,10 @@ AGENT_LIB := $(O)/libagent.a
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
 	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile $(O)/tn-grammar
 TEST_BPF := $(O)/tests/test_bpf
+# tn-rfc2544's sink through BPF_PROG_RUN: a binary of its own.
+TEST_BPF_RFC := $(O)/tests/test_rfc2544_sink
 TEST_UNIT := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
-TEST_BINS := $(TEST_BPF) $(TEST_UNIT)
+TEST_BINS := $(TEST_BPF) $(TEST_BPF_RFC) $(TEST_UNIT)
 
 # Made from tenetctl's command table (lib/ctl_cmds.c) by tn-grammar.
 GEN := $(O)/tenetctl.8 $(O)/tenetctl.bash-completion
@@ -46,7 +48,7 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(O)/bpf/%.bpf.o: tools/%.bpf.c
+$(O)/bpf/%.bpf.o: tools/%.bpf.c $(wildcard tools/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -121,7 +123,12 @@ $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o 
 		$(O)/tests/bpf/env.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(wildcard tests/bpf/*.c)) $(LIB)
+$(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(filter-out tests/bpf/test_rfc2544_sink.c,\
+		$(wildcard tests/bpf/*.c))) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+$(TEST_BPF_RFC): $(O)/tests/bpf/test_rfc2544_sink.o $(O)/tests/bpf/frames.o \
+		$(O)/tools/rfc2544_search.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
 # The search and the histogram's arithmetic (tests/unit/test_rfc2544.c).

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tn-rfc2544's XDP programs through BPF_PROG_RUN (tools/rfc2544.bpf.c).
+ *
+ * The sink: bench frames with known transmit times (the clock read just
+ * before and after the run brackets the latency the sink must have taken),
+ * untagged, one tag and two; each lands in its tenant's counters and in the
+ * histogram bucket of its latency; frames that are not bench frames are
+ * counted apart and passed; a tenant out of range is dropped and counted;
+ * a transmit time in the future counts as 0 ns.
+ *
+ * The generator: tenants in turn, IMIX sizes in their 7:4:1 pattern, each
+ * frame its tenant's headers, the bench header and a transmit time within
+ * the run.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cmocka.h>
+
+#include "frames.h"
+#include "log.h"
+#include "rfc2544.h"
+#include "rfc2544.skel.h"
+#include "rfc2544_search.h"
+
+#define NT 4
+
+static struct rfc2544 *skel;
+static int ncpu;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int load(void **state)
+{
+	static const uint8_t pat[RFC_PAT] = {
+		0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
+	};
+	static const uint16_t len[RFC_NCLS] = { 60, 566, 1514 };
+
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	skel = rfc2544__open();
+	assert_non_null(skel);
+	skel->rodata->ntenants = NT;
+	skel->rodata->pat_len = RFC_PAT;
+	memcpy((void *)skel->rodata->pat_cls, pat, sizeof(pat));
+	memcpy((void *)skel->rodata->cls_len, len, sizeof(len));
+	bpf_map__set_max_entries(skel->maps.gen_tmpl, NT * RFC_NCLS);
+	bpf_map__set_max_entries(skel->maps.gen_stats, NT);
+	bpf_map__set_max_entries(skel->maps.sink_stats, NT);
+	assert_int_equal(rfc2544__load(skel), 0);
+	ncpu = libbpf_num_possible_cpus();
+	assert_true(ncpu > 0);
+	return 0;
+}
+
+static int unload(void **state)
+{
+	(void)state;
+	rfc2544__destroy(skel);
+	skel = NULL;
+	return 0;
+}
+
+/* A bench frame: tags (0: none), UDP to port, the bench header. */
+static void bench(struct frame *f, uint16_t outer, uint16_t inner,
+		  uint16_t port, uint16_t magic, uint16_t tenant, uint64_t tx,
+		  size_t payload)
+{
+	struct rfc_bench_hdr h = { .magic = htons(magic),
+				   .tenant = htons(tenant),
+				   .seq = htons(7),
+				   .tx_ns = tx };
+	size_t udp;
+
+	fr_init(f);
+	fr_eth(f, MAC_A, MAC_B);
+	if (outer)
+		fr_tag(f, inner ? ETH_P_8021AD : ETH_P_8021Q, outer);
+	if (inner)
+		fr_tag(f, ETH_P_8021Q, inner);
+	fr_type(f, ETH_P_IP);
+	udp = f->len + 20;
+	fr_ipv4_udp(f, "198.18.0.1", "198.19.0.1", 0, payload);
+	f->b[udp + 2] = (uint8_t)(port >> 8);
+	f->b[udp + 3] = (uint8_t)port;
+	memcpy(f->b + udp + 8, &h, sizeof(h));
+}
+
+static uint32_t run(int prog, const struct frame *in, struct frame *out,
+		    uint32_t repeat)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b,
+		    .data_size_in = (uint32_t)in->len, .repeat = repeat);
+
+	if (out) {
+		fr_init(out);
+		o.data_out = out->b;
+		o.data_size_out = sizeof(out->b);
+	}
+	assert_int_equal(bpf_prog_test_run_opts(prog, &o), 0);
+	if (out)
+		out->len = o.data_size_out;
+	return o.retval;
+}
+
+static void zero_maps(void)
+{
+	size_t sz = sizeof(struct rfc_sink_stats);
+	void *z = calloc((size_t)ncpu, sz);
+
+	assert_non_null(z);
+	for (uint32_t k = 0; k < NT; k++) {
+		assert_int_equal(
+			bpf_map_update_elem(bpf_map__fd(skel->maps.sink_stats),
+					    &k, z, 0),
+			0);
+		assert_int_equal(
+			bpf_map_update_elem(bpf_map__fd(skel->maps.gen_stats),
+					    &k, z, 0),
+			0);
+	}
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.sink_misc),
+					     &(uint32_t){ 0 }, z, 0),
+			 0);
+	free(z);
+}
+
+static void sink_read(uint32_t tenant, struct rfc_sink_stats *s)
+{
+	struct rfc_sink_stats *v = calloc((size_t)ncpu, sizeof(*v));
+
+	assert_non_null(v);
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.sink_stats),
+					     &tenant, v),
+			 0);
+	for (int c = 0; c < ncpu; c++)
+		rfc_sink_stats_add(s, &v[c]);
+	free(v);
+}
+
+static struct rfc_sink_misc misc_read(void)
+{
+	struct rfc_sink_misc m[ncpu], sum = { 0 };
+	uint32_t k = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.sink_misc),
+					     &k, m),
+			 0);
+	for (int c = 0; c < ncpu; c++) {
+		sum.other += m[c].other;
+		sum.bad_tenant += m[c].bad_tenant;
+		sum.future += m[c].future;
+	}
+	return sum;
+}
+
+/* Sends a bench frame sent `age` ns ago; checks its tenant's counters and
+ * that exactly `repeat` frames sit in buckets the latency can have had. */
+static void one(uint16_t outer, uint16_t inner, uint16_t tenant, uint64_t age,
+		uint32_t repeat)
+{
+	int prog = bpf_program__fd(skel->progs.rfc_sink);
+	struct rfc_sink_stats before, after;
+	uint64_t t0, t1, tx, n = 0;
+	struct frame f;
+
+	sink_read(tenant, &before);
+	t0 = mono_ns();
+	tx = t0 - age;
+	bench(&f, outer, inner, RFC_PORT, RFC_MAGIC, tenant, tx, 14);
+	assert_int_equal(run(prog, &f, NULL, repeat), XDP_DROP);
+	t1 = mono_ns();
+	sink_read(tenant, &after);
+	assert_int_equal(after.packets - before.packets, repeat);
+	assert_int_equal(after.bytes - before.bytes, repeat * (f.len + 4));
+	if (!before.packets) {
+		assert_true(after.lat_min >= t0 - tx);
+		assert_true(after.lat_min <= t1 - tx);
+	}
+	assert_true(after.lat_max <= t1 - tx);
+	for (uint32_t b = rfc_hist_bucket(t0 - tx);
+	     b <= rfc_hist_bucket(t1 - tx); b++)
+		n += after.hist[b] - before.hist[b];
+	assert_int_equal(n, repeat);
+}
+
+static void test_sink_tenants(void **state)
+{
+	struct rfc_sink_stats s;
+	struct rfc_latency l;
+
+	(void)state;
+	if (!skel)
+		skip();
+	zero_maps();
+	one(100, 0, 2, 50000, 1); /* VLAN 100, tenant 2, 50 us ago */
+	one(0, 0, 0, 1000000, 10); /* untagged, tenant 0, 1 ms, 10 of them */
+	one(200, 300, 1, 20000, 3); /* QinQ, tenant 1, 20 us */
+	one(100, 0, 3, 5000000000ULL, 1); /* 5 s: beyond the last bucket */
+	sink_read(3, &s);
+	assert_int_equal(s.hist[RFC_HIST_N - 1], 1);
+	sink_read(2, &s);
+	rfc_latency_of(&s, &l);
+	/* one frame: its percentiles are its exact latency */
+	assert_true(l.p50 >= 50000);
+	assert_int_equal(l.p50, l.min);
+	assert_int_equal(l.p99, l.max);
+	assert_int_equal(misc_read().other, 0);
+	assert_int_equal(misc_read().bad_tenant, 0);
+}
+
+static void test_sink_others(void **state)
+{
+	int prog;
+	struct frame f;
+	struct rfc_sink_stats s;
+	uint64_t now;
+
+	(void)state;
+	if (!skel)
+		skip();
+	prog = bpf_program__fd(skel->progs.rfc_sink);
+	zero_maps();
+	now = mono_ns();
+	/* not bench frames: passed and counted as other */
+	bench(&f, 100, 0, 5000, RFC_MAGIC, 0, now, 14); /* another port */
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_PASS);
+	bench(&f, 100, 0, RFC_PORT, 0x1234, 0, now, 14); /* no magic */
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_PASS);
+	bench(&f, 100, 0, RFC_PORT, RFC_MAGIC, 0, now, 14);
+	f.len -= 1; /* the header cut short */
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_PASS);
+	fr_init(&f);
+	fr_arp(&f, 1, MAC_A, "198.18.0.1", "198.18.0.2");
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_PASS);
+	fr_init(&f);
+	fr_eth(&f, MAC_A, MAC_B);
+	fr_type(&f, ETH_P_IPV6);
+	fr_ipv6_udp(&f, "2001:db8::1", "2001:db8::2", 14);
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_PASS);
+	assert_int_equal(misc_read().other, 5);
+	/* a tenant out of range: dropped, counted apart */
+	bench(&f, 100, 0, RFC_PORT, RFC_MAGIC, NT, now, 14);
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_DROP);
+	assert_int_equal(misc_read().bad_tenant, 1);
+	/* a timestamp from the future: 0 ns, counted */
+	bench(&f, 0, 0, RFC_PORT, RFC_MAGIC, 1, mono_ns() + 10000000000ULL, 14);
+	assert_int_equal(run(prog, &f, NULL, 1), XDP_DROP);
+	assert_int_equal(misc_read().future, 1);
+	sink_read(1, &s);
+	assert_int_equal(s.packets, 1);
+	assert_int_equal(s.hist[0], 1);
+	assert_int_equal(s.lat_max, 0);
+	for (uint32_t t = 0; t < NT; t++) {
+		sink_read(t, &s);
+		assert_int_equal(s.packets, t == 1 ? 1 : 0);
+	}
+}
+
+static void test_gen(void **state)
+{
+	static const uint16_t len[RFC_PAT] = { 60,   566, 60,  60, 566, 60,
+					       1514, 60,  566, 60, 60,	566 };
+	static const uint8_t cls[RFC_PAT] = {
+		0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
+	};
+	int prog;
+	uint64_t seq0 = 0, t0, t1, per_cpu[256] = { 0 };
+	struct rfc_gen_stats g[256];
+	struct frame in, out;
+	uint32_t zero = 0;
+
+	(void)state;
+	if (!skel)
+		skip();
+	assert_true(ncpu <= 256);
+	prog = bpf_program__fd(skel->progs.rfc_gen);
+	zero_maps();
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.gen_seq),
+					     &zero, per_cpu, 0),
+			 0);
+	/* template (tenant, class): every byte 16 * tenant + class */
+	for (uint32_t k = 0; k < NT * RFC_NCLS; k++) {
+		struct rfc_gen_tmpl t;
+
+		memset(t.b, (int)(16 * (k / RFC_NCLS) + k % RFC_NCLS),
+		       sizeof(t.b));
+		assert_int_equal(
+			bpf_map_update_elem(bpf_map__fd(skel->maps.gen_tmpl),
+					    &k, &t, 0),
+			0);
+	}
+	fr_init(&in);
+	in.len = 1514;
+	for (uint64_t n = seq0; n < NT * RFC_PAT * 2; n++) {
+		uint32_t tenant = (uint32_t)(n % NT), slot = (n / NT) % RFC_PAT;
+		struct rfc_bench_hdr h;
+
+		t0 = mono_ns();
+		assert_int_equal(run(prog, &in, &out, 1), XDP_TX);
+		t1 = mono_ns();
+		assert_int_equal(out.len, len[slot]);
+		for (int i = 0; i < RFC_HDR_TAGGED; i++)
+			assert_int_equal(out.b[i], 16 * tenant + cls[slot]);
+		memcpy(&h, out.b + RFC_HDR_TAGGED, sizeof(h));
+		assert_int_equal(ntohs(h.magic), RFC_MAGIC);
+		assert_int_equal(ntohs(h.tenant), tenant);
+		assert_int_equal(ntohs(h.seq), n / NT);
+		assert_true(h.tx_ns >= t0 && h.tx_ns <= t1);
+	}
+	for (uint32_t t = 0; t < NT; t++) {
+		uint64_t p = 0, b = 0;
+
+		assert_int_equal(
+			bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_stats),
+					    &t, g),
+			0);
+		for (int c = 0; c < ncpu; c++) {
+			p += g[c].packets;
+			b += g[c].bytes;
+		}
+		/* two rounds of the pattern: 14 x 64, 8 x 570, 2 x 1518 */
+		assert_int_equal(p, 2 * RFC_PAT);
+		assert_int_equal(b, 14 * 64 + 8 * 570 + 2 * 1518);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sink_tenants),
+		cmocka_unit_test(test_sink_others),
+		cmocka_unit_test(test_gen),
+	};
+
+	tn_log_init("test_rfc2544_sink", TN_LOG_WARN);
+	if (geteuid() != 0)
+		fprintf(stderr, "test_rfc2544_sink: needs root (BPF_PROG_RUN): "
+				"skipping\n");
+	return cmocka_run_group_tests(tests, load, unload);
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * tn-rfc2544's generator and sink, not part of the data path.
+ *
+ * rfc_gen runs under BPF_PROG_RUN with live frames: once per frame, it
+ * picks the frame's tenant (round robin) and size (the mix's pattern),
+ * trims the frame to that size, writes the tenant's headers from gen_tmpl,
+ * the bench header, and last the timestamp, and transmits (XDP_TX: out of
+ * the device BPF_PROG_RUN was given). Live frames' pages are recycled as
+ * they are, so every header is written on every run.
+ *
+ * rfc_sink is attached to the receiving device: a bench frame (after up
+ * to two VLAN tags) is counted for its tenant with its latency, the sink's
+ * clock less the generator's, and dropped; anything else is counted and
+ * passed to the kernel (ARP for the sink's address, say).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "rfc2544.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set before load. */
+const volatile __u32 ntenants = 1;
+const volatile __u32 hdr_len = RFC_HDR_TAGGED; /* or RFC_HDR_UNTAGGED */
+const volatile __u32 pat_len = 1;
+const volatile __u8 pat_cls[RFC_PAT] = { 0 };
+const volatile __u16 cls_len[RFC_NCLS] = { 60 }; /* without the FCS */
+const volatile __u16 sink_port = RFC_PORT; /* 0: any */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_seq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RFC_NCLS); /* ntenants * RFC_NCLS, set at load */
+	__type(key, __u32);
+	__type(value, struct rfc_gen_tmpl);
+} gen_tmpl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1); /* ntenants, set at load */
+	__type(key, __u32);
+	__type(value, struct rfc_gen_stats);
+} gen_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1); /* ntenants, set at load */
+	__type(key, __u32);
+	__type(value, struct rfc_sink_stats);
+} sink_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rfc_sink_misc);
+} sink_misc SEC(".maps");
+
+SEC("xdp")
+int rfc_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct rfc_bench_hdr *h;
+	struct rfc_gen_tmpl *t;
+	struct rfc_gen_stats *s;
+	__u32 zero = 0, tenant, slot, cls, len, key;
+	__u64 *seq, n;
+
+	seq = bpf_map_lookup_elem(&gen_seq, &zero);
+	if (!seq)
+		return XDP_ABORTED;
+	n = (*seq)++;
+	tenant = (__u32)(n % ntenants);
+	slot = (__u32)((n / ntenants) % pat_len);
+	if (slot >= RFC_PAT)
+		return XDP_ABORTED;
+	cls = pat_cls[slot];
+	if (cls >= RFC_NCLS)
+		return XDP_ABORTED;
+	len = cls_len[cls];
+	if (len != (__u32)(end - data)) {
+		if (bpf_xdp_adjust_tail(ctx, (int)len - (int)(end - data)))
+			return XDP_ABORTED;
+		data = (void *)(long)ctx->data;
+		end = (void *)(long)ctx->data_end;
+	}
+	key = tenant * RFC_NCLS + cls;
+	t = bpf_map_lookup_elem(&gen_tmpl, &key);
+	if (!t)
+		return XDP_ABORTED;
+	if (data + RFC_HDR_TAGGED + sizeof(*h) > end)
+		return XDP_ABORTED;
+	if (hdr_len == RFC_HDR_TAGGED) {
+		__builtin_memcpy(data, t->b, RFC_HDR_TAGGED);
+		h = data + RFC_HDR_TAGGED;
+	} else {
+		__builtin_memcpy(data, t->b, RFC_HDR_UNTAGGED);
+		h = data + RFC_HDR_UNTAGGED;
+	}
+	h->magic = bpf_htons(RFC_MAGIC);
+	h->tenant = bpf_htons((__u16)tenant);
+	h->seq = bpf_htons((__u16)(n / ntenants));
+	s = bpf_map_lookup_elem(&gen_stats, &tenant);
+	if (s) {
+		s->packets++;
+		s->bytes += len + 4;
+	}
+	h->tx_ns = bpf_ktime_get_ns();
+	return XDP_TX;
+}
+
+static __always_inline void count_other(__u32 which)
+{
+	__u32 zero = 0;
+	struct rfc_sink_misc *m = bpf_map_lookup_elem(&sink_misc, &zero);
+
+	if (!m)
+		return;
+	if (which == 0)
+		m->other++;
+	else if (which == 1)
+		m->bad_tenant++;
+	else
+		m->future++;
+}
+
+SEC("xdp")
+int rfc_sink(struct xdp_md *ctx)
+{
+	__u64 now = bpf_ktime_get_ns(), tx, lat;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct rfc_sink_stats *s;
+	struct rfc_bench_hdr *h;
+	struct udphdr *udp;
+	struct iphdr *ip;
+	__u32 tenant, b;
+	__u16 proto;
+	void *p;
+
+	if ((void *)(eth + 1) > end)
+		goto other;
+	proto = eth->h_proto;
+	p = eth + 1;
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if (p + 4 > end)
+			goto other;
+		proto = *(__be16 *)(p + 2);
+		p += 4;
+	}
+	if (proto != bpf_htons(ETH_P_IP))
+		goto other;
+	ip = p;
+	if ((void *)(ip + 1) > end || ip->ihl != 5 ||
+	    ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x3fff)))
+		goto other;
+	udp = (void *)(ip + 1);
+	h = (void *)(udp + 1);
+	if ((void *)(h + 1) > end)
+		goto other;
+	if ((sink_port && udp->dest != bpf_htons(sink_port)) ||
+	    h->magic != bpf_htons(RFC_MAGIC))
+		goto other;
+	tenant = bpf_ntohs(h->tenant);
+	s = bpf_map_lookup_elem(&sink_stats, &tenant);
+	if (tenant >= ntenants || !s) {
+		count_other(1);
+		return XDP_DROP;
+	}
+	tx = h->tx_ns;
+	if (tx > now) {
+		count_other(2);
+		lat = 0;
+	} else {
+		lat = now - tx;
+	}
+	if (!s->packets || lat < s->lat_min)
+		s->lat_min = lat;
+	if (lat > s->lat_max)
+		s->lat_max = lat;
+	s->packets++;
+	s->bytes += (__u64)(end - data) + 4;
+	s->lat_sum += lat;
+	b = rfc_hist_bucket(lat);
+	if (b < RFC_HIST_N)
+		s->hist[b]++;
+	return XDP_DROP;
+other:
+	count_other(0);
+	return XDP_PASS;
+}
