@@ -2,8 +2,10 @@
 /*
  * tn-rfc2544's generator and sink, not part of the data path.
  *
- * rfc_gen runs under BPF_PROG_RUN with live frames: once per frame, it
- * picks the frame's tenant (round robin) and size (the mix's pattern),
+ * rfc_gen runs under BPF_PROG_RUN with live frames, once per frame: it
+ * drops the frame unsent if its time has not come (gen_ctl: pacing in the
+ * kernel, frame by frame), else picks the frame's tenant (round robin) and
+ * size (the mix's pattern),
  * trims the frame to that size, writes the tenant's headers from gen_tmpl,
  * the bench header, and last the timestamp, and transmits (XDP_TX: out of
  * the device BPF_PROG_RUN was given). Live frames' pages are recycled as
@@ -35,11 +37,11 @@ const volatile __u16 cls_len[RFC_NCLS] = { 60 }; /* without the FCS */
 const volatile __u16 sink_port = RFC_PORT; /* 0: any */
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} gen_seq SEC(".maps");
+	__type(value, struct rfc_gen_ctl);
+} gen_ctl SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -78,12 +80,20 @@ int rfc_gen(struct xdp_md *ctx)
 	struct rfc_gen_tmpl *t;
 	struct rfc_gen_stats *s;
 	__u32 zero = 0, tenant, slot, cls, len, key;
-	__u64 *seq, n;
+	struct rfc_gen_ctl *c;
+	__u64 n, now;
 
-	seq = bpf_map_lookup_elem(&gen_seq, &zero);
-	if (!seq)
+	c = bpf_map_lookup_elem(&gen_ctl, &zero);
+	if (!c)
 		return XDP_ABORTED;
-	n = (*seq)++;
+	if (c->limit && c->sent >= c->limit)
+		return XDP_DROP;
+	now = bpf_ktime_get_ns();
+	if (!c->t0)
+		c->t0 = now;
+	if (c->ps_per_frame && now < c->t0 + c->sent * c->ps_per_frame / 1000)
+		return XDP_DROP; /* not yet: this run's frame stays unsent */
+	n = c->seq++;
 	tenant = (__u32)(n % ntenants);
 	slot = (__u32)((n / ntenants) % pat_len);
 	if (slot >= RFC_PAT)
@@ -119,7 +129,10 @@ int rfc_gen(struct xdp_md *ctx)
 		s->packets++;
 		s->bytes += len + 4;
 	}
-	h->tx_ns = bpf_ktime_get_ns();
+	c->sent++;
+	now = bpf_ktime_get_ns();
+	c->t_last = now;
+	h->tx_ns = now;
 	return XDP_TX;
 }
 

@@ -111,6 +111,23 @@ struct rfc_gen_stats {
 	__u64 bytes; /* with the FCS */
 };
 
+/*
+ * The generator's state, one for the one generating thread. Userspace sets
+ * limit and ps_per_frame and zeroes the rest before a trial; rfc_gen sets
+ * t0 at its first run and sends frame k (k from 0) not before
+ * t0 + k * ps_per_frame / 1000 ns: until then, and after limit frames,
+ * each run drops its frame unsent. So the pacing is per frame, in the
+ * kernel, and BPF_PROG_RUN can run for the whole trial (ended by a signal).
+ */
+struct rfc_gen_ctl {
+	__u64 limit; /* frames to send; 0: no limit */
+	__u64 ps_per_frame; /* picoseconds between frames; 0: unpaced */
+	__u64 t0; /* ns: the first run */
+	__u64 t_last; /* ns: the last frame sent */
+	__u64 sent;
+	__u64 seq; /* frames numbered for tenants and sizes */
+};
+
 /* Per tenant and frame size: the headers the generator writes. */
 struct rfc_gen_tmpl {
 	__u8 b[RFC_HDR_TAGGED];

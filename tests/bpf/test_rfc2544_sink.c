@@ -11,7 +11,7 @@
  *
  * The generator: tenants in turn, IMIX sizes in their 7:4:1 pattern, each
  * frame its tenant's headers, the bench header and a transmit time within
- * the run.
+ * the run; frames before their time or past the limit dropped unsent.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -278,6 +278,40 @@ static void test_sink_others(void **state)
 	}
 }
 
+/* Pacing and the limit: a frame before its time, or after the limit, is
+ * dropped unsent and counted nowhere. */
+static void test_gen_pacing(void **state)
+{
+	struct rfc_gen_ctl ctl = { .limit = 2 };
+	struct frame in, out;
+	uint32_t zero = 0;
+	int prog, fd;
+
+	(void)state;
+	if (!skel)
+		skip();
+	prog = bpf_program__fd(skel->progs.rfc_gen);
+	fd = bpf_map__fd(skel->maps.gen_ctl);
+	fr_init(&in);
+	in.len = 1514;
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &ctl, 0), 0);
+	assert_int_equal(run(prog, &in, &out, 1), XDP_TX);
+	assert_int_equal(run(prog, &in, &out, 1), XDP_TX);
+	assert_int_equal(run(prog, &in, &out, 1), XDP_DROP);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &ctl), 0);
+	assert_int_equal(ctl.sent, 2);
+	assert_true(ctl.t0 && ctl.t_last >= ctl.t0);
+
+	/* one frame every 1000 s: the first now, the next not yet */
+	ctl = (struct rfc_gen_ctl){ .ps_per_frame = 1000000000000000ULL };
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &ctl, 0), 0);
+	assert_int_equal(run(prog, &in, &out, 1), XDP_TX);
+	assert_int_equal(run(prog, &in, &out, 10), XDP_DROP);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &ctl), 0);
+	assert_int_equal(ctl.sent, 1);
+	assert_int_equal(ctl.seq, 1);
+}
+
 static void test_gen(void **state)
 {
 	static const uint16_t len[RFC_PAT] = { 60,   566, 60,  60, 566, 60,
@@ -286,7 +320,8 @@ static void test_gen(void **state)
 		0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
 	};
 	int prog;
-	uint64_t seq0 = 0, t0, t1, per_cpu[256] = { 0 };
+	uint64_t seq0 = 0, t0, t1;
+	struct rfc_gen_ctl ctl = { 0 };
 	struct rfc_gen_stats g[256];
 	struct frame in, out;
 	uint32_t zero = 0;
@@ -297,8 +332,8 @@ static void test_gen(void **state)
 	assert_true(ncpu <= 256);
 	prog = bpf_program__fd(skel->progs.rfc_gen);
 	zero_maps();
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.gen_seq),
-					     &zero, per_cpu, 0),
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.gen_ctl),
+					     &zero, &ctl, 0),
 			 0);
 	/* template (tenant, class): every byte 16 * tenant + class */
 	for (uint32_t k = 0; k < NT * RFC_NCLS; k++) {
@@ -352,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_sink_tenants),
 		cmocka_unit_test(test_sink_others),
 		cmocka_unit_test(test_gen),
+		cmocka_unit_test(test_gen_pacing),
 	};
 
 	tn_log_init("test_rfc2544_sink", TN_LOG_WARN);
