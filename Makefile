@@ -32,7 +32,8 @@ AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_LIB := $(O)/libagent.a
 
 TOOLS := $(O)/tn-dp $(O)/tn-bench-classifier $(O)/tenet-router $(O)/tn-bench-fib \
-	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile $(O)/tn-grammar
+	$(O)/tn-bench-xdp $(O)/tenetd $(O)/tenetctl $(O)/tn-hostile $(O)/tn-grammar \
+	$(O)/tn-rfc2544
 TEST_BPF := $(O)/tests/test_bpf
 # tn-rfc2544's sink through BPF_PROG_RUN: a binary of its own.
 TEST_BPF_RFC := $(O)/tests/test_rfc2544_sink
@@ -107,6 +108,10 @@ $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 
 $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+# RFC 2544 throughput, overload and latency (tools/README.rfc2544.md).
+$(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpthread
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
