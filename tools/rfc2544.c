@@ -354,7 +354,12 @@ static void *gen_thread(void *arg)
 
 		CPU_ZERO(&set);
 		CPU_SET(g->cpu, &set);
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+		g->err = -pthread_setaffinity_np(pthread_self(), sizeof(set),
+						 &set);
+		if (g->err) {
+			g->done = 1;
+			return NULL; /* --cpu not honoured: no trial */
+		}
 	}
 	while (!g->end && !stop) {
 		if (bpf_prog_test_run_opts(g->prog, g->ro) && errno != EINTR) {
