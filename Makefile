@@ -174,11 +174,12 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run -t $(FUZZ_S)
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests, the demo and make bench (gnuplot) need.
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
-	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db
+	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
+	gnuplot-nox
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
