@@ -106,7 +106,7 @@ $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
 $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
+$(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 # What a hostile tenant runs in its container (test-hostile.sh): it links
@@ -117,7 +117,7 @@ $(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o \
+$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tools/bench-json.o $(O)/tests/bpf/frames.o \
 		$(O)/tests/bpf/env.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
