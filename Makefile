@@ -213,21 +213,34 @@ check-format:
 	fi; \
 	echo "check-format: $$(echo $$files | wc -w) files formatted"
 
+# ---- Benchmarks (tools/README) ----
+# make bench runs bench-NAME for each NAME here, each writing
+# $(BENCH_DIR)/NAME.json (tools/bench.sh makes the run's directory under
+# build/bench/, then a summary and plots). Alone, bench-NAME prints its
+# table as ever, and writes its JSON too when BENCH_DIR is set.
+BENCHES := classifier fib router ratelimit
+BENCH_JSON = $(if $(BENCH_DIR),mkdir -p $(BENCH_DIR) && \
+	BENCH_COMMIT=$${BENCH_COMMIT:-$$(. tools/bench-lib.sh && bench_commit)})
+
 bench-classifier: $(O)/tn-bench-classifier
-	$(O)/tn-bench-classifier
+	$(BENCH_JSON) $(O)/tn-bench-classifier \
+		$(if $(BENCH_DIR),-o $(BENCH_DIR)/classifier.json)
 
 bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp
 	tools/bench-router.sh
 
 bench-fib: $(O)/tn-bench-fib
-	$(O)/tn-bench-fib
+	$(BENCH_JSON) $(O)/tn-bench-fib $(if $(BENCH_DIR),-o $(BENCH_DIR)/fib.json)
 
 # TCP through a rate-limited tenant, shaper against policers alone: a
-# Markdown table, and build/bench/ratelimit.json. Several minutes.
+# Markdown table, and ratelimit.json in BENCH_DIR (or build/bench/).
+# Several minutes.
 bench-ratelimit: $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
 	tools/bench-ratelimit.sh
 
-bench: bench-classifier bench-fib bench-router bench-ratelimit
+# About 15 minutes; build/bench/latest/summary.md.
+bench:
+	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
 # Binaries, the systemd unit, the man page and the bash completion; DESTDIR
 # for packaging.
