@@ -148,9 +148,9 @@ int bench_write(struct bench_doc *d, const char *path)
 		return -errno;
 	if (fprintf(f, "%s\n",
 		    json_object_to_json_string_ext(
-			    d->doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE)) <
-	    0)
+			    d->doc,
+			    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				    JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
 		err = -EIO;
 	if (path && fclose(f) && !err)
 		err = -errno;

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared by the benchmarks in shell: make bench's JSON (tools/README, "The
 # JSON convention"), the envelope every benchmark's NAME.json has around
 # its rows, as tools/bench-json.c writes it for the ones in C.
