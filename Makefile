@@ -238,7 +238,7 @@ bench-fib: $(O)/tn-bench-fib
 bench-ratelimit: $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
 	tools/bench-ratelimit.sh
 
-# About 15 minutes; build/bench/latest/summary.md.
+# About 8 minutes (measured: 48 s, 4 s, 78 s, 306 s); build/bench/latest/summary.md.
 bench:
 	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
