@@ -113,7 +113,7 @@ $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
 $(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpthread
 
-$(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(RT_LIB) $(LIB)
+$(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 # What a hostile tenant runs in its container (test-hostile.sh): it links
@@ -124,7 +124,7 @@ $(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tests/bpf/frames.o \
+$(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tools/bench-json.o $(O)/tests/bpf/frames.o \
 		$(O)/tests/bpf/env.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
@@ -189,11 +189,12 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run -t $(FUZZ_S)
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests, the demo and make bench (gnuplot) need.
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
-	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db
+	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
+	gnuplot-nox
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -227,21 +228,34 @@ check-format:
 	fi; \
 	echo "check-format: $$(echo $$files | wc -w) files formatted"
 
+# ---- Benchmarks (tools/README) ----
+# make bench runs bench-NAME for each NAME here, each writing
+# $(BENCH_DIR)/NAME.json (tools/bench.sh makes the run's directory under
+# build/bench/, then a summary and plots). Alone, bench-NAME prints its
+# table as ever, and writes its JSON too when BENCH_DIR is set.
+BENCHES := classifier fib router ratelimit
+BENCH_JSON = $(if $(BENCH_DIR),mkdir -p $(BENCH_DIR) && \
+	BENCH_COMMIT=$${BENCH_COMMIT:-$$(. tools/bench-lib.sh && bench_commit)})
+
 bench-classifier: $(O)/tn-bench-classifier
-	$(O)/tn-bench-classifier
+	$(BENCH_JSON) $(O)/tn-bench-classifier \
+		$(if $(BENCH_DIR),-o $(BENCH_DIR)/classifier.json)
 
 bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp
 	tools/bench-router.sh
 
 bench-fib: $(O)/tn-bench-fib
-	$(O)/tn-bench-fib
+	$(BENCH_JSON) $(O)/tn-bench-fib $(if $(BENCH_DIR),-o $(BENCH_DIR)/fib.json)
 
 # TCP through a rate-limited tenant, shaper against policers alone: a
-# Markdown table, and build/bench/ratelimit.json. Several minutes.
+# Markdown table, and ratelimit.json in BENCH_DIR (or build/bench/).
+# Several minutes.
 bench-ratelimit: $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
 	tools/bench-ratelimit.sh
 
-bench: bench-classifier bench-fib bench-router bench-ratelimit
+# About 8 minutes (measured: 48 s, 4 s, 78 s, 306 s); build/bench/latest/summary.md.
+bench:
+	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
 # Binaries, the systemd unit, the man page and the bash completion; DESTDIR
 # for packaging.

@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench-json.h"
 #include "dp.h"
 #include "env.h"
 #include "log.h"
@@ -363,57 +364,92 @@ static int bench_kind(const struct xdp_env *world, enum kind k, int live,
 	return err ? -1 : 0;
 }
 
-static void report(int json, __u32 repeat, int runs, const int *live,
-		   const int *len, double res[][NCOUNTS])
+/*
+ * The table on stdout (unless -j), and the same results as make bench's
+ * JSON (tools/README): on stdout with -j, in -o's file. Rows are kinds;
+ * ns_1, ns_1000 and ns_10000 the ns/frame for that many tenants:
+ *
+ *   kind  bytes  run    1 tenant  1000 tenants  10000 tenants  ratio ...
+ *   vlan     64  live       41.0          41.0           42.0   1.02  ok
+ */
+static int report(int json, const char *out, __u32 repeat, int runs,
+		  const int *live, const int *len, double res[][NCOUNTS])
 {
-	static const char *const ok[2][2] = { { "MISSED", "ok" },
-					      { "false", "true" } };
-	const char *sep = "";
+	static const char *const keys[] = { "kind", NULL };
+	struct bench_doc d;
 	char missed[64] = "";
+	json_object *row;
 	double ratio;
+	int err;
 
-	printf(json ? "{\"program\": \"nic_ingress\", \"repeat\": %u, "
-		      "\"runs\": %d, \"target_ratio\": %.2f, \"kinds\": [" :
-		      "nic_ingress classifier, BPF_PROG_RUN, repeat %u, "
-		      "best of %d (ns/frame)\nkind  bytes  run    1 tenant  "
-		      "1000 tenants  10000 tenants  ratio 10000/1  "
-		      "target <=%.2f\n",
-	       repeat, runs, TARGET);
+	if (bench_doc_init(&d, "classifier", keys))
+		return fail("out of memory");
+	bench_num(d.params, "repeat", "%.0f", repeat);
+	bench_num(d.params, "runs", "%.0f", runs);
+	bench_num(d.params, "target_ratio", "%.2f", TARGET);
+	bench_unit(&d, "frame_bytes", "B");
+	bench_unit(&d, "ns_1", "ns/frame");
+	bench_unit(&d, "ns_1000", "ns/frame");
+	bench_unit(&d, "ns_10000", "ns/frame");
+	bench_unit(&d, "ratio", "ns_10000/ns_1");
+	bench_plot(&d, "ns",
+		   "nic_ingress: ns per frame by key kind and tenants", "kind",
+		   NULL, "ns_1 ns_1000 ns_10000", "ns/frame");
+	if (!json)
+		printf("nic_ingress classifier, BPF_PROG_RUN, repeat %u, "
+		       "best of %d (ns/frame)\nkind  bytes  run    1 tenant  "
+		       "1000 tenants  10000 tenants  ratio 10000/1  "
+		       "target <=%.2f\n",
+		       repeat, runs, TARGET);
 	for (int k = 0; k < NKINDS; k++) {
 		if (!len[k])
 			continue;
 		ratio = res[k][2] / res[k][0];
 		if (ratio > TARGET && !kinds[k].trie_only)
 			strcat(strcat(missed, " "), kinds[k].name);
-		printf(json ? "%s\n  {\"kind\": \"%s\", \"frame_bytes\": %d, "
-			      "\"run\": \"%s\", \"ns\": {\"1\": %.1f, \"1000\": "
-			      "%.1f, \"10000\": %.1f}, \"ratio\": %.3f, "
-			      "\"ok\": %s}" :
-			      "%s%-5s %5d  %-5s  %8.1f  %12.1f  %13.1f  "
-			      "%13.2f  %s\n",
-		       json ? sep : "", kinds[k].name, len[k],
-		       live[k] ? "live" : "plain", res[k][0], res[k][1],
-		       res[k][2], ratio,
-		       kinds[k].trie_only ? (json ? "null" : "(info)") :
-					    ok[json][ratio <= TARGET]);
-		sep = ",";
+		if (!json)
+			printf("%-5s %5d  %-5s  %8.1f  %12.1f  %13.1f  "
+			       "%13.2f  %s\n",
+			       kinds[k].name, len[k],
+			       live[k] ? "live" : "plain", res[k][0], res[k][1],
+			       res[k][2], ratio,
+			       kinds[k].trie_only ? "(info)" :
+			       ratio <= TARGET	  ? "ok" :
+						    "MISSED");
+		row = bench_row(&d);
+		bench_str(row, "kind", kinds[k].name);
+		bench_num(row, "frame_bytes", "%.0f", len[k]);
+		bench_str(row, "run", live[k] ? "live" : "plain");
+		bench_num(row, "ns_1", "%.1f", res[k][0]);
+		bench_num(row, "ns_1000", "%.1f", res[k][1]);
+		bench_num(row, "ns_10000", "%.1f", res[k][2]);
+		bench_num(row, "ratio", "%.3f", ratio);
+		bench_str(row, "target",
+			  kinds[k].trie_only ? "info" :
+			  ratio <= TARGET    ? "ok" :
+					       "missed");
 	}
-	if (json)
-		printf("\n], \"target_met\": %s}\n", ok[1][!*missed]);
-	else
+	json_object_object_add(d.params, "target_met",
+			       json_object_new_boolean(!*missed));
+	if (!json)
 		printf("run: plain = BPF_PROG_RUN, live = with "
 		       "BPF_F_TEST_XDP_LIVE_FRAMES (redirect included)\n"
 		       "lpm4/lpm6: prefix cache hit; lpm4t/lpm6t: cache off, "
 		       "the trie alone (a miss costs this and a cache insert)\n");
 	fprintf(json ? stderr : stdout,
 		*missed ? "target missed for:%s\n" : "target met\n", missed);
+	err = json || out ? bench_write(&d, json ? NULL : out) : 0;
+	if (err)
+		fail("%s: %s", out ? out : "stdout", strerror(-err));
+	bench_doc_free(&d);
+	return err;
 }
 
 static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tn-bench-classifier [-j] [-l] [-r REPEAT] [-n RUNS] "
-		"[-k KIND]\n"
+		"[-k KIND] [-o FILE]\n"
 		"  -r REPEAT  repetitions per BPF_PROG_RUN (default 2000000, "
 		"at least 1000000)\n"
 		"  -n RUNS    runs per tenant count, the best is reported "
@@ -421,7 +457,9 @@ static int usage(FILE *out)
 		"  -k KIND    only vlan, qinq, mac, arp, lpm4, lpm6, lpm4t or "
 		"lpm6t\n"
 		"  -l         live frames for every kind (tagged kinds always)\n"
-		"  -j         JSON instead of the table\n",
+		"  -j         make bench's JSON (tools/README) instead of the "
+		"table\n"
+		"  -o FILE    the table, and the JSON in FILE\n",
 		MAX_RUNS);
 	return out == stdout ? 0 : 2;
 }
@@ -433,12 +471,12 @@ int main(int argc, char **argv)
 	int runs = 7, only = -1, c;
 	double res[NKINDS][NCOUNTS];
 	unsigned long repeat = 2000000;
-	const char *why = NULL;
+	const char *why = NULL, *out = NULL;
 	struct xdp_env world = { 0 };
 	char *end = "";
 	time_t t0;
 
-	while ((c = getopt(argc, argv, "jlr:n:k:h")) != -1) {
+	while ((c = getopt(argc, argv, "jlr:n:k:o:h")) != -1) {
 		if (c == 'j' || c == 'l') {
 			*(c == 'j' ? &json : &all_live) = 1;
 		} else if (c == 'r') {
@@ -449,6 +487,8 @@ int main(int argc, char **argv)
 			runs = (int)strtol(optarg, &end, 10);
 			if (*end || runs < 1 || runs > MAX_RUNS)
 				return usage(stderr);
+		} else if (c == 'o') {
+			out = optarg;
 		} else if (c == 'k') {
 			for (only = NKINDS - 1; only >= 0; only--)
 				if (!strcmp(optarg, kinds[only].name))
@@ -484,6 +524,5 @@ int main(int argc, char **argv)
 			res[k][0], res[k][1], res[k][2],
 			(long)(time(NULL) - t0));
 	}
-	report(json, (__u32)repeat, runs, live, len, res);
-	return 0;
+	return report(json, out, (__u32)repeat, runs, live, len, res) ? 1 : 0;
 }

@@ -12,7 +12,9 @@
  *
  * Target (issue): 1M IPv4 routes load in <= 2 s.
  *
- * Usage: tn-bench-fib [-f PATH_TO_TABLE_GZ]
+ * Usage: tn-bench-fib [-f PATH_TO_TABLE_GZ] [-j | -o FILE]
+ * -j prints make bench's JSON (tools/README) instead of the table, -o
+ * writes it to FILE as well as the table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "bench-json.h"
 #include "fib.h"
 #include "parse.h"
 
@@ -332,20 +335,86 @@ SPECIALISE int run(const struct ops *o, const char *name, const struct set *t,
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/*
+ * The table (unless json), and make bench's JSON on stdout (json) or in
+ * out. A sample of the table:
+ *
+ *   table              routes   load s  memory MB   rss MB   ns/rand-addr ...
+ *   ipv4 full table    944210    0.402       31.2     33.1           20.1 ...
+ */
+static int report(int json, const char *out, const struct result *res, int n)
+{
+	static const char *const keys[] = { "table", NULL };
+	struct bench_doc d;
+	json_object *row;
+	int err;
+
+	if (bench_doc_init(&d, "fib", keys)) {
+		fprintf(stderr, "tn-bench-fib: out of memory\n");
+		return -1;
+	}
+	bench_num(d.params, "lookups", "%.0f", (double)NADDR * REPS);
+	bench_num(d.params, "random_prefixes", "%.0f", NRANDOM);
+	bench_unit(&d, "load_s", "s");
+	bench_unit(&d, "mem_mb", "MiB");
+	bench_unit(&d, "rss_mb", "MiB");
+	bench_unit(&d, "ns_rand", "ns/lookup");
+	bench_unit(&d, "found_pct", "%");
+	bench_unit(&d, "ns_hit", "ns/lookup");
+	bench_plot(&d, "lookup", "FIB lookup, random and in-table addresses",
+		   "table", NULL, "ns_rand ns_hit", "ns/lookup");
+	bench_plot(&d, "load", "FIB load time", "table", NULL, "load_s", "s");
+	bench_plot(&d, "memory", "FIB memory", "table", NULL, "mem_mb rss_mb",
+		   "MiB");
+	if (!json)
+		printf("%-16s %8s %8s %10s %8s %14s %8s %11s\n", "table",
+		       "routes", "load s", "memory MB", "rss MB",
+		       "ns/rand-addr", "found", "ns/hit-addr");
+	for (int i = 0; i < n; i++) {
+		if (!json)
+			printf("%-16s %8zu %8.3f %10.1f %8.1f %14.1f %7.1f%% "
+			       "%11.1f\n",
+			       res[i].name, res[i].routes, res[i].load_s,
+			       res[i].mem_mb, res[i].rss_mb, res[i].ns_rand,
+			       res[i].hit_rand, res[i].ns_hit);
+		row = bench_row(&d);
+		bench_str(row, "table", res[i].name);
+		bench_num(row, "routes", "%.0f", (double)res[i].routes);
+		bench_num(row, "load_s", "%.3f", res[i].load_s);
+		bench_num(row, "mem_mb", "%.1f", res[i].mem_mb);
+		bench_num(row, "rss_mb", "%.1f", res[i].rss_mb);
+		bench_num(row, "ns_rand", "%.1f", res[i].ns_rand);
+		bench_num(row, "found_pct", "%.1f", res[i].hit_rand);
+		bench_num(row, "ns_hit", "%.1f", res[i].ns_hit);
+	}
+	err = json || out ? bench_write(&d, json ? NULL : out) : 0;
+	if (err)
+		fprintf(stderr, "tn-bench-fib: %s: %s\n", out ? out : "stdout",
+			strerror(-err));
+	bench_doc_free(&d);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = "tests/data/fulltable-prefixes.txt.gz";
+	const char *path = "tests/data/fulltable-prefixes.txt.gz", *out = NULL;
 	struct set v4 = { 0 }, v6 = { 0 }, r4 = { 0 };
 	struct result res[3];
-	int opt, err;
+	int opt, err, json = 0;
 
-	while ((opt = getopt(argc, argv, "f:h")) != -1) {
-		if (opt != 'f') {
-			fprintf(stderr, "usage: %s [-f PATH_TO_TABLE_GZ]\n",
+	while ((opt = getopt(argc, argv, "f:jo:h")) != -1) {
+		if (opt == 'f') {
+			path = optarg;
+		} else if (opt == 'j') {
+			json = 1;
+		} else if (opt == 'o') {
+			out = optarg;
+		} else {
+			fprintf(stderr,
+				"usage: %s [-f PATH_TO_TABLE_GZ] [-j | -o FILE]\n",
 				argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
-		path = optarg;
 	}
 	if (load_file(path, &v4, &v6) || !v4.n || !v6.n) {
 		fprintf(stderr,
@@ -359,16 +428,9 @@ int main(int argc, char **argv)
 	      run(&ops6, "ipv6 full table", &v6, &res[2]);
 	if (err)
 		return 1;
-	printf("%-16s %8s %8s %10s %8s %14s %8s %11s\n", "table", "routes",
-	       "load s", "memory MB", "rss MB", "ns/rand-addr", "found",
-	       "ns/hit-addr");
-	for (int i = 0; i < 3; i++)
-		printf("%-16s %8zu %8.3f %10.1f %8.1f %14.1f %7.1f%% %11.1f\n",
-		       res[i].name, res[i].routes, res[i].load_s, res[i].mem_mb,
-		       res[i].rss_mb, res[i].ns_rand, res[i].hit_rand,
-		       res[i].ns_hit);
+	err = report(json, out, res, 3);
 	free(v4.p);
 	free(v6.p);
 	free(r4.p);
-	return 0;
+	return err ? 1 : 0;
 }

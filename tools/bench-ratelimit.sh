@@ -19,11 +19,15 @@
 # A queueing delay a little under zero is no error: a loaded path keeps
 # the CPUs awake, and an idle ping pays for waking them.
 #
-# A Markdown table on stdout, progress on stderr, JSON in
-# build/bench/ratelimit.json. About 5 minutes with the defaults.
+# A Markdown table on stdout, progress on stderr, JSON (tools/README) in
+# $BENCH_DIR/ratelimit.json, build/bench/ratelimit.json without BENCH_DIR.
+# About 5 minutes with the defaults.
 # Usage: tools/bench-ratelimit.sh [-t SECONDS] [-r "10M 100M 1G"] [-c "bbr cubic"]
 set -u
+[ -z "${BENCH_DIR:-}" ] || BENCH_DIR=$(realpath -m "$BENCH_DIR")
 cd "$(dirname "$0")/.." || exit 2
+# shellcheck source=tools/bench-lib.sh
+. tools/bench-lib.sh
 # shellcheck source=tests/integration/lib.sh
 . tests/integration/lib.sh
 # shellcheck source=tests/integration/lib-ratelimit.sh
@@ -46,7 +50,7 @@ for c in jq iperf3 lxc-create ss; do
 	command -v "$c" >/dev/null || { echo "bench-ratelimit: $c is needed (make deps)" >&2; exit 1; }
 done
 t_init >/dev/null
-OUT=$BUILD/bench/ratelimit.json
+OUT=${BENCH_DIR:-$BUILD/bench}/ratelimit.json
 ROWS=$T_DIR/rows.jsonl
 : >"$ROWS"
 say() { echo "bench-ratelimit: $*" >&2; }
@@ -126,14 +130,22 @@ for rate in $RATES; do
 done
 
 mkdir -p "$(dirname "$OUT")"
-jq -s --argjson secs "$RL_SECS" \
-	--arg date "$(date -u +%FT%TZ)" --arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
-	--arg commit "$(git rev-parse --short HEAD 2>/dev/null)" '
-	{bench: "ratelimit", date: $date, commit: $commit, kernel: $kernel, cpus: $cpus,
-	 flow_s: $secs, ping_interval_s: 0.05,
-	 before: "shape off burst 20ms: the policers alone, as before issue 14",
-	 after: "shape on, burst default: the shaper",
-	 rows: .}' "$ROWS" >"$OUT" || { say "cannot write $OUT"; exit 1; }
+bench_write ratelimit "$OUT" "$ROWS" "$(jq -n -c --argjson secs "$RL_SECS" '
+	{params: {flow_s: $secs, ping_interval_s: 0.05,
+	  before: "shape off burst 20ms: the policers alone, as before issue 14",
+	  after: "shape on, burst default: the shaper"},
+	 keys: ["rate", "mode", "direction", "cc"],
+	 values: ["goodput_bps", "fraction", "idle_rtt_ms", "qdelay_ms.p50", "qdelay_ms.p99",
+	  "pings.lost"],
+	 units: {rate_bps: "bit/s", goodput_bps: "bit/s", fraction: "goodput/rate",
+	  idle_rtt_ms: "ms", "qdelay_ms.p50": "ms", "qdelay_ms.p99": "ms",
+	  "rtt_ms.p50": "ms", "rtt_ms.p99": "ms", "pings.sent": "pings", "pings.lost": "pings"},
+	 plots: [{name: "goodput", title: "TCP goodput as a fraction of the rate",
+	   x: "rate", series: ["mode", "direction", "cc"], y: ["fraction"],
+	   ylabel: "goodput / rate"},
+	  {name: "qdelay", title: "Queueing delay p99 during the flow",
+	   x: "rate", series: ["mode", "direction", "cc"], y: ["qdelay_ms.p99"],
+	   ylabel: "ms"}]}')" || { say "cannot write $OUT"; exit 1; }
 
 # The table, from the JSON.
 echo "TCP through a rate-limited tenant, one iperf3 flow of ${RL_SECS} s; goodput as a"

@@ -21,10 +21,16 @@
 # frames that are then dropped at the full XSK RX ring. (The kernel forwards
 # inside that NAPI thread: it has no second thread to balance.) Kernel and tenet runs alternate, ROUNDS times; medians are
 # reported (this machine is shared and noisy).
+#
+# The table on stdout; with BENCH_DIR set (make bench), the same as
+# $BENCH_DIR/router.json too (tools/README): a row per size and mode, and
+# one for the route change latency.
 # Usage: tools/bench-router.sh [-t SECONDS] [-r ROUNDS] [-s SIZES] [--profile]
 set -u
+[ -z "${BENCH_DIR:-}" ] || BENCH_DIR=$(realpath -m "$BENCH_DIR")
 cd "$(dirname "$0")/.." || exit 2
 . tests/integration/lib.sh
+. tools/bench-lib.sh
 SECS=4
 ROUNDS=3
 ROUTER_NICE=${ROUTER_NICE:--10}
@@ -176,6 +182,36 @@ done
 printf 'route change, from starting `ip route add` to in the FIB (ms, 20 routes):' 
 printf ' median %s, max %s\n' "$(median <<<"${LAT[*]}")" \
 	"$(tr ' ' '\n' <<<"${LAT[*]}" | sort -g | tail -1)"
+if [ -n "${BENCH_DIR:-}" ]; then
+	mkdir -p "$BENCH_DIR"
+	for size in $SIZES; do
+		k=$(median <<<"${RES[kernel,$size,fwd]}")
+		for mode in kernel tenet; do
+			f=$(median <<<"${RES[$mode,$size,fwd]}")
+			jq -n -c --argjson size "$size" --arg mode "$mode" \
+				--argjson off "$(median <<<"${RES[$mode,$size,offered]}")" \
+				--argjson fwd "$f" --argjson k "$k" '
+				{mode: $mode, size: $size, offered_mpps: $off, fwd_mpps: $fwd,
+				 ratio: (if $mode == "tenet" and $k > 0 then $fwd / $k * 1000 | round / 1000
+					 else null end)}'
+		done
+	done >"$T_DIR/rows.jsonl"
+	jq -n -c --argjson med "$(median <<<"${LAT[*]}")" \
+		--argjson max "$(tr ' ' '\n' <<<"${LAT[*]}" | sort -g | tail -1)" \
+		'{mode: "route change", route_ms_median: $med, route_ms_max: $max}' \
+		>>"$T_DIR/rows.jsonl"
+	bench_write router "$BENCH_DIR/router.json" "$T_DIR/rows.jsonl" "$(jq -n -c \
+		--argjson secs "$SECS" --argjson rounds "$ROUNDS" --argjson nice "$ROUTER_NICE" '
+		{params: {run_s: $secs, rounds: $rounds, router_nice: $nice,
+		  what: "medians of alternating kernel and tenet runs, veth, AF_XDP copy mode"},
+		 keys: ["mode", "size"],
+		 units: {size: "B", offered_mpps: "Mpps", fwd_mpps: "Mpps",
+		  ratio: "tenet/kernel", route_ms_median: "ms", route_ms_max: "ms"},
+		 plots: [{name: "mpps", title: "Forwarded Mpps by frame size, kernel vs tenet-router",
+		  x: "size", series: ["mode"], y: ["fwd_mpps"], ylabel: "Mpps"}]}')" ||
+		{ say "cannot write $BENCH_DIR/router.json"; exit 1; }
+	echo "JSON: $BENCH_DIR/router.json"
+fi
 if [ -n "$PROFILE" ]; then
 	size=${SIZES%% *}
 	say "profiling CPU 1 in an extra tenet run at $size B"

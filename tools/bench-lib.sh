@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared by the benchmarks in shell: make bench's JSON (tools/README, "The
+# JSON convention"), the envelope every benchmark's NAME.json has around
+# its rows, as tools/bench-json.c writes it for the ones in C.
+
+# bench_commit: the short commit, "-dirty" when tracked files differ from
+# it; $BENCH_COMMIT when make has worked it out already.
+bench_commit() {
+	if [ -n "${BENCH_COMMIT:-}" ]; then
+		echo "$BENCH_COMMIT"
+		return
+	fi
+	local c
+	c=$(git rev-parse --short HEAD 2>/dev/null) || return 0
+	[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || c=$c-dirty
+	echo "$c"
+}
+
+# bench_write NAME FILE ROWS EXTRA: writes FILE, the envelope of benchmark
+# NAME, then the object EXTRA (params, keys, units, plots), then the rows:
+# ROWS holds one JSON object a line.
+bench_write() {
+	local name=$1 file=$2 rows=$3 extra=$4
+	jq -s --arg bench "$name" --arg date "$(date -u +%FT%TZ)" \
+		--arg commit "$(bench_commit)" --arg kernel "$(uname -r)" \
+		--argjson cpus "$(nproc)" --argjson extra "$extra" '
+		{bench: $bench, date: $date,
+		 commit: (if $commit == "" then null else $commit end),
+		 kernel: $kernel, cpus: $cpus} + $extra + {rows: .}' \
+		"$rows" >"$file.tmp" && mv "$file.tmp" "$file"
+}
