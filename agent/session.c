@@ -255,8 +255,7 @@ static void set_step(struct session *s, enum sess_state st, int64_t now)
 
 static void send_nic(struct tenetd *d, struct session *s, int64_t now,
 		     bool last_try);
-static void set_limits(struct session *s, const struct tn_limits *l);
-static void send_limits(struct tenetd *d, struct session *s);
+static bool go_up(struct tenetd *d, struct session *s);
 
 /* The hello: renice, make the sockets, send the router's own. */
 static void on_hello(struct tenetd *d, struct session *s, json_object *m,
@@ -309,13 +308,8 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 			(int)cred.pid, strerror(errno ? errno : ESRCH));
 	if (json_object_object_get_ex(m, "resume", &resume) &&
 	    json_object_get_boolean(resume)) {
-		s->st = S_UP;
 		s->resumes++;
-		if (!tn_store_tenant_get(d->st, s->id, &t)) {
-			set_limits(s, &t.limits);
-			send_limits(d, s);
-		}
-		if (s->cw.fd >= 0)
+		if (go_up(d, s))
 			tn_info("tenant %s: router %d is back, with the sockets"
 				" it kept\n",
 				s->name, (int)s->pid);
@@ -418,24 +412,31 @@ void session_limits(struct tenetd *d, const struct tn_tenant_rec *t)
 	send_limits(d, s);
 }
 
-static void handoff_done(struct tenetd *d, struct session *s)
+/* The router is up (handed its sockets, or kept them): its limits, from
+ * the record, so what a tenant set changed while no router was up is in
+ * them too. false if the connection went meanwhile. */
+static bool go_up(struct tenetd *d, struct session *s)
 {
 	struct tn_tenant_rec t;
+
+	s->st = S_UP;
+	if (!tn_store_tenant_get(d->st, s->id, &t)) {
+		set_limits(s, &t.limits);
+		send_limits(d, s);
+	}
+	return s->cw.fd >= 0;
+}
+
+static void handoff_done(struct tenetd *d, struct session *s)
+{
 	int err = tn_ho_send_done(s->cw.fd);
 
 	if (err) {
 		refuse(d, s, "saying done", err);
 		return;
 	}
-	s->st = S_UP;
-	/* Right after "done", from the record: what a tenant set changed
-	 * while no router was up is in it too. */
-	if (!tn_store_tenant_get(d->st, s->id, &t)) {
-		set_limits(s, &t.limits);
-		send_limits(d, s);
-		if (s->cw.fd < 0)
-			return;
-	}
+	if (!go_up(d, s))
+		return;
 	tn_info("tenant %s: router %d took %d sockets (%s)\n", s->name,
 		(int)s->pid, s->b.n, s->b.zerocopy ? "zero-copy" : "copy");
 	if (s->b.unsent)
