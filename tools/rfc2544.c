@@ -49,6 +49,8 @@ struct opts {
 	uint32_t ntenants;
 	uint16_t vids[RFC_MAX_TENANTS]; /* 0: untagged */
 	uint8_t dst_mac[6], src_mac[6];
+	uint8_t dst_macs[RFC_MAX_TENANTS][6]; /* per tenant: --dst-macs */
+	uint32_t ndst_macs; /* 0: every tenant dst_mac */
 	uint32_t src_ip, dst_ip, ip_step; /* host order */
 	uint32_t port;
 	double duration, rate, lo, hi, resolution, loss_tol, gen_tol;
@@ -157,7 +159,7 @@ static void build_tmpl(const struct opts *o, uint32_t tenant, uint32_t len,
 	uint32_t l3 = len - (o->vids[0] ? 18 : 14);
 
 	memset(t, 0, sizeof(*t));
-	memcpy(p, o->dst_mac, 6);
+	memcpy(p, o->dst_macs[tenant], 6);
 	memcpy(p + 6, o->src_mac, 6);
 	p += 12;
 	if (o->vids[0]) {
@@ -774,8 +776,9 @@ static void usage(FILE *f)
 		"  --gen DEV --gen-ns NS --sink DEV --sink-ns NS --skb-sink\n"
 		"  --size 64..1518|imix  --tenants N  --vlan BASE (0: untagged)"
 		"  --vlans V,V,...\n"
-		"  --dst-mac MAC --src-mac MAC --dst-ip IP --src-ip IP "
-		"--ip-step N --port N\n"
+		"  --dst-mac MAC --dst-macs MAC,MAC,... (one a tenant) "
+		"--src-mac MAC\n"
+		"  --dst-ip IP --src-ip IP --ip-step N --port N\n"
 		"  --rate PPS --duration S --drain-ms N --batch N "
 		"--cpu N --repeat N\n"
 		"  --lo PPS --hi PPS --resolution PCT --loss-tolerance PCT "
@@ -829,6 +832,30 @@ static int parse_vlans(struct opts *o, const char *s)
 	return err;
 }
 
+/* --dst-macs: as many as there are (counted against the tenants later). */
+static int parse_macs(struct opts *o, const char *s)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	uint32_t n = 0;
+	int err = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n >= RFC_MAX_TENANTS || tn_parse_mac(tok, o->dst_macs[n])) {
+			err = -EINVAL;
+			break;
+		}
+		n++;
+	}
+	free(dup);
+	if (!err && !n)
+		err = -EINVAL;
+	o->ndst_macs = n;
+	return err;
+}
+
 enum {
 	O_GEN = 256,
 	O_GEN_NS,
@@ -840,6 +867,7 @@ enum {
 	O_VLAN,
 	O_VLANS,
 	O_DMAC,
+	O_DMACS,
 	O_SMAC,
 	O_DIP,
 	O_SIP,
@@ -872,6 +900,7 @@ static const struct option lopts[] = {
 	{ "vlan", 1, 0, O_VLAN },
 	{ "vlans", 1, 0, O_VLANS },
 	{ "dst-mac", 1, 0, O_DMAC },
+	{ "dst-macs", 1, 0, O_DMACS },
 	{ "src-mac", 1, 0, O_SMAC },
 	{ "dst-ip", 1, 0, O_DIP },
 	{ "src-ip", 1, 0, O_SIP },
@@ -977,6 +1006,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 					 c == O_DMAC ? o->dst_mac : o->src_mac))
 				return bad(name, "a MAC address");
 			break;
+		case O_DMACS:
+			if (parse_macs(o, optarg))
+				return bad(name, "a list of MAC addresses, "
+						 "comma-separated, one a "
+						 "tenant");
+			break;
 		case O_DIP:
 		case O_SIP:
 			if (parse_ip4(optarg,
@@ -1076,6 +1111,15 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		for (uint32_t i = 0; i < o->ntenants; i++)
 			o->vids[i] = (uint16_t)(base_vlan ? base_vlan + i : 0);
 	}
+	if (o->ndst_macs && o->ndst_macs != o->ntenants) {
+		fprintf(stderr,
+			"tn-rfc2544: --dst-macs takes one MAC a tenant, in "
+			"tenant order: %u given for %u tenants\n",
+			o->ndst_macs, o->ntenants);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; !o->ndst_macs && i < o->ntenants; i++)
+		memcpy(o->dst_macs[i], o->dst_mac, 6); /* --dst-mac for all */
 	if (!o->vids[0] && o->ntenants > 1)
 		fprintf(stderr,
 			"tn-rfc2544: %u tenants, untagged: told apart "

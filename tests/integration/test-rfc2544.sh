@@ -67,4 +67,31 @@ t_check "the sink is detached afterwards" \
 	sh -c "! nsenter --net=/run/netns/$P-S ip link show s0 | grep -q xdp"
 t_check "bad input: one sentence naming the option" \
 	sh -c "$RFC trial $ARGS --size 63 2>&1 >/dev/null | grep -q -- '--size takes'"
+
+# --dst-macs: one MAC a tenant, or a usage error (status 2).
+$RFC trial $ARGS --tenants 3 --dst-macs 02:00:00:00:00:0a,02:00:00:00:00:0b \
+	>/dev/null 2>"$T_DIR/err"
+RC=$?
+t_check "--dst-macs: 2 MACs for 3 tenants is status 2, naming the option" \
+	sh -c "[ $RC = 2 ] && grep -q -- '--dst-macs takes one MAC a tenant' '$T_DIR/err'"
+
+# --dst-macs in the frames: the sink elsewhere (m0), s0 with GRO on so that
+# veth takes the frames into the stack, where tcpdump sees them.
+nsx S ip link add m0 type veth peer name m1
+nsx S ip link set m0 up
+nsx S ip link set m1 up
+nsx S ethtool -K s0 gro on >/dev/null
+nsx_bg S timeout 10 tcpdump -c 20 -ni s0 -w "$T_DIR/cap.pcap" vlan and udp \
+	2>/dev/null
+sleep 1
+$RFC trial --gen g0 --gen-ns $P-G --sink m0 --sink-ns $P-S --rate 1000 \
+	--duration 0.1 --drain-ms 10 --repeat 1 --vlans 100,101 \
+	--dst-macs 02:00:00:00:00:0a,02:00:00:00:00:0b >/dev/null 2>&1
+wait "$BG" 2>/dev/null
+nsx S ethtool -K s0 gro off >/dev/null
+t_check "--dst-macs: VLAN 100's frames to the first MAC, 101's to the second" \
+	sh -c "tcpdump -ner '$T_DIR/cap.pcap' 2>/dev/null |
+		sed -n 's/.* > \([0-9a-f:]*\), .*vlan \([0-9]*\),.*/\2 \1/p' |
+		sort -u | tr '\n' ' ' |
+		grep -qx '100 02:00:00:00:00:0a 101 02:00:00:00:00:0b '"
 t_done
