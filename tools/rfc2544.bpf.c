@@ -4,12 +4,13 @@
  *
  * rfc_gen runs under BPF_PROG_RUN with live frames, once per frame: it
  * drops the frame unsent if its time has not come (gen_ctl: pacing in the
- * kernel, frame by frame), else picks the frame's tenant (round robin) and
- * size (the mix's pattern),
- * trims the frame to that size, writes the tenant's headers from gen_tmpl,
- * the bench header, and last the timestamp, and transmits (XDP_TX: out of
- * the device BPF_PROG_RUN was given). Live frames' pages are recycled as
- * they are, so every header is written on every run.
+ * kernel, frame by frame), or sends the flood tenant's instead if there is
+ * one; else picks the frame's tenant (round robin over the paced tenants)
+ * and size (the mix's pattern), trims the frame to that size, writes the
+ * tenant's headers from gen_tmpl, the bench header, and last the
+ * timestamp, and transmits (XDP_TX: out of the device BPF_PROG_RUN was
+ * given). Live frames' pages are recycled as they are, so every header is
+ * written on every run.
  *
  * rfc_sink is attached to the receiving device: a bench frame (after up
  * to two VLAN tags) is counted for its tenant with its latency, the sink's
@@ -35,6 +36,7 @@ const volatile __u32 pat_len = 1;
 const volatile __u8 pat_cls[RFC_PAT] = { 0 };
 const volatile __u16 cls_len[RFC_NCLS] = { 60 }; /* without the FCS */
 const volatile __u16 sink_port = RFC_PORT; /* 0: any */
+const volatile __u32 flood_tenant = RFC_NO_FLOOD; /* or < ntenants */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -71,31 +73,24 @@ struct {
 	__type(value, struct rfc_sink_misc);
 } sink_misc SEC(".maps");
 
-SEC("xdp")
-int rfc_gen(struct xdp_md *ctx)
+/*
+ * Frame k of tenant (k: the tenant's own frame number, which picks the
+ * size from the pattern and is the bench header's seq): trims the frame to
+ * its size, writes the tenant's headers, the bench header and last the
+ * transmit time, and counts it in gen_stats, *sent and *t_last.
+ */
+static __always_inline int gen_frame(struct xdp_md *ctx, __u32 tenant, __u64 k,
+				     __u64 *sent, __u64 *t_last)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	__u32 slot, cls, len, key;
 	struct rfc_bench_hdr *h;
 	struct rfc_gen_tmpl *t;
 	struct rfc_gen_stats *s;
-	__u32 zero = 0, tenant, slot, cls, len, key;
-	struct rfc_gen_ctl *c;
-	__u64 n, now;
+	__u64 now;
 
-	c = bpf_map_lookup_elem(&gen_ctl, &zero);
-	if (!c)
-		return XDP_ABORTED;
-	if (c->limit && c->sent >= c->limit)
-		return XDP_DROP;
-	now = bpf_ktime_get_ns();
-	if (!c->t0)
-		c->t0 = now;
-	if (c->ps_per_frame && now < c->t0 + c->sent * c->ps_per_frame / 1000)
-		return XDP_DROP; /* not yet: this run's frame stays unsent */
-	n = c->seq++;
-	tenant = (__u32)(n % ntenants);
-	slot = (__u32)((n / ntenants) % pat_len);
+	slot = (__u32)(k % pat_len);
 	if (slot >= RFC_PAT)
 		return XDP_ABORTED;
 	cls = pat_cls[slot];
@@ -123,17 +118,50 @@ int rfc_gen(struct xdp_md *ctx)
 	}
 	h->magic = bpf_htons(RFC_MAGIC);
 	h->tenant = bpf_htons((__u16)tenant);
-	h->seq = bpf_htons((__u16)(n / ntenants));
+	h->seq = bpf_htons((__u16)k);
 	s = bpf_map_lookup_elem(&gen_stats, &tenant);
 	if (s) {
 		s->packets++;
 		s->bytes += len + 4;
 	}
-	c->sent++;
+	(*sent)++;
 	now = bpf_ktime_get_ns();
-	c->t_last = now;
+	*t_last = now;
 	h->tx_ns = now;
 	return XDP_TX;
+}
+
+SEC("xdp")
+int rfc_gen(struct xdp_md *ctx)
+{
+	__u32 zero = 0, npaced, tenant;
+	struct rfc_gen_ctl *c;
+	__u64 n, now;
+
+	c = bpf_map_lookup_elem(&gen_ctl, &zero);
+	if (!c)
+		return XDP_ABORTED;
+	if (c->limit && c->sent >= c->limit)
+		return XDP_DROP;
+	now = bpf_ktime_get_ns();
+	if (!c->t0)
+		c->t0 = now;
+	if (c->ps_per_frame && now < c->t0 + c->sent * c->ps_per_frame / 1000) {
+		/* not yet: this run's frame stays unsent, or is the flood's */
+		if (flood_tenant >= ntenants)
+			return XDP_DROP;
+		return gen_frame(ctx, flood_tenant, c->flood_seq++,
+				 &c->flood_sent, &c->flood_t_last);
+	}
+	/* The paced tenants in turn: all of them, or all but the flood. */
+	npaced = flood_tenant < ntenants ? ntenants - 1 : ntenants;
+	if (!npaced)
+		return XDP_ABORTED;
+	n = c->seq++;
+	tenant = (__u32)(n % npaced);
+	if (tenant >= flood_tenant)
+		tenant++; /* past the flood (none: flood_tenant is ~0) */
+	return gen_frame(ctx, tenant, n / npaced, &c->sent, &c->t_last);
 }
 
 static __always_inline void count_other(__u32 which)

@@ -47,6 +47,7 @@ struct opts {
 	const char *gen_dev, *gen_ns, *sink_dev, *sink_ns;
 	uint32_t size; /* 0: IMIX */
 	uint32_t ntenants;
+	int flood; /* --flood-tenant: the tenant, -1: none */
 	uint16_t vids[RFC_MAX_TENANTS]; /* 0: untagged */
 	uint8_t dst_mac[6], src_mac[6];
 	uint8_t dst_macs[RFC_MAX_TENANTS][6]; /* per tenant: --dst-macs */
@@ -70,7 +71,8 @@ struct app {
 	const char *mode; /* for the trial lines */
 };
 
-/* One trial's everything. */
+/* One trial's everything. With a flood tenant, t, sent_bytes, all and
+ * jain are the paced tenants' and the flood is apart. */
 struct result {
 	struct rfc_trial t;
 	double seconds;
@@ -80,6 +82,8 @@ struct result {
 	struct rfc_sink_stats all;
 	struct rfc_sink_misc misc;
 	double jain;
+	uint64_t flood_sent, flood_received;
+	double flood_pps;
 };
 
 static volatile sig_atomic_t stop;
@@ -200,6 +204,8 @@ static int setup(struct app *a)
 	s->rodata->ntenants = o->ntenants;
 	s->rodata->hdr_len = o->vids[0] ? RFC_HDR_TAGGED : RFC_HDR_UNTAGGED;
 	s->rodata->sink_port = (uint16_t)o->port;
+	s->rodata->flood_tenant = o->flood >= 0 ? (uint32_t)o->flood :
+						  RFC_NO_FLOOD;
 	if (o->size) {
 		s->rodata->pat_len = 1;
 		s->rodata->pat_cls[0] = 0;
@@ -291,7 +297,7 @@ static int read_maps(struct app *a, struct result *r)
 		return -ENOMEM;
 	memset(&r->all, 0, sizeof(r->all));
 	memset(&r->misc, 0, sizeof(r->misc));
-	r->t.sent = r->sent_bytes = 0;
+	r->t.sent = r->sent_bytes = r->flood_sent = r->flood_received = 0;
 	for (uint32_t t = 0; t < nt && !err; t++) {
 		r->gen_pkts[t] = 0;
 		memset(&r->rx[t], 0, ss);
@@ -302,11 +308,17 @@ static int read_maps(struct app *a, struct result *r)
 			err = -errno;
 			break;
 		}
-		for (int c = 0; c < a->ncpu; c++) {
+		for (int c = 0; c < a->ncpu; c++)
 			r->gen_pkts[t] += g[c].packets;
-			r->sent_bytes += g[c].bytes;
+		for (int c = 0; c < a->ncpu; c++)
 			rfc_sink_stats_add(&r->rx[t], &v[c]);
+		if ((int)t == a->o.flood) {
+			r->flood_sent = r->gen_pkts[t];
+			r->flood_received = r->rx[t].packets;
+			continue; /* apart from the paced tenants' figures */
 		}
+		for (int c = 0; c < a->ncpu; c++)
+			r->sent_bytes += g[c].bytes;
 		r->t.sent += r->gen_pkts[t];
 		rfc_sink_stats_add(&r->all, &r->rx[t]);
 	}
@@ -447,12 +459,14 @@ static int run_trial(struct app *a, double target, struct result *r)
 	err = read_maps(a, r);
 	if (err)
 		return err;
-	if (r->t.sent != ctl.sent)
+	if (r->t.sent != ctl.sent || r->flood_sent != ctl.flood_sent)
 		fprintf(stderr,
-			"tn-rfc2544: the generator counted %llu frames, its "
-			"tenants %llu\n",
+			"tn-rfc2544: the generator counted %llu frames (%llu "
+			"flood), its tenants %llu (%llu)\n",
 			(unsigned long long)ctl.sent,
-			(unsigned long long)r->t.sent);
+			(unsigned long long)ctl.flood_sent,
+			(unsigned long long)r->t.sent,
+			(unsigned long long)r->flood_sent);
 	window = ctl.sent ? (double)(ctl.t_last - ctl.t0) / 1e9 : 0;
 	if (target > 0) {
 		window += 1 / target;
@@ -463,15 +477,22 @@ static int run_trial(struct app *a, double target, struct result *r)
 	}
 	r->seconds = window > 0 ? window : now_s() - t0;
 	r->t.target_pps = target;
+	/* Paced frames only: the flood's run in the paced frames' gaps,
+	 * over the same window. */
 	r->t.offered_pps = r->seconds > 0 ? (double)r->t.sent / r->seconds : 0;
+	r->flood_pps = r->seconds > 0 ? (double)r->flood_sent / r->seconds : 0;
 	{
 		double x[o->ntenants];
+		uint32_t n = 0;
 
 		for (uint32_t i = 0; i < o->ntenants; i++)
-			x[i] = r->gen_pkts[i] ? (double)r->rx[i].packets /
+			if ((int)i != o->flood)
+				x[n++] =
+					r->gen_pkts[i] ?
+						(double)r->rx[i].packets /
 							(double)r->gen_pkts[i] :
 						0;
-		r->jain = rfc_jain(x, o->ntenants);
+		r->jain = rfc_jain(x, n);
 	}
 	return stop ? -EINTR : 0;
 }
@@ -528,7 +549,15 @@ static void print_trial(const struct app *a, const struct result *r,
 	printf(", \"other_frames\": %llu, \"bad_tenant\": %llu",
 	       (unsigned long long)r->misc.other,
 	       (unsigned long long)r->misc.bad_tenant);
+	if (o->flood >= 0)
+		printf(", \"flood_tenant\": %d, \"flood_pps\": %.0f, "
+		       "\"flood_sent\": %llu, \"flood_received\": %llu",
+		       o->flood, r->flood_pps,
+		       (unsigned long long)r->flood_sent,
+		       (unsigned long long)r->flood_received);
 	if (per_tenant) {
+		uint64_t rx = r->t.received + r->flood_received;
+
 		printf(", \"per_tenant\": [");
 		for (uint32_t i = 0; i < o->ntenants; i++) {
 			printf("%s{\"tenant\": %u, \"vid\": %u, \"sent\": %llu, "
@@ -536,9 +565,7 @@ static void print_trial(const struct app *a, const struct result *r,
 			       i ? ", " : "", i, o->vids[i],
 			       (unsigned long long)r->gen_pkts[i],
 			       (unsigned long long)r->rx[i].packets,
-			       r->t.received ? (double)r->rx[i].packets /
-						       (double)r->t.received :
-					       0);
+			       rx ? (double)r->rx[i].packets / (double)rx : 0);
 			print_lat("latency_ns", &r->rx[i]);
 			printf("}");
 		}
@@ -595,7 +622,7 @@ static int repeat_trials(struct app *a, const char *what, double target,
 {
 	const struct opts *o = &a->o;
 	double off[o->repeat], fwd[o->repeat], p50[o->repeat], p99[o->repeat],
-		mx[o->repeat], mn[o->repeat], jain[o->repeat];
+		mx[o->repeat], mn[o->repeat], jain[o->repeat], flood[o->repeat];
 	uint32_t n = 0;
 	bool short_gen = false;
 	struct result r;
@@ -618,6 +645,7 @@ static int repeat_trials(struct app *a, const char *what, double target,
 		mn[n] = (double)l.min;
 		mx[n] = (double)l.max;
 		jain[n] = r.jain;
+		flood[n] = r.flood_pps;
 		if (target > 0 && r.t.offered_pps < o->gen_tol * target)
 			short_gen = true;
 		n++;
@@ -632,6 +660,10 @@ static int repeat_trials(struct app *a, const char *what, double target,
 	print_mmm("offered_pps", off, n);
 	printf(", ");
 	print_mmm("forwarded_pps", fwd, n);
+	if (o->flood >= 0) {
+		printf(", \"flood_tenant\": %d, ", o->flood);
+		print_mmm("flood_pps", flood, n);
+	}
 	printf(", \"latency_ns\": {");
 	print_mmm("min", mn, n);
 	printf(", ");
@@ -755,14 +787,17 @@ static const struct cmd {
 	const char *name;
 	int (*fn)(struct app *a);
 	const char *doc;
+	bool flood; /* takes --flood-tenant */
 } cmds[] = {
-	{ "trial", do_trial, "offer --rate (0: the generator's max)" },
+	{ "trial", do_trial, "offer --rate (0: the generator's max)", true },
 	{ "search", do_search,
 	  "zero-loss rate by binary search, then latency at 90% of it and "
-	  "overload at 2x" },
+	  "overload at 2x",
+	  false },
 	{ "overload", do_overload,
-	  "offer 2 x --rate (0: the generator's max), report forwarded" },
-	{ "latency", do_latency, "latency per tenant at --rate" },
+	  "offer 2 x --rate (0: the generator's max), report forwarded",
+	  false },
+	{ "latency", do_latency, "latency per tenant at --rate", true },
 };
 
 static void usage(FILE *f)
@@ -776,6 +811,8 @@ static void usage(FILE *f)
 		"  --gen DEV --gen-ns NS --sink DEV --sink-ns NS --skb-sink\n"
 		"  --size 64..1518|imix  --tenants N  --vlan BASE (0: untagged)"
 		"  --vlans V,V,...\n"
+		"  --flood-tenant I (trial, latency: tenant I takes the paced "
+		"tenants' gaps)\n"
 		"  --dst-mac MAC --dst-macs MAC,MAC,... (one a tenant) "
 		"--src-mac MAC\n"
 		"  --dst-ip IP --src-ip IP --ip-step N --port N\n"
@@ -864,6 +901,7 @@ enum {
 	O_SKB,
 	O_SIZE,
 	O_TENANTS,
+	O_FLOOD,
 	O_VLAN,
 	O_VLANS,
 	O_DMAC,
@@ -897,6 +935,7 @@ static const struct option lopts[] = {
 	{ "skb-sink", 0, 0, O_SKB },
 	{ "size", 1, 0, O_SIZE },
 	{ "tenants", 1, 0, O_TENANTS },
+	{ "flood-tenant", 1, 0, O_FLOOD },
 	{ "vlan", 1, 0, O_VLAN },
 	{ "vlans", 1, 0, O_VLANS },
 	{ "dst-mac", 1, 0, O_DMAC },
@@ -940,6 +979,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
 	*o = (struct opts){ .size = 64,
 			    .ntenants = 1,
+			    .flood = -1,
 			    .src_mac = { 0x02, 0, 0, 0, 0, 0x01 },
 			    .dst_mac = { 0x02, 0, 0, 0, 0, 0x02 },
 			    .src_ip = 0xc6120001, /* 198.18.0.1, RFC 2544 */
@@ -987,6 +1027,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 					 &o->ntenants))
 				return bad(name, "a count 1..4094");
 			ntenants_set = true;
+			break;
+		case O_FLOOD:
+			if (tn_parse_u32(optarg, 0, RFC_MAX_TENANTS - 1, &u))
+				return bad(name, "a tenant index, 0 .. tenants "
+						 "- 1");
+			o->flood = (int)u;
 			break;
 		case O_VLAN:
 			if (tn_parse_u32(optarg, 0, 4094, &base_vlan))
@@ -1120,6 +1166,10 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	}
 	for (uint32_t i = 0; !o->ndst_macs && i < o->ntenants; i++)
 		memcpy(o->dst_macs[i], o->dst_mac, 6); /* --dst-mac for all */
+	if (o->flood >= 0 &&
+	    (o->ntenants < 2 || (uint32_t)o->flood >= o->ntenants))
+		return bad("flood-tenant", "a tenant index, 0 .. tenants - 1, "
+					   "with 2 tenants or more");
 	if (!o->vids[0] && o->ntenants > 1)
 		fprintf(stderr,
 			"tn-rfc2544: %u tenants, untagged: told apart "
@@ -1148,6 +1198,20 @@ int main(int argc, char **argv)
 	}
 	if (parse_opts(&a.o, argc - 1, argv + 1))
 		return 2;
+	if (a.o.flood >= 0 && !cmd->flood) {
+		fprintf(stderr,
+			"tn-rfc2544: --flood-tenant is for trial and "
+			"latency, not %s\n",
+			cmd->name);
+		return 2;
+	}
+	if (a.o.flood >= 0 && a.o.rate <= 0) {
+		fprintf(stderr,
+			"tn-rfc2544: --flood-tenant needs --rate PPS > 0 "
+			"(the paced tenants' total; the flood takes "
+			"what is left)\n");
+		return 2;
+	}
 	tn_log_init("tn-rfc2544", TN_LOG_WARN);
 	a.ncpu = libbpf_num_possible_cpus();
 	ns_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);

@@ -118,15 +118,25 @@ struct rfc_gen_stats {
  * t0 + k * ps_per_frame / 1000 ns: until then, and after limit frames,
  * each run drops its frame unsent. So the pacing is per frame, in the
  * kernel, and BPF_PROG_RUN can run for the whole trial (ended by a signal).
+ *
+ * With a flood tenant (rodata flood_tenant), a run whose paced frame is not
+ * yet due sends a frame of the flood tenant instead, unpaced, numbered
+ * apart (flood_seq), until the paced frames reach the limit. limit, sent,
+ * seq and t_last count the paced frames only.
  */
 struct rfc_gen_ctl {
-	__u64 limit; /* frames to send; 0: no limit */
+	__u64 limit; /* paced frames to send; 0: no limit */
 	__u64 ps_per_frame; /* picoseconds between frames; 0: unpaced */
 	__u64 t0; /* ns: the first run */
-	__u64 t_last; /* ns: the last frame sent */
+	__u64 t_last; /* ns: the last paced frame sent */
 	__u64 sent;
-	__u64 seq; /* frames numbered for tenants and sizes */
+	__u64 seq; /* paced frames numbered for tenants and sizes */
+	__u64 flood_sent;
+	__u64 flood_seq; /* the flood tenant's frames, for its sizes */
+	__u64 flood_t_last; /* ns: its last frame sent */
 };
+
+#define RFC_NO_FLOOD 0xffffffffU /* flood_tenant: none */
 
 /* Per tenant and frame size: the headers the generator writes. */
 struct rfc_gen_tmpl {

@@ -11,7 +11,8 @@
  *
  * The generator: tenants in turn, IMIX sizes in their 7:4:1 pattern, each
  * frame its tenant's headers, the bench header and a transmit time within
- * the run; frames before their time or past the limit dropped unsent.
+ * the run; frames before their time or past the limit dropped unsent; with
+ * a flood tenant, the runs between paced frames are the flood's.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -48,26 +49,34 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int load(void **state)
+/* NT tenants, IMIX, flood_tenant as given (RFC_NO_FLOOD: none). */
+static struct rfc2544 *open_load(uint32_t flood)
 {
 	static const uint8_t pat[RFC_PAT] = {
 		0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
 	};
 	static const uint16_t len[RFC_NCLS] = { 60, 566, 1514 };
+	struct rfc2544 *s = rfc2544__open();
 
+	assert_non_null(s);
+	s->rodata->ntenants = NT;
+	s->rodata->pat_len = RFC_PAT;
+	s->rodata->flood_tenant = flood;
+	memcpy((void *)s->rodata->pat_cls, pat, sizeof(pat));
+	memcpy((void *)s->rodata->cls_len, len, sizeof(len));
+	bpf_map__set_max_entries(s->maps.gen_tmpl, NT * RFC_NCLS);
+	bpf_map__set_max_entries(s->maps.gen_stats, NT);
+	bpf_map__set_max_entries(s->maps.sink_stats, NT);
+	assert_int_equal(rfc2544__load(s), 0);
+	return s;
+}
+
+static int load(void **state)
+{
 	(void)state;
 	if (geteuid() != 0)
 		return 0;
-	skel = rfc2544__open();
-	assert_non_null(skel);
-	skel->rodata->ntenants = NT;
-	skel->rodata->pat_len = RFC_PAT;
-	memcpy((void *)skel->rodata->pat_cls, pat, sizeof(pat));
-	memcpy((void *)skel->rodata->cls_len, len, sizeof(len));
-	bpf_map__set_max_entries(skel->maps.gen_tmpl, NT * RFC_NCLS);
-	bpf_map__set_max_entries(skel->maps.gen_stats, NT);
-	bpf_map__set_max_entries(skel->maps.sink_stats, NT);
-	assert_int_equal(rfc2544__load(skel), 0);
+	skel = open_load(RFC_NO_FLOOD);
 	ncpu = libbpf_num_possible_cpus();
 	assert_true(ncpu > 0);
 	return 0;
@@ -312,13 +321,127 @@ static void test_gen_pacing(void **state)
 	assert_int_equal(ctl.seq, 1);
 }
 
+/* template (tenant, class) of s: every byte 16 * tenant + class */
+static void tmpl_fill(struct rfc2544 *s)
+{
+	for (uint32_t k = 0; k < NT * RFC_NCLS; k++) {
+		struct rfc_gen_tmpl t;
+
+		memset(t.b, (int)(16 * (k / RFC_NCLS) + k % RFC_NCLS),
+		       sizeof(t.b));
+		assert_int_equal(
+			bpf_map_update_elem(bpf_map__fd(s->maps.gen_tmpl), &k,
+					    &t, 0),
+			0);
+	}
+}
+
+static const uint16_t imix_len[RFC_PAT] = { 60,	  566, 60,  60, 566, 60,
+					    1514, 60,  566, 60, 60,  566 };
+static const uint8_t imix_cls[RFC_PAT] = { 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1 };
+
+/* One run of s's rfc_gen: XDP_TX, a frame of tenant, its k-th (size and
+ * seq), headers from its template. */
+static void gen_one(struct rfc2544 *s, uint32_t tenant, uint64_t k)
+{
+	uint32_t slot = (uint32_t)(k % RFC_PAT);
+	struct rfc_bench_hdr h;
+	struct frame in, out;
+
+	fr_init(&in);
+	in.len = 1514;
+	assert_int_equal(run(bpf_program__fd(s->progs.rfc_gen), &in, &out, 1),
+			 XDP_TX);
+	assert_int_equal(out.len, imix_len[slot]);
+	for (int i = 0; i < RFC_HDR_TAGGED; i++)
+		assert_int_equal(out.b[i], 16 * tenant + imix_cls[slot]);
+	memcpy(&h, out.b + RFC_HDR_TAGGED, sizeof(h));
+	assert_int_equal(ntohs(h.tenant), tenant);
+	assert_int_equal(ntohs(h.seq), k);
+}
+
+static uint64_t gen_packets(struct rfc2544 *s, uint32_t tenant)
+{
+	struct rfc_gen_stats g[256];
+	uint64_t p = 0;
+
+	assert_true(ncpu <= 256);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.gen_stats),
+					     &tenant, g),
+			 0);
+	for (int c = 0; c < ncpu; c++)
+		p += g[c].packets;
+	return p;
+}
+
+/*
+ * A flood tenant (1 of 0..3): every run whose paced frame is not due sends
+ * the flood's frame, numbered apart (sizes from its own count); the paced
+ * tenants (0, 2, 3) keep their round robin and numbers; past the limit of
+ * paced frames, nothing at all.
+ */
+static void test_gen_flood(void **state)
+{
+	struct rfc_gen_ctl ctl = { .ps_per_frame = 1000000000000000ULL };
+	struct rfc2544 *s;
+	struct frame in, out;
+	uint32_t zero = 0;
+	int fd;
+
+	(void)state;
+	if (!skel)
+		skip();
+	s = open_load(1);
+	tmpl_fill(s);
+	fd = bpf_map__fd(s->maps.gen_ctl);
+	/* one frame every 1000 s: the first is paced, then 30 of the flood */
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &ctl, 0), 0);
+	gen_one(s, 0, 0);
+	for (uint64_t k = 0; k < 30; k++)
+		gen_one(s, 1, k);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &ctl), 0);
+	assert_int_equal(ctl.sent, 1);
+	assert_int_equal(ctl.seq, 1);
+	assert_int_equal(ctl.flood_sent, 30);
+	assert_int_equal(ctl.flood_seq, 30);
+	assert_true(ctl.flood_t_last >= ctl.t_last && ctl.t_last >= ctl.t0);
+	assert_int_equal(gen_packets(s, 0), 1);
+	assert_int_equal(gen_packets(s, 1), 30);
+	assert_int_equal(gen_packets(s, 2), 0);
+	assert_int_equal(gen_packets(s, 3), 0);
+
+	/* unpaced, limit 7: 0, 2, 3 in turn, then nothing, not even the
+	 * flood; the flood's numbering goes on where it was */
+	ctl = (struct rfc_gen_ctl){ .limit = 7, .flood_seq = 30 };
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &ctl, 0), 0);
+	for (uint64_t n = 0; n < 7; n++)
+		gen_one(s, (uint32_t[]){ 0, 2, 3 }[n % 3], n / 3);
+	fr_init(&in);
+	in.len = 1514;
+	assert_int_equal(run(bpf_program__fd(s->progs.rfc_gen), &in, &out, 5),
+			 XDP_DROP);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &ctl), 0);
+	assert_int_equal(ctl.sent, 7);
+	assert_int_equal(ctl.flood_sent, 0);
+	assert_int_equal(gen_packets(s, 0), 1 + 3);
+	assert_int_equal(gen_packets(s, 1), 30);
+	assert_int_equal(gen_packets(s, 2), 2);
+	assert_int_equal(gen_packets(s, 3), 2);
+
+	/* paced and limited: after the last paced frame, no flood either */
+	ctl = (struct rfc_gen_ctl){ .limit = 1,
+				    .ps_per_frame = 1000000000000000ULL };
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &ctl, 0), 0);
+	gen_one(s, 0, 0);
+	assert_int_equal(run(bpf_program__fd(s->progs.rfc_gen), &in, &out, 5),
+			 XDP_DROP);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &ctl), 0);
+	assert_int_equal(ctl.flood_sent, 0);
+	rfc2544__destroy(s);
+}
+
 static void test_gen(void **state)
 {
-	static const uint16_t len[RFC_PAT] = { 60,   566, 60,  60, 566, 60,
-					       1514, 60,  566, 60, 60,	566 };
-	static const uint8_t cls[RFC_PAT] = {
-		0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
-	};
 	int prog;
 	uint64_t seq0 = 0, t0, t1;
 	struct rfc_gen_ctl ctl = { 0 };
@@ -335,17 +458,7 @@ static void test_gen(void **state)
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.gen_ctl),
 					     &zero, &ctl, 0),
 			 0);
-	/* template (tenant, class): every byte 16 * tenant + class */
-	for (uint32_t k = 0; k < NT * RFC_NCLS; k++) {
-		struct rfc_gen_tmpl t;
-
-		memset(t.b, (int)(16 * (k / RFC_NCLS) + k % RFC_NCLS),
-		       sizeof(t.b));
-		assert_int_equal(
-			bpf_map_update_elem(bpf_map__fd(skel->maps.gen_tmpl),
-					    &k, &t, 0),
-			0);
-	}
+	tmpl_fill(skel);
 	fr_init(&in);
 	in.len = 1514;
 	for (uint64_t n = seq0; n < NT * RFC_PAT * 2; n++) {
@@ -355,9 +468,10 @@ static void test_gen(void **state)
 		t0 = mono_ns();
 		assert_int_equal(run(prog, &in, &out, 1), XDP_TX);
 		t1 = mono_ns();
-		assert_int_equal(out.len, len[slot]);
+		assert_int_equal(out.len, imix_len[slot]);
 		for (int i = 0; i < RFC_HDR_TAGGED; i++)
-			assert_int_equal(out.b[i], 16 * tenant + cls[slot]);
+			assert_int_equal(out.b[i],
+					 16 * tenant + imix_cls[slot]);
 		memcpy(&h, out.b + RFC_HDR_TAGGED, sizeof(h));
 		assert_int_equal(ntohs(h.magic), RFC_MAGIC);
 		assert_int_equal(ntohs(h.tenant), tenant);
@@ -388,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_sink_others),
 		cmocka_unit_test(test_gen),
 		cmocka_unit_test(test_gen_pacing),
+		cmocka_unit_test(test_gen_flood),
 	};
 
 	tn_log_init("test_rfc2544_sink", TN_LOG_WARN);

@@ -68,6 +68,36 @@ t_check "the sink is detached afterwards" \
 t_check "bad input: one sentence naming the option" \
 	sh -c "$RFC trial $ARGS --size 63 2>&1 >/dev/null | grep -q -- '--size takes'"
 
+# A flood tenant: tenant 1 paced at 20 kpps (the limit: rate x duration,
+# within 5% if the generator ended early), tenant 0 the generator's spare
+# capacity, which is more; the trial's figures the paced tenant's.
+if $RFC latency $ARGS --tenants 2 --vlan 100 --flood-tenant 0 --rate 20000 \
+	--duration 1 --drain-ms 50 --repeat 1 >"$OUT" 2>"$T_DIR/err"; then
+	t_ok "flood: ran"
+else
+	t_fail "flood: ran"
+	sed 's/^/#   /' "$T_DIR/err"
+fi
+t_check "flood: tenant 1 sent ~20000, tenant 0 more; offered is the paced" \
+	jq -se '.[] | select(.type == "trial") |
+		(.per_tenant[1].sent | . >= 19000 and . <= 20000) and
+		.per_tenant[0].sent > .per_tenant[1].sent and
+		.flood_tenant == 0 and .flood_sent == .per_tenant[0].sent and
+		.sent == .per_tenant[1].sent and .flood_pps > 0 and
+		.offered_pps >= 19000 and .offered_pps <= 20100' "$OUT"
+t_check "flood: the summary's flood_pps" \
+	jq -e 'select(.type == "latency") | .flood_tenant == 0 and
+		.flood_pps.median > 0 and .generator_bound == false' "$OUT"
+$RFC search $ARGS --tenants 2 --flood-tenant 0 --rate 1000 >/dev/null 2>&1
+RC=$?
+t_check "flood: refused with search (status 2)" test $RC = 2
+$RFC trial $ARGS --tenants 2 --flood-tenant 0 >/dev/null 2>&1
+RC=$?
+t_check "flood: refused without a rate (status 2)" test $RC = 2
+$RFC trial $ARGS --flood-tenant 0 --rate 1000 >/dev/null 2>&1
+RC=$?
+t_check "flood: refused with one tenant (status 2)" test $RC = 2
+
 # --dst-macs: one MAC a tenant, or a usage error (status 2).
 $RFC trial $ARGS --tenants 3 --dst-macs 02:00:00:00:00:0a,02:00:00:00:00:0b \
 	>/dev/null 2>"$T_DIR/err"
