@@ -110,7 +110,8 @@ $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 # RFC 2544 throughput, overload and latency (tools/README.rfc2544.md).
-$(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o $(LIB)
+$(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o \
+		$(O)/tools/rfc2544_xc.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpthread
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)

@@ -16,6 +16,11 @@
  * to two VLAN tags) is counted for its tenant with its latency, the sink's
  * clock less the generator's, and dropped; anything else is counted and
  * passed to the kernel (ARP for the sink's address, say).
+ *
+ * rfc_xc is the benchmark's ceiling (tn-rfc2544 xconnect): a frame whose
+ * outer 802.1Q VID is in [xc_vlan_lo, xc_vlan_hi] gets the MACs of the
+ * next hop and is redirected out of xc_ifindex, tag and all; anything else
+ * is passed, to the program after it in libxdp's dispatcher.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -37,6 +42,10 @@ const volatile __u8 pat_cls[RFC_PAT] = { 0 };
 const volatile __u16 cls_len[RFC_NCLS] = { 60 }; /* without the FCS */
 const volatile __u16 sink_port = RFC_PORT; /* 0: any */
 const volatile __u32 flood_tenant = RFC_NO_FLOOD; /* or < ntenants */
+const volatile __u32 xc_ifindex = 0; /* rfc_xc: out of here */
+const volatile __u8 xc_dst[6] = { 0 }; /* to this MAC */
+const volatile __u8 xc_src[6] = { 0 }; /* from this one: xc_ifindex's */
+const volatile __u16 xc_vlan_lo = 1, xc_vlan_hi = 4094;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -72,6 +81,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rfc_sink_misc);
 } sink_misc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rfc_xc_stats);
+} xc_stats SEC(".maps");
 
 /*
  * Frame k of tenant (k: the tenant's own frame number, which picks the
@@ -247,5 +263,37 @@ int rfc_sink(struct xdp_md *ctx)
 	return XDP_DROP;
 other:
 	count_other(0);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int rfc_xc(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct rfc_xc_stats *s;
+	__u32 zero = 0;
+	__u16 vid;
+
+	s = bpf_map_lookup_elem(&xc_stats, &zero);
+	if (!s)
+		return XDP_PASS;
+	/* the whole tag, not only its VID: a frame cut short is not ours */
+	if ((void *)(eth + 1) + 4 > end ||
+	    eth->h_proto != bpf_htons(ETH_P_8021Q))
+		goto pass;
+	vid = bpf_ntohs(*(__be16 *)(eth + 1)) & 0x0fff;
+	if (vid < xc_vlan_lo || vid > xc_vlan_hi)
+		goto pass;
+#pragma unroll
+	for (int i = 0; i < 6; i++) {
+		eth->h_dest[i] = xc_dst[i];
+		eth->h_source[i] = xc_src[i];
+	}
+	s->redirected++;
+	return bpf_redirect(xc_ifindex, 0);
+pass:
+	s->passed++;
 	return XDP_PASS;
 }

@@ -7,6 +7,8 @@
  *   tn-rfc2544 search   --gen DEV --sink DEV [options]
  *   tn-rfc2544 overload --gen DEV --sink DEV [--rate PPS] [options]
  *   tn-rfc2544 latency  --gen DEV --sink DEV --rate PPS [options]
+ *   tn-rfc2544 xconnect --in DEV --out DEV --dst-mac MAC [options]
+ *   tn-rfc2544 xconnect --in DEV --detach
  *
  * The generator is BPF_PROG_RUN with live frames out of --gen, paced
  * frame by frame in the kernel to the target rate; rfc_gen writes each
@@ -15,7 +17,8 @@
  * path: both timestamps are bpf_ktime_get_ns() in XDP.
  *
  * Output: one JSON object a line on stdout, "type" first: every trial, then
- * the command's summary.
+ * the command's summary. xconnect, the benchmark's router-less ceiling, is
+ * tools/rfc2544_xc.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +45,7 @@
 #include "rfc2544.h"
 #include "rfc2544.skel.h"
 #include "rfc2544_search.h"
+#include "rfc2544_xc.h"
 
 struct opts {
 	const char *gen_dev, *gen_ns, *sink_dev, *sink_ns;
@@ -104,7 +108,7 @@ static double now_s(void)
 
 /* ---- namespaces ---- */
 
-static int ns_open(const char *name)
+int rfc_ns_open(const char *name)
 {
 	char path[256];
 
@@ -788,16 +792,22 @@ static const struct cmd {
 	int (*fn)(struct app *a);
 	const char *doc;
 	bool flood; /* takes --flood-tenant */
+	int (*own)(int argc, char **argv); /* its own options and all */
 } cmds[] = {
-	{ "trial", do_trial, "offer --rate (0: the generator's max)", true },
+	{ "trial", do_trial, "offer --rate (0: the generator's max)", true,
+	  NULL },
 	{ "search", do_search,
 	  "zero-loss rate by binary search, then latency at 90% of it and "
 	  "overload at 2x",
-	  false },
+	  false, NULL },
 	{ "overload", do_overload,
-	  "offer 2 x --rate (0: the generator's max), report forwarded",
-	  false },
-	{ "latency", do_latency, "latency per tenant at --rate", true },
+	  "offer 2 x --rate (0: the generator's max), report forwarded", false,
+	  NULL },
+	{ "latency", do_latency, "latency per tenant at --rate", true, NULL },
+	{ "xconnect", NULL,
+	  "--in DEV --out DEV --dst-mac MAC: XDP cross-connect, no router "
+	  "(xconnect --help)",
+	  false, rfc_xconnect },
 };
 
 static void usage(FILE *f)
@@ -1196,6 +1206,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (cmd->own)
+		return cmd->own(argc - 1, argv + 1);
 	if (parse_opts(&a.o, argc - 1, argv + 1))
 		return 2;
 	if (a.o.flood >= 0 && !cmd->flood) {
@@ -1215,8 +1227,8 @@ int main(int argc, char **argv)
 	tn_log_init("tn-rfc2544", TN_LOG_WARN);
 	a.ncpu = libbpf_num_possible_cpus();
 	ns_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	a.ns_gen = ns_open(a.o.gen_ns);
-	a.ns_sink = ns_open(a.o.sink_ns);
+	a.ns_gen = rfc_ns_open(a.o.gen_ns);
+	a.ns_sink = rfc_ns_open(a.o.sink_ns);
 	if (a.ncpu <= 0 || ns_home < 0 || (a.o.gen_ns && a.ns_gen < 0) ||
 	    (a.o.sink_ns && a.ns_sink < 0)) {
 		fprintf(stderr, "tn-rfc2544: no such netns (or no CPUs)\n");

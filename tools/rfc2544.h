@@ -2,7 +2,8 @@
 /*
  * tn-rfc2544: what its generator writes, what its sink reads, and the
  * latency histogram both sides agree on (tools/rfc2544.bpf.c, tools/rfc2544.c,
- * tools/README.rfc2544.md).
+ * tools/README.rfc2544.md); and the cross-connect's counters
+ * (tools/rfc2544_xc.c).
  *
  * A bench frame is Ethernet, an optional 802.1Q tag, IPv4 (no options), UDP
  * to port RFC_PORT, and in the UDP payload the bench header below. It fits a
@@ -137,6 +138,14 @@ struct rfc_gen_ctl {
 };
 
 #define RFC_NO_FLOOD 0xffffffffU /* flood_tenant: none */
+
+/* Per CPU: what the cross-connect (rfc_xc, tn-rfc2544 xconnect) did. */
+struct rfc_xc_stats {
+	__u64 redirected; /* 802.1Q VID in range: MACs rewritten, redirected */
+	__u64 passed; /* anything else: XDP_PASS, to the next program */
+};
+
+#define RFC_XC_PRIO 10 /* run priority: before libxdp's default, 50 */
 
 /* Per tenant and frame size: the headers the generator writes. */
 struct rfc_gen_tmpl {

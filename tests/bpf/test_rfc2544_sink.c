@@ -13,6 +13,11 @@
  * frame its tenant's headers, the bench header and a transmit time within
  * the run; frames before their time or past the limit dropped unsent; with
  * a flood tenant, the runs between paced frames are the flood's.
+ *
+ * The cross-connect: a frame tagged in its VID range gets the next hop's
+ * MACs and is redirected, the rest of it as it was; other VIDs, untagged,
+ * QinQ and frames too short for a tag are passed untouched; every frame
+ * counted once.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -37,6 +42,11 @@
 #include "rfc2544_search.h"
 
 #define NT 4
+/* rfc_xc's configuration here: out of ifindex 1 (lo: BPF_PROG_RUN does not
+ * redirect), VIDs 100..199. */
+#define XC_IFINDEX 1
+static const uint8_t XC_DST[6] = { 0x02, 0xdd, 0, 0, 0, 0xdd };
+static const uint8_t XC_SRC[6] = { 0x02, 0x55, 0, 0, 0, 0x55 };
 
 static struct rfc2544 *skel;
 static int ncpu;
@@ -62,6 +72,11 @@ static struct rfc2544 *open_load(uint32_t flood)
 	s->rodata->ntenants = NT;
 	s->rodata->pat_len = RFC_PAT;
 	s->rodata->flood_tenant = flood;
+	s->rodata->xc_ifindex = XC_IFINDEX;
+	memcpy((void *)s->rodata->xc_dst, XC_DST, 6);
+	memcpy((void *)s->rodata->xc_src, XC_SRC, 6);
+	s->rodata->xc_vlan_lo = 100;
+	s->rodata->xc_vlan_hi = 199;
 	memcpy((void *)s->rodata->pat_cls, pat, sizeof(pat));
 	memcpy((void *)s->rodata->cls_len, len, sizeof(len));
 	bpf_map__set_max_entries(s->maps.gen_tmpl, NT * RFC_NCLS);
@@ -495,6 +510,136 @@ static void test_gen(void **state)
 	}
 }
 
+static struct rfc_xc_stats xc_read(void)
+{
+	struct rfc_xc_stats v[ncpu], sum = { 0 };
+	uint32_t k = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xc_stats),
+					     &k, v),
+			 0);
+	for (int c = 0; c < ncpu; c++) {
+		sum.redirected += v[c].redirected;
+		sum.passed += v[c].passed;
+	}
+	return sum;
+}
+
+/* Runs rfc_xc on the frame's bytes after meta bytes of metadata; out gets
+ * the frame as the program left it. The verdict, or -errno if the kernel
+ * would not run it. */
+static int xc_run(const struct frame *in, uint32_t meta, struct frame *out)
+{
+	uint8_t buf[FR_MAX + 32] = { 0 };
+	struct xdp_md ctx = { .data = meta,
+			      .data_end = meta + (uint32_t)in->len };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf,
+		    .data_size_in = meta + (uint32_t)in->len,
+		    .data_out = out->b, .data_size_out = sizeof(out->b),
+		    .ctx_in = meta ? &ctx : NULL,
+		    .ctx_size_in = meta ? sizeof(ctx) : 0, .repeat = 1);
+
+	memcpy(buf + meta, in->b, in->len);
+	fr_init(out);
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.rfc_xc), &o))
+		return -errno;
+	out->len = o.data_size_out;
+	if (meta) { /* the metadata is returned too: drop it */
+		assert_true(out->len >= meta);
+		memmove(out->b, out->b + meta, out->len - meta);
+		out->len -= meta;
+	}
+	return (int)o.retval;
+}
+
+static void frames_equal(const struct frame *want, const struct frame *got)
+{
+	if (want->len == got->len && !memcmp(want->b, got->b, want->len))
+		return;
+	fr_hexdump("want", want->b, want->len);
+	fr_hexdump("got", got->b, got->len);
+	fail();
+}
+
+/* Passed and counted as passed, the frame untouched. */
+static void xc_passes(const struct frame *in, uint32_t meta)
+{
+	struct rfc_xc_stats before = xc_read(), after;
+	struct frame out;
+
+	assert_int_equal(xc_run(in, meta, &out), XDP_PASS);
+	frames_equal(in, &out);
+	after = xc_read();
+	assert_int_equal(after.passed - before.passed, 1);
+	assert_int_equal(after.redirected - before.redirected, 0);
+}
+
+static void test_xc(void **state)
+{
+	struct rfc_xc_stats before, after;
+	struct frame in, want, out;
+	int r;
+
+	(void)state;
+	if (!skel)
+		skip();
+	/* in range (the bounds too): the MACs rewritten, redirected */
+	for (uint16_t vid = 99; vid <= 200; vid++) {
+		fr_udp4(&in, MAC_B, vid, 0, "198.18.0.1", "198.19.0.1");
+		if (vid == 99 || vid == 200) {
+			xc_passes(&in, 0);
+			continue;
+		}
+		want = in;
+		memcpy(want.b, XC_DST, 6);
+		memcpy(want.b + 6, XC_SRC, 6);
+		before = xc_read();
+		assert_int_equal(xc_run(&in, 0, &out), XDP_REDIRECT);
+		frames_equal(&want, &out);
+		after = xc_read();
+		assert_int_equal(after.redirected - before.redirected, 1);
+		assert_int_equal(after.passed - before.passed, 0);
+	}
+	/* the VID is 12 bits: priority and DEI bits set do not change it */
+	fr_udp4(&in, MAC_B, 150, 0, "198.18.0.1", "198.19.0.1");
+	in.b[14] |= 0xf0;
+	assert_int_equal(xc_run(&in, 0, &out), XDP_REDIRECT);
+	fr_udp4(&in, MAC_B, 3000, 0, "198.18.0.1", "198.19.0.1");
+	xc_passes(&in, 0); /* out of range */
+	fr_udp4(&in, MAC_B, 0, 0, "198.18.0.1", "198.19.0.1");
+	xc_passes(&in, 0); /* untagged */
+	fr_init(&in);
+	fr_eth(&in, MAC_B, MAC_A);
+	fr_tag(&in, ETH_P_8021AD, 150);
+	fr_tag(&in, ETH_P_8021Q, 150);
+	fr_type(&in, ETH_P_IP);
+	fr_ipv4_udp(&in, "198.18.0.1", "198.19.0.1", 0, 14);
+	xc_passes(&in, 0); /* outer tag 802.1ad: not 802.1Q */
+	/* cut short, VID 150 where it would be: 17 and 16 bytes (the tag
+	 * without its EtherType, or part of it), 14 (no tag: behind 4 bytes
+	 * of metadata, as a driver may leave them) */
+	fr_udp4(&in, MAC_B, 150, 0, "198.18.0.1", "198.19.0.1");
+	in.len = 17;
+	xc_passes(&in, 0);
+	in.len = 16;
+	xc_passes(&in, 0);
+	in.len = 14;
+	xc_passes(&in, 4);
+	/* 13 bytes, not even an Ethernet header: this kernel refuses to run a
+	 * frame under 14 bytes (EINVAL), metadata or not, as no driver hands
+	 * one to XDP; where one runs, it must pass */
+	in.len = 13;
+	before = xc_read();
+	r = xc_run(&in, 4, &out);
+	assert_true(r == -EINVAL || r == XDP_PASS);
+	if (r == XDP_PASS)
+		frames_equal(&in, &out);
+	assert_int_equal(xc_read().redirected, before.redirected);
+	in.len = 18; /* the whole tag, nothing after it: ours */
+	assert_int_equal(xc_run(&in, 0, &out), XDP_REDIRECT);
+	assert_int_equal(out.len, 18);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_gen),
 		cmocka_unit_test(test_gen_pacing),
 		cmocka_unit_test(test_gen_flood),
+		cmocka_unit_test(test_xc),
 	};
 
 	tn_log_init("test_rfc2544_sink", TN_LOG_WARN);
