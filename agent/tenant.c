@@ -345,14 +345,19 @@ static json_object *side_json(struct tenetd *d, uint32_t nic_id,
 	json_object_object_add(o, "vlan",
 			       json_object_new_int(role ? t->uplink_vlan :
 							  t->access_vlan));
-	if (role == TN_ROLE_ACCESS)
+	if (role == TN_ROLE_ACCESS) {
+		uint8_t amac[6];
+
 		json_object_object_add(
 			o, "inner_vlan",
 			json_object_new_int(t->access_inner_vlan));
-	else {
+		/* The router's MAC its customers send to. */
+		access_mac(t->id, amac);
+		mac_str(amac, m);
+	} else {
 		mac_str(t->uplink_mac, m);
-		json_object_object_add(o, "mac", json_object_new_string(m));
 	}
+	json_object_object_add(o, "mac", json_object_new_string(m));
 	json_object_object_add(o, "veth", json_object_new_string(veth));
 	/* Direct mode: the NIC queue the tenant owns, -1 in veth mode. */
 	json_object_object_add(o, "queue",

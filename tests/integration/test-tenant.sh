@@ -100,6 +100,9 @@ t_check "add -j: id 1, ready, container running" \
 t_check "add -j: the uplink MAC made from the id" \
 	test "$(jq -r .uplink.mac <<<"$out")" = 02:74:6e:00:00:01
 P1=$(cpid a acme)
+t_check "add -j: the access MAC is the router's there" \
+	test "$(jq -r .access.mac <<<"$out")" = \
+	"$(cns "$P1" ip -j link show access0 | jq -r '.[0].address')"
 t_check "host veths tn1a, tn1u carry tenant_egress" \
 	test "$(xdp_prog H tn1a) $(xdp_prog H tn1u)" = "tenant_egress tenant_egress"
 t_check "container: access0 and uplink0 with tenant_rx" \
