@@ -44,6 +44,7 @@ const volatile __u16 sink_port = RFC_PORT; /* 0: any */
 const volatile __u32 flood_tenant = RFC_NO_FLOOD; /* or < ntenants */
 const volatile __u32 xc_ifindex = 0; /* rfc_xc: out of here */
 const volatile __u8 xc_dst[6] = { 0 }; /* to this MAC */
+const volatile __u8 xc_keep_dst = 0; /* or to the one the frame has */
 const volatile __u8 xc_src[6] = { 0 }; /* from this one: xc_ifindex's */
 const volatile __u16 xc_vlan_lo = 1, xc_vlan_hi = 4094;
 
@@ -288,7 +289,8 @@ int rfc_xc(struct xdp_md *ctx)
 		goto pass;
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
-		eth->h_dest[i] = xc_dst[i];
+		if (!xc_keep_dst)
+			eth->h_dest[i] = xc_dst[i];
 		eth->h_source[i] = xc_src[i];
 	}
 	s->redirected++;

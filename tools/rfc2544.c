@@ -518,6 +518,29 @@ static void print_lat(const char *key, const struct rfc_sink_stats *s)
 	       (unsigned long long)l.p99, (unsigned long long)l.max, l.mean);
 }
 
+/* The CDF of the latencies in s: [ns, fraction at or below] for every
+ * bucket that holds any, ns its highest value (at most the maximum). */
+static void print_cdf(const char *key, const struct rfc_sink_stats *s)
+{
+	uint64_t below = 0;
+	bool first = true;
+
+	printf("\"%s\": [", key);
+	for (uint32_t b = 0; b < RFC_HIST_N && s->packets; b++) {
+		uint64_t top = rfc_hist_upper(b);
+
+		if (!s->hist[b])
+			continue;
+		below += s->hist[b];
+		printf("%s[%llu, %.6g]", first ? "" : ", ",
+		       (unsigned long long)(top < s->lat_max ? top :
+							       s->lat_max),
+		       (double)below / (double)s->packets);
+		first = false;
+	}
+	printf("]");
+}
+
 static void print_size(const struct opts *o)
 {
 	if (o->size)
@@ -546,6 +569,10 @@ static void print_trial(const struct app *a, const struct result *r,
 	       r->t.sent ? (double)lost / (double)r->t.sent : 0,
 	       (double)r->t.received / r->seconds);
 	print_lat("latency_ns", &r->all);
+	if (!strcmp(a->mode, "latency")) {
+		printf(", ");
+		print_cdf("latency_cdf", &r->all);
+	}
 	if (r->jain >= 0)
 		printf(", \"jain\": %.4f", r->jain);
 	else

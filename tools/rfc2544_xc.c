@@ -4,7 +4,7 @@
  * one NIC to another with the MACs rewritten and no router in between
  * (rfc_xc in tools/rfc2544.bpf.c; tools/README.rfc2544.md).
  *
- *   tn-rfc2544 xconnect --in DEV --out DEV --dst-mac MAC [--ns NS]
+ *   tn-rfc2544 xconnect --in DEV --out DEV --dst-mac MAC|keep [--ns NS]
  *                       [--vlan-lo V --vlan-hi V]
  *   tn-rfc2544 xconnect --in DEV --detach [--ns NS]
  *
@@ -56,6 +56,7 @@
 struct xc_opts {
 	const char *in, *out, *ns;
 	uint8_t dst_mac[6];
+	bool keep_dst; /* --dst-mac keep: the frame's own destination stays */
 	uint32_t vlan_lo, vlan_hi;
 	bool dst_set, detach;
 };
@@ -63,12 +64,13 @@ struct xc_opts {
 static void xc_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tn-rfc2544 xconnect --in DEV --out DEV --dst-mac MAC "
+		"usage: tn-rfc2544 xconnect --in DEV --out DEV --dst-mac MAC|keep "
 		"[--ns NS] [--vlan-lo V --vlan-hi V]\n"
 		"       tn-rfc2544 xconnect --in DEV --detach [--ns NS]\n"
 		"  802.1Q frames on --in with a VID in [vlan-lo, vlan-hi] "
 		"(1, 4094) out of --out,\n"
-		"  to --dst-mac from --out's MAC; the rest passed on. "
+		"  to --dst-mac (keep: the frame's own) from --out's MAC; the "
+		"rest passed on. "
 		"(tools/README.rfc2544.md)\n");
 }
 
@@ -117,8 +119,11 @@ static int xc_parse(struct xc_opts *o, int argc, char **argv)
 			o->ns = optarg;
 			break;
 		case X_DMAC:
-			if (tn_parse_mac(optarg, o->dst_mac))
-				return xc_bad("dst-mac", "a MAC address");
+			if (!strcmp(optarg, "keep"))
+				o->keep_dst = true;
+			else if (tn_parse_mac(optarg, o->dst_mac))
+				return xc_bad("dst-mac",
+					      "a MAC address or keep");
 			o->dst_set = true;
 			break;
 		case X_VLO:
@@ -326,6 +331,7 @@ static int xc_attach(const struct xc_opts *o, int in, int out)
 	}
 	skel->rodata->xc_ifindex = (uint32_t)out;
 	memcpy((void *)skel->rodata->xc_dst, o->dst_mac, 6);
+	skel->rodata->xc_keep_dst = o->keep_dst;
 	memcpy((void *)skel->rodata->xc_src, src_mac, 6);
 	skel->rodata->xc_vlan_lo = (uint16_t)o->vlan_lo;
 	skel->rodata->xc_vlan_hi = (uint16_t)o->vlan_hi;
@@ -376,7 +382,9 @@ static int xc_attach(const struct xc_opts *o, int in, int out)
 	json_object_object_add(j, "in", json_object_new_string(o->in));
 	json_object_object_add(j, "out", json_object_new_string(o->out));
 	json_object_object_add(j, "ifindex_out", json_object_new_int(out));
-	json_object_object_add(j, "dst_mac", json_object_new_string(dst));
+	json_object_object_add(j, "dst_mac",
+			       json_object_new_string(o->keep_dst ? "keep" :
+								    dst));
 	json_object_object_add(j, "src_mac", json_object_new_string(src));
 	json_object_object_add(j, "vlan_lo", json_object_new_int(o->vlan_lo));
 	json_object_object_add(j, "vlan_hi", json_object_new_int(o->vlan_hi));
