@@ -234,7 +234,7 @@ check-format:
 # $(BENCH_DIR)/NAME.json (tools/bench.sh makes the run's directory under
 # build/bench/, then a summary and plots). Alone, bench-NAME prints its
 # table as ever, and writes its JSON too when BENCH_DIR is set.
-BENCHES := classifier fib router ratelimit
+BENCHES := classifier fib router ratelimit rfc2544
 BENCH_JSON = $(if $(BENCH_DIR),mkdir -p $(BENCH_DIR) && \
 	BENCH_COMMIT=$${BENCH_COMMIT:-$$(. tools/bench-lib.sh && bench_commit)})
 
@@ -254,7 +254,14 @@ bench-fib: $(O)/tn-bench-fib
 bench-ratelimit: $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
 	tools/bench-ratelimit.sh
 
-# About 8 minutes (measured: 48 s, 4 s, 78 s, 306 s); build/bench/latest/summary.md.
+# RFC 2544 for tenet and three other systems, TCP, a noisy neighbour
+# (tools/README): rfc2544.json, rfc2544.md and plots in BENCH_DIR (or
+# build/bench/rfc2544/). QUICK=1: the reduced matrix, under 5 minutes.
+bench-rfc2544: $(O)/tn-rfc2544 $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/tn-dp
+	QUICK=$(QUICK) tools/bench-rfc2544.sh
+
+# About 8 minutes (measured: 48 s, 4 s, 78 s, 306 s) and bench-rfc2544's;
+# build/bench/latest/summary.md.
 bench:
 	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
@@ -282,7 +289,7 @@ clean:
 	rm -rf $(O)
 
 .PHONY: all deps check check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
-	bench-ratelimit install format clean
+	bench-ratelimit bench-rfc2544 install format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.
