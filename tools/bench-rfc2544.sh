@@ -46,7 +46,10 @@
 # the JSON convention, plots, and every run's raw output under rfc2544/,
 # all in BENCH_DIR (make bench) or build/bench/rfc2544/.
 # Usage: tools/bench-rfc2544.sh [-t TRIAL_S] [-l LOSS_PCT] [-r REPEATS] [-s SIZES]
-#        [-n TENANTS] [-y SYSTEMS] [--tcp-secs S] [--no-tcp] [--no-noisy]
+#        [-n TENANTS] [-y SYSTEMS] [--tcp-secs S] [--tcp-tenants L]
+#        [--tcp-flows L] [--no-tcp] [--no-noisy] [--profile]
+# --profile: perf of the forwarding core during each search, its report in
+# rfc2544/search-SYSTEM-SIZE-TENANTS-REPEAT.jsonl.profile.txt.
 # QUICK=1: 64 and 1518 B, 1 and 8 tenants, one repeat, short trials.
 set -u
 [ -z "${BENCH_DIR:-}" ] || BENCH_DIR=$(realpath -m "$BENCH_DIR")
@@ -61,15 +64,15 @@ else
 	SIZES="64 128 256 512 1024 1280 1518 imix" TENANTS="1 2 4 8 16 64"
 	TRIAL=1 REPEATS=3 TCP_SECS=8
 fi
-TCP=1 NOISY=1 TCP_TENANTS="1 8" TCP_FLOWS="1 8" LOSS=0
+TCP=1 NOISY=1 TCP_TENANTS="1 8" TCP_FLOWS="1 8" LOSS=0 PROFILE=
 usage() {
 	echo "usage: $0 [-t TRIAL_S] [-l LOSS_PCT] [-r REPEATS] [-s \"SIZES\"] [-n \"TENANTS\"]" \
 		"[-y \"SYSTEMS\"] [--tcp-secs S] [--tcp-tenants \"1 8\"]" \
-		"[--tcp-flows \"1 8\"] [--no-tcp] [--no-noisy]" >&2
+		"[--tcp-flows \"1 8\"] [--no-tcp] [--no-noisy] [--profile]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
-	[ $# -ge 2 ] || case $1 in --no-*) ;; *) usage ;; esac
+	[ $# -ge 2 ] || case $1 in --no-* | --profile) ;; *) usage ;; esac
 	case $1 in
 	-t) TRIAL=$2; shift ;;
 	-l) LOSS=$2; shift ;;
@@ -82,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--tcp-flows) TCP_FLOWS=$2; shift ;;
 	--no-tcp) TCP= ;;
 	--no-noisy) NOISY= ;;
+	--profile) PROFILE=1 ;;
 	*) usage ;;
 	esac
 	shift
@@ -352,10 +356,20 @@ for pt in "${POINTS[@]}"; do
 			k=$((k + 1))
 			f=$RAW/search-$s-$size-$n-$r.jsonl
 			sys_up "$s" "$n" || die "cannot set up $s"
+			if [ -n "$PROFILE" ]; then # the forwarding core, all along
+				perf record -q -g -C 1 -o "$f.perf" >/dev/null 2>&1 &
+				perf_pid=$!
+			fi
 			# shellcheck disable=SC2046
 			taskset -c 0 "$RFC" search $(gen_args "$s" "$n") --size "$size" \
 				--duration "$TRIAL" --loss-tolerance "$LOSS" --repeat 1 >"$f" 2>"$f.err" ||
 				die "tn-rfc2544 search failed ($f.err): $(tail -3 "$f.err")"
+			if [ -n "$PROFILE" ]; then
+				kill -INT "$perf_pid" && wait "$perf_pid"
+				perf report -i "$f.perf" --stdio --no-children --sort comm,dso,sym \
+					--percent-limit 0.5 -g none 2>/dev/null >"$f.profile.txt"
+				rm -f "$f.perf"
+			fi
 			say "$k/$NRUNS $s, $size B, $n tenants, repeat $r: $(jq -r '
 				select(.type == "search") | .status + ", zero-loss " +
 				((.zero_loss_pps.median // .lower_bound_pps.median) / 1e6 * 1000 | round / 1000 |
@@ -416,6 +430,17 @@ tcp_ends() { # SYSTEM I: the client's source and the server's address
 	*) echo "10.$(($(sys_net "$1") + $2)).0.2 198.19.0.1" ;;
 	esac
 }
+# tcp_sum SYSTEM TENANTS FLOWS REPEAT: {gbps, error} of one TCP case, the
+# tenants' goodputs summed; gbps null if any of its iperf3 runs failed (a
+# system that loses so much that TCP gives up is a result, not an error).
+tcp_sum() {
+	cat "$RAW/tcp-$1-$2-$3-$4"-*.json | jq -s -c '
+		map(.end.sum_received.bits_per_second // null) as $b |
+		{gbps: (if any($b[]; . == null) then null
+			else $b | add / 1e9 * 1000 | round / 1000 end),
+		 error: (map(.error // empty) | first)}' 2>/dev/null ||
+		echo '{"gbps": null, "error": "iperf3 wrote no JSON"}'
+}
 if [ -n "$TCP" ]; then
 	TCPMAX=0
 	for n in $TCP_TENANTS; do [ "$n" -le "$TCPMAX" ] || TCPMAX=$n; done
@@ -439,13 +464,9 @@ if [ -n "$TCP" ]; then
 						pids+=($!)
 					done
 					for p in "${pids[@]}"; do wait "$p"; done
-					bps=$(cat "$RAW/tcp-$s-$nt-$flows-$r"-*.json | jq -s '
-						map(.end.sum_received.bits_per_second // null) |
-						if any(. == null) then null else add end')
-					[ "$bps" != null ] ||
-						die "iperf3 failed: $s, $nt tenants, $flows flows ($RAW/tcp-$s-$nt-$flows-$r-*.json)"
-					say "TCP $s, $nt tenants x $flows flows, repeat $r:" \
-						"$(jq -n "$bps / 1e9 * 1000 | round / 1000") Gbit/s"
+					say "TCP $s, $nt tenants x $flows flows, repeat $r: $(tcp_sum \
+						"$s" "$nt" "$flows" "$r" | jq -r 'if .gbps then "\(.gbps) Gbit/s"
+						else "failed: \(.error)" end')"
 				done
 			done
 		done
@@ -454,15 +475,15 @@ if [ -n "$TCP" ]; then
 		for flows in $TCP_FLOWS; do
 			for s in $SYSTEMS; do
 				for r in $(seq "$REPEATS"); do
-					cat "$RAW/tcp-$s-$nt-$flows-$r"-*.json | jq -s '
-						[.[] | .end.sum_received.bits_per_second] | add'
+					tcp_sum "$s" "$nt" "$flows" "$r"
 				done | jq -s -c --arg s "$s" --argjson nt "$nt" --argjson f "$flows" '
-					def g: . / 1e9 * 1000 | round / 1000;
-					sort as $v | {table: "tcp", system: $s, tenants: $nt, flows: $f,
+					(map(.gbps | select(. != null)) | sort) as $v |
+					{table: "tcp", system: $s, tenants: $nt, flows: $f,
 					 case: "\($nt) x \($f)",
-					 gbps: ($v[(($v | length) - 1) / 2 | floor] | g),
-					 gbps_min: ($v[0] | g), gbps_max: ($v[-1] | g),
-					 repeats: ($v | length)}' >>"$ROWS"
+					 gbps: (if $v == [] then null else $v[(($v | length) - 1) / 2 | floor] end),
+					 gbps_min: $v[0], gbps_max: $v[-1], repeats: ($v | length),
+					 failed: map(select(.gbps == null)) | length,
+					 error: (map(.error // empty) | first)}' >>"$ROWS"
 			done
 		done
 	done
