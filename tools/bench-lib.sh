@@ -30,3 +30,14 @@ bench_write() {
 		 kernel: $kernel, cpus: $cpus} + $extra + {rows: .}' \
 		"$rows" >"$file.tmp" && mv "$file.tmp" "$file"
 }
+
+# pin_napi DEV CPU [fifo]: the NAPI threads of DEV (threaded: echo 1 >
+# /sys/class/net/DEV/threaded) on CPU, and real-time (SCHED_FIFO 50) with
+# fifo. Threads are found by name, napi/DEV-ID: give DEV a name of the run.
+pin_napi() {
+	local pid
+	for pid in $(ps -e -o pid=,comm= | awk -v d="napi/$1-" 'index($2, d) == 1 {print $1}'); do
+		taskset -p -c "$2" "$pid" >/dev/null || return 1
+		[ -z "${3:-}" ] || chrt -f -p 50 "$pid" || return 1
+	done
+}

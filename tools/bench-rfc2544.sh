@@ -140,13 +140,6 @@ done
 # sink's on CPU 0 (the generator's), real-time: the generator is a busy
 # loop in the kernel there, which would hold the sink off for a whole
 # time slice (~5 ms: its ring of 256 overflows, its clock runs late).
-pin_napi() { # DEV CPU [fifo]
-	local pid
-	for pid in $(ps -e -o pid=,comm= | awk -v d="napi/$1-" 'index($2, d) == 1 {print $1}'); do
-		taskset -p -c "$2" "$pid" >/dev/null || return 1
-		[ -z "${3:-}" ] || chrt -f -p 50 "$pid" || return 1
-	done
-}
 nic_pair() {
 	nsx H ip link add "$2" type veth peer name "g$1" netns "$P-G" &&
 		nsx H ip link add "$3" type veth peer name "s$1" netns "$P-S" &&

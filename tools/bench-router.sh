@@ -75,12 +75,6 @@ for d in "R a0" "R b0" "S s0"; do
 	ip netns exec "$P-$1" sh -c "echo 1 > /sys/class/net/$2/threaded" ||
 		{ say "cannot thread $2's NAPI"; exit 1; }
 done
-pin_napi() { # DEV CPU
-	local pid
-	for pid in $(ps -e -o pid=,comm= | awk -v d="napi/$1-" 'index($2, d) == 1 {print $1}'); do
-		taskset -p -c "$2" "$pid" >/dev/null
-	done
-}
 pin_napi a0 1
 pin_napi b0 1
 pin_napi s0 0
