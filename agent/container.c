@@ -378,6 +378,13 @@ static bool start_child(struct lxc_container *c)
 		 * agent's database, sockets and lock. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Nor what tenetd ignores (say it was started by nohup): a
+		 * shell cannot trap a signal ignored when it started, and
+		 * tenet-init's HUP (re-read, restart the router) would be
+		 * lost. */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
 		/* Not past the agent: a restarted one sweeps what it left. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		c->want_close_all_fds(c, true);

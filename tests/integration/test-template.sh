@@ -92,7 +92,11 @@ lxc.net.2.name = b0
 lxc.net.2.flags = up
 EOF
 
-t_check "lxc-start" lxc start -n "$C1"
+# With the signals' default dispositions, as tenetd starts containers: an
+# init inherits what its starter ignores (a run under nohup ignores HUP),
+# and a shell cannot trap what it started with ignored.
+t_check "lxc-start" env --default-signal nsenter --net="/run/netns/$P-H" \
+	lxc-start -P "$LXCP" -n "$C1"
 t_check "RUNNING" lxc wait -n "$C1" -s RUNNING -t 10
 IPID=$(lxc info -n "$C1" -pH)
 t_check "init is tenet-init, its console in console.log on the host" \
