@@ -211,18 +211,16 @@ out:
 	return err;
 }
 
-/* nic_ingress among the programs on a NIC (alone, or in the dispatcher). */
-static struct xdp_program *find_nic_ingress(struct xdp_multiprog *mp)
+struct xdp_program *tn_dp_find_prog(struct xdp_multiprog *mp, const char *name)
 {
 	struct xdp_program *p = NULL;
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), "nic_ingress") ? p :
-									   NULL;
+		return p && !strcmp(xdp_program__name(p), name) ? p : NULL;
 	}
 	while ((p = xdp_multiprog__next_prog(p, mp)))
-		if (!strcmp(xdp_program__name(p), "nic_ingress"))
+		if (!strcmp(xdp_program__name(p), name))
 			break;
 	return p;
 }
@@ -237,7 +235,7 @@ int tn_dp_nic_detach(int ifindex)
 		return err;
 	if (!mp)
 		return -ENOENT;
-	p = find_nic_ingress(mp);
+	p = tn_dp_find_prog(mp, "nic_ingress");
 	err = p ? xdp_program__detach(p, ifindex,
 				      xdp_multiprog__attach_mode(mp), 0) :
 		  -ENOENT;
@@ -257,7 +255,7 @@ int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog)
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp) || !mp)
 		return -ENOENT;
-	if (find_nic_ingress(mp)) {
+	if (tn_dp_find_prog(mp, "nic_ingress")) {
 		*mode = xdp_multiprog__attach_mode(mp);
 		*multiprog = !xdp_multiprog__is_legacy(mp);
 		err = 0;

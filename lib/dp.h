@@ -33,6 +33,9 @@ int tn_dp_owner(const char *pin_dir, uint64_t *instance);
  * programs. *in_use gets the mode the kernel gave (native or skb). */
 int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 		     enum xdp_attach_mode mode, enum xdp_attach_mode *in_use);
+/* The program called name among those on a device (attached alone, or in
+ * libxdp's dispatcher); NULL if none. */
+struct xdp_program *tn_dp_find_prog(struct xdp_multiprog *mp, const char *name);
 int tn_dp_nic_detach(int ifindex);
 /* Is nic_ingress on ifindex? 0 with the mode in use and whether libxdp's
  * dispatcher runs it (other programs may share the NIC), or -ENOENT. */

@@ -46,6 +46,7 @@
 #include <xdp/libxdp.h>
 
 #include "log.h"
+#include "dp.h"
 #include "parse.h"
 #include "rfc2544.h"
 #include "rfc2544.skel.h"
@@ -196,22 +197,6 @@ static void mac_str(const uint8_t m[6], char buf[18])
 		 m[3], m[4], m[5]);
 }
 
-/* rfc_xc among the programs on a device (alone, or in the dispatcher), as
- * lib/dp.c finds nic_ingress. */
-static struct xdp_program *find_xc(struct xdp_multiprog *mp)
-{
-	struct xdp_program *p = NULL;
-
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), XC_NAME) ? p : NULL;
-	}
-	while ((p = xdp_multiprog__next_prog(p, mp)))
-		if (!strcmp(xdp_program__name(p), XC_NAME))
-			break;
-	return p;
-}
-
 /* The programs on ifindex: NULL if none (or libxdp cannot say). */
 static struct xdp_multiprog *progs_on(int ifindex)
 {
@@ -300,7 +285,7 @@ static int xc_attach(const struct xc_opts *o, int in, int out)
 		return err;
 	}
 	mp = progs_on(in);
-	if (mp && find_xc(mp)) {
+	if (mp && tn_dp_find_prog(mp, XC_NAME)) {
 		fprintf(stderr,
 			"tn-rfc2544: xconnect: %s carries %s already "
 			"(--detach it first)\n",
@@ -400,7 +385,7 @@ out:
 static int xc_detach(const struct xc_opts *o, int in)
 {
 	struct xdp_multiprog *mp = progs_on(in);
-	struct xdp_program *p = mp ? find_xc(mp) : NULL;
+	struct xdp_program *p = mp ? tn_dp_find_prog(mp, XC_NAME) : NULL;
 	struct rfc_xc_stats st;
 	json_object *j;
 	int err, cerr;
