@@ -3,7 +3,9 @@
  * nic_ingress: XDP on a physical NIC. Finds the tenant a frame belongs to,
  * polices it, pops the tags and delivers it to the tenant's host-side veth,
  * or (direct mode) a frame to forward that came in on a NIC queue the tenant
- * owns straight into its router's XSK on that queue.
+ * owns straight into its router's XSK on that queue; or, if the tenant's
+ * router has put its destination in its fast table, forwards it itself,
+ * out the NIC (lib/fast.h).
  *
  * Tagged frames are looked up by (ifindex, VID) or, under an 802.1ad outer
  * tag, (ifindex, outer, inner);
@@ -12,6 +14,7 @@
  * counters: include/tenet/dp.h.
  */
 #include "lib/common.h"
+#include "lib/fast.h"
 #include "lib/local.h"
 #include "lib/parse.h"
 #include "lib/policer.h"
@@ -227,7 +230,7 @@ int nic_ingress(struct xdp_md *ctx)
 	struct tn_nic *nic;
 	__u32 key, tid, port;
 	struct pkt p;
-	int direct;
+	int direct, v;
 
 	nic = bpf_map_lookup_elem(&tn_nics, &ifindex);
 	key = nic ? nic->nic_id : 0;
@@ -272,6 +275,15 @@ int nic_ingress(struct xdp_md *ctx)
 		stats_drop(ns, TN_DROP_POLICED);
 		stats_drop(ps, TN_DROP_POLICED);
 		return XDP_DROP;
+	}
+
+	/* What the tenant's router has put in its fast table goes out the
+	 * NIC from here (lib/fast.h); the rest to the router. */
+	if (tenant->flags & TN_TENANT_F_FAST) {
+		v = fast_forward(ctx, &p, len - VLAN_HLEN * p.ntags, tid,
+				 nic->role & 1, ns, ps);
+		if (v >= 0)
+			return v;
 	}
 
 	/* Before the pop, which moves the frame under p's pointers. */

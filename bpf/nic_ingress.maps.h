@@ -9,6 +9,8 @@
 #ifndef TN_NIC_INGRESS_MAPS_H
 #define TN_NIC_INGRESS_MAPS_H
 
+#include <tenet/fast.h>
+
 #include "lib/maps.h"
 #include "shared.maps.h"
 
@@ -82,6 +84,36 @@ TN_PINNED_MAP(tn_nic_xsks, TN_MAP_NIC_XSKS, BPF_MAP_TYPE_XSKMAP, __u32, __u32,
  * mode). tenetd, at bring-up of a direct-mode tenant. */
 TN_PINNED_MAP(tn_qowner, TN_MAP_QOWNER, BPF_MAP_TYPE_ARRAY, __u32, __u32,
 	      (TN_MAX_NICS * TN_MAX_QUEUES), 0);
+
+/* u32 tenant id -> the tenant's fast table (include/tenet/fast.h): a
+ * BPF_F_MMAPABLE array of union tn_fast_slot that its router writes and
+ * the program reads, and writes the counters of. tenetd puts a new table in
+ * when the router connects, and empties the slot when it goes. */
+struct tn_fast_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TN_FAST_SLOTS);
+	/* sizes, not types: BTF would have only a forward of the union */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(union tn_fast_slot));
+	__uint(map_flags, BPF_F_MMAPABLE);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, TN_MAX_TENANTS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct tn_fast_table);
+} tn_fast SEC(".maps");
+_Static_assert(__builtin_strcmp("tn_fast", TN_MAP_FAST) == 0,
+	       "tn_fast is pinned by another name than userspace opens");
+
+/* u32 port -> struct tn_egress: what a frame forwarded by the fast path
+ * leaves that port with (the tenant's NIC, tag, source MAC and MTU, and
+ * TN_EG_F_SRC), as tenant_egress sends the router's. mtu 0: not a port
+ * of the fast path (yet). tenetd, at bring-up. */
+TN_PINNED_MAP(tn_fast_ports, TN_MAP_FAST_PORTS, BPF_MAP_TYPE_ARRAY, __u32,
+	      struct tn_egress, TN_MAX_PORTS, 0);
 
 /* Per-CPU counters that the program writes and readers sum
  * (tn_dp_stats_read): u32 nic id -> struct tn_stats (nic id 0: frames on

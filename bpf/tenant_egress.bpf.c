@@ -15,6 +15,7 @@
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/policer.h"
+#include "lib/source.h"
 #include "lib/stats.h"
 #include "lib/vlan.h"
 
@@ -29,12 +30,6 @@ static __always_inline int reserved_mcast(const __u8 *d)
 	       !(d[5] & 0xf0);
 }
 
-static __always_inline int same_mac(const __u8 *a, const __u8 *b)
-{
-	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
-		 (a[4] ^ b[4]) | (a[5] ^ b[5]));
-}
-
 /* Is addr (4 or 16 bytes) one of the tenant's own (tn_local)? */
 static __always_inline int own(__u32 tid, __u32 family, const void *addr)
 {
@@ -45,13 +40,6 @@ static __always_inline int own(__u32 tid, __u32 family, const void *addr)
 	else
 		__builtin_memcpy(k.addr, addr, 16);
 	return bpf_map_lookup_elem(&tn_local, &k) != NULL;
-}
-
-static __always_inline int zero16(const __u8 *a)
-{
-	const __u32 *w = (const __u32 *)a;
-
-	return !(w[0] | w[1] | w[2] | w[3]);
 }
 
 /* ARP and ND: 1 if the frame claims an address (or, in ARP, a MAC) that is
@@ -80,36 +68,6 @@ static __always_inline int false_claim(struct pkt *p, struct tn_egress *eg,
 
 		/* :: for duplicate address detection */
 		return !zero16(src) && !own(tid, AF_INET6, src);
-	}
-	return 0;
-}
-
-/* An IP source outside the tenant's space (tn_src4/6). */
-static __always_inline int foreign_source(struct pkt *p, __u32 tid)
-{
-	if (p->ip4) {
-		struct tn_src4_key k = {
-			.prefixlen = TN_SRC_TENANT_BITS + 32,
-			.tenant_id = tid,
-		};
-
-		__builtin_memcpy(k.addr, &p->ip4->saddr, 4);
-		return !bpf_map_lookup_elem(&tn_src4, &k);
-	}
-	if (p->ip6) {
-		struct tn_src6_key k = {
-			.prefixlen = TN_SRC_TENANT_BITS + 128,
-			.tenant_id = tid,
-		};
-
-		/* :: to a multicast group claims nothing: DAD's
-		 * solicitations and MLD's reports come from it before the
-		 * address is the sender's (RFC 4862, RFC 3810) */
-		if (zero16(p->ip6->saddr.in6_u.u6_addr8) &&
-		    p->ip6->daddr.in6_u.u6_addr8[0] == 0xff)
-			return 0;
-		__builtin_memcpy(k.addr, &p->ip6->saddr, 16);
-		return !bpf_map_lookup_elem(&tn_src6, &k);
 	}
 	return 0;
 }

@@ -118,6 +118,7 @@ struct tn_pcache_key {
 
 #define TN_TENANT_F_ACTIVE (1u << 0)
 #define TN_TENANT_F_DIRECT (1u << 1) /* deliver to XSK on the NIC queue */
+#define TN_TENANT_F_FAST (1u << 2) /* forward by its fast table (fast.h) */
 
 struct tn_tenant {
 	__u32 flags; /* TN_TENANT_F_* */
@@ -172,7 +173,8 @@ struct tn_egress {
 	__u16 inner_vid; /* with vid: QinQ, outer 802.1ad */
 	__u32 flags; /* TN_EG_F_* */
 	__u8 mac[6]; /* the tenant's MAC on this port */
-	__u16 pad;
+	__u16 mtu; /* tn_fast_ports: the port's IP MTU; 0: nothing leaves
+		    * here by the fast path */
 };
 
 /* The tenant's source space: prefixlen counts the 32 tenant id bits too. */
@@ -242,6 +244,9 @@ struct tn_stats {
 	__u64 offqueue_packets; /* nic_ingress: direct-mode transit that came
 				 * in on a queue the tenant does not own and
 				 * went the veth way: steering is off */
+	__u64 fast_packets; /* nic_ingress: forwarded by the tenant's fast
+			     * table, out the NIC (not in tx) */
+	__u64 fast_bytes;
 	__u64 drop_packets[TN_DROP__MAX];
 };
 

@@ -31,6 +31,9 @@
 #define TN_MAP_LOCAL "tn_local"
 #define TN_MAP_NIC_STATS "tn_nic_stats"
 #define TN_MAP_PORT_STATS "tn_port_stats"
+/* the fast path (tenet/fast.h): tenants' tables, and their ports */
+#define TN_MAP_FAST "tn_fast"
+#define TN_MAP_FAST_PORTS "tn_fast_ports"
 
 /* Made by tenetd, not by a program: u32 0 -> u64 the instance (its
  * database's) this directory belongs to. A tenetd with another database
