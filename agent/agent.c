@@ -55,6 +55,8 @@ json_object *stats_json(struct tenetd *d, const char *map, uint32_t key)
 	CTR(nosock_packets);
 	CTR(direct_packets);
 	CTR(offqueue_packets);
+	CTR(fast_packets);
+	CTR(fast_bytes);
 #undef CTR
 	drops = json_object_new_object();
 	for (int i = 0; i < TN_DROP__MAX; i++)

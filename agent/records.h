@@ -99,6 +99,9 @@ struct tn_tenant_rec {
 	 * where it may come beside its own space: sources given. */
 	bool source_check;
 	unsigned int n_sources;
+	/* Frames to what its router put in its fast table go out from
+	 * the NICs' XDP (include/tenet/fast.h). */
+	bool fastpath;
 	struct tn_prefix sources[TN_STORE_MAX_SOURCES];
 };
 

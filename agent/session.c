@@ -61,6 +61,7 @@
 #include "agent.h"
 #include "dp.h"
 #include "fs.h"
+#include "fast.h"
 #include "handoff.h"
 #include "burst.h"
 #include "log.h"
@@ -133,6 +134,8 @@ static void drop_conn(struct tenetd *d, struct session *s)
 	if (conn < 0)
 		return;
 	tn_watch_del(d, &s->cw);
+	/* Nothing the router wrote is used once it is gone. */
+	fast_table_drop(d, s->id);
 	tn_ho_unbind(&s->b);
 	if (s->xsk_map >= 0)
 		close(s->xsk_map);
@@ -257,6 +260,27 @@ static void send_nic(struct tenetd *d, struct session *s, int64_t now,
 		     bool last_try);
 static bool go_up(struct tenetd *d, struct session *s);
 
+/* A new fast table for the router (lib/handoff.h's "fast"), its old one's
+ * entries forgotten. A table that cannot be made leaves the tenant on the
+ * router's path, said; only a send that fails ends the session. */
+static int send_fast(struct tenetd *d, struct session *s)
+{
+	int fd = fast_table_new(d, s->id), err;
+
+	if (fd < 0) {
+		tn_warn("tenant %s: no fast table: %s; the router forwards"
+			" every frame\n",
+			s->name, strerror(-fd));
+		return 0;
+	}
+	err = tn_ho_send_fast(s->cw.fd, fd,
+			      (const char *const[]){ CT_ACCESS, CT_UPLINK });
+	close(fd);
+	if (err)
+		fast_table_drop(d, s->id);
+	return err;
+}
+
 /* The hello: renice, make the sockets, send the router's own. */
 static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 		     int64_t now)
@@ -309,6 +333,11 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 	if (json_object_object_get_ex(m, "resume", &resume) &&
 	    json_object_get_boolean(resume)) {
 		s->resumes++;
+		/* It kept its table, unless tenetd took it out meanwhile. */
+		if (!fast_table_present(d, s->id) && (err = send_fast(d, s))) {
+			refuse(d, s, "handing the fast table over", err);
+			return;
+		}
 		if (go_up(d, s))
 			tn_info("tenant %s: router %d is back, with the sockets"
 				" it kept\n",
@@ -429,8 +458,13 @@ static bool go_up(struct tenetd *d, struct session *s)
 
 static void handoff_done(struct tenetd *d, struct session *s)
 {
-	int err = tn_ho_send_done(s->cw.fd);
+	int err = send_fast(d, s);
 
+	if (err) {
+		refuse(d, s, "handing the fast table over", err);
+		return;
+	}
+	err = tn_ho_send_done(s->cw.fd);
 	if (err) {
 		refuse(d, s, "saying done", err);
 		return;

@@ -154,6 +154,10 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	 * keep them (0) */
 	"ALTER TABLE tenants ADD COLUMN shape INTEGER NOT NULL"
 	" DEFAULT 1 CHECK (shape IN (0, 1));",
+
+	/* v6: the fast path on (1) or off (0) */
+	"ALTER TABLE tenants ADD COLUMN fastpath INTEGER NOT NULL"
+	" DEFAULT 1 CHECK (fastpath IN (0, 1));",
 };
 
 /* The words of the enums kept as text: lib/names.c's (the CLI's), and the
@@ -969,10 +973,11 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 		 " access_inner_vlan, uplink_nic, uplink_vlan, uplink_mac,"
 		 " gateway, cpu_millicores, cpuset, memory_bytes, pids,"
 		 " rate_bps, pps, state, created, access_queue, uplink_queue,"
-		 " source_check, burst_bytes, burst_ns, shape)"
+		 " source_check, burst_bytes, burst_ns, shape, fastpath)"
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-		 "ussuuuuuoouoUUUUsIIIuUUu", t->id, t->name,
+		 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+		 " ?25)",
+		 "ussuuuuuoouoUUUUsIIIuUUuu", t->id, t->name,
 		 ENAME(tn_tenant_mode_names, t->mode), t->access_nic,
 		 t->access_vlan, t->access_inner_vlan, t->uplink_nic,
 		 t->uplink_vlan, mac, t->gateway, l->cpu_millicores, t->cpuset,
@@ -980,7 +985,7 @@ static int tenant_insert(struct tn_store *st, struct tn_tenant_rec *t,
 		 ENAME(state_names, t->state), (int64_t)t->created,
 		 (int64_t)t->access_queue, (int64_t)t->uplink_queue,
 		 t->source_check ? 1u : 0u, l->burst_bytes, l->burst_ns,
-		 l->police_only ? 0u : 1u);
+		 l->police_only ? 0u : 1u, t->fastpath ? 1u : 0u);
 	if (e >= 0)
 		e = addrs_add(st, t->id, "access", t->access_addrs,
 			      t->n_access_addrs);
@@ -1066,7 +1071,7 @@ int tn_store_tenant_add(struct tn_store *st, struct tn_tenant_rec *t, char *err,
 	" uplink_nic, uplink_vlan, uplink_mac, gateway, cpu_millicores,"     \
 	" cpuset, memory_bytes, pids, rate_bps, pps, state, created,"        \
 	" access_queue, uplink_queue, source_check, burst_bytes, burst_ns,"  \
-	" shape"                                                             \
+	" shape, fastpath"                                                   \
 	" FROM tenants"
 
 static int addr_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
@@ -1158,6 +1163,7 @@ static int tenant_read(struct tn_store *st, sqlite3_stmt *s,
 	t->limits.burst_bytes = sqlite3_column_int64(s, 21);
 	t->limits.burst_ns = sqlite3_column_int64(s, 22);
 	t->limits.police_only = sqlite3_column_int(s, 23) == 0;
+	t->fastpath = sqlite3_column_int(s, 24) != 0;
 	e = rows(st, addr_row, t,
 		 "SELECT side, cidr FROM tenant_addrs WHERE tenant_id = ?1"
 		 " ORDER BY rowid",
@@ -1240,6 +1246,13 @@ int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on)
 				"UPDATE tenants SET source_check = ?2"
 				" WHERE id = ?1",
 				"uu", id, on ? 1u : 0u));
+}
+
+int tn_store_tenant_set_fastpath(struct tn_store *st, uint32_t id, bool on)
+{
+	return changed_one(
+		exec(st, "UPDATE tenants SET fastpath = ?2 WHERE id = ?1", "uu",
+		     id, on ? 1u : 0u));
 }
 
 int tn_store_tenant_del(struct tn_store *st, uint32_t id)

@@ -53,7 +53,7 @@
 
 #include "records.h"
 
-#define TN_STORE_SCHEMA_VERSION 5
+#define TN_STORE_SCHEMA_VERSION 6
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;
@@ -114,6 +114,7 @@ int tn_store_tenant_set_state(struct tn_store *st, uint32_t id,
 int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 				  const struct tn_limits *l);
 int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on);
+int tn_store_tenant_set_fastpath(struct tn_store *st, uint32_t id, bool on);
 /* Addresses, prefixes and routes go with it. */
 int tn_store_tenant_del(struct tn_store *st, uint32_t id);
 

@@ -34,6 +34,7 @@
 #include "nic.h"
 #include "rstats.h"
 #include "session.h"
+#include "fast.h"
 #include "store.h"
 #include "supervise.h"
 #include "tenant.h"
@@ -254,6 +255,7 @@ static int parse_tenant(struct req *r, struct tn_tenant_rec *t)
 	    (err = take_prefixes(r, t)) || (err = take_sources(r, t)))
 		return err;
 	t->source_check = v[TN_K_SOURCE_CHECK].u != 0;
+	t->fastpath = v[TN_K_FASTPATH].u != 0;
 	if (v[TN_K_GATEWAY].given)
 		snprintf(t->gateway, sizeof(t->gateway), "%s",
 			 v[TN_K_GATEWAY].s);
@@ -411,6 +413,9 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(
 		o, "source_check",
 		json_object_new_string(tn_onoff_names[t->source_check]));
+	json_object_object_add(
+		o, "fastpath",
+		json_object_new_string(tn_onoff_names[t->fastpath]));
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < t->n_sources; i++) {
 		char ip[INET6_ADDRSTRLEN], cidr[TN_STORE_CIDR_MAX + 1];
@@ -444,6 +449,7 @@ static json_object *tenant_json(struct tenetd *d, const struct tn_tenant_rec *t,
 	json_object_object_add(o, "container", c);
 	json_object_object_add(o, "router", session_json(d, t));
 	if (routes) {
+		json_object_object_add(o, "fast", fast_json(d, t));
 		arr = json_object_new_array();
 		tn_store_route_list(d->st, t->id, route_json_cb, arr);
 		json_object_object_add(o, "routes", arr);
@@ -615,7 +621,7 @@ int do_tenant_set(struct req *r)
 	struct tn_limits l;
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
-	bool old_check, shaped;
+	bool old_check, old_fast, shaped;
 	int err;
 
 	if ((err = tenant_arg(r, &t)))
@@ -628,12 +634,17 @@ int do_tenant_set(struct req *r)
 	old_check = t.source_check;
 	if (r->a.v[TN_K_SOURCE_CHECK].given)
 		t.source_check = r->a.v[TN_K_SOURCE_CHECK].u != 0;
+	old_fast = t.fastpath;
+	if (r->a.v[TN_K_FASTPATH].given)
+		t.fastpath = r->a.v[TN_K_FASTPATH].u != 0;
 	err = tn_store_begin(d->st);
 	if (!err)
 		err = tn_store_tenant_update_limits(d->st, t.id, &l);
 	if (!err && t.source_check != old_check)
 		err = tn_store_tenant_set_source_check(d->st, t.id,
 						       t.source_check);
+	if (!err && t.fastpath != old_fast)
+		err = tn_store_tenant_set_fastpath(d->st, t.id, t.fastpath);
 	if (err) {
 		tn_store_rollback(d->st);
 		return req_fail(r, err, "tenant %s: %s", t.name,
@@ -669,9 +680,17 @@ int do_tenant_set(struct req *r)
 	t.limits = l;
 	if (shaped)
 		session_limits(d, &t);
+	/* Whether XDP forwards for it follows both: a limit that makes the
+	 * router shape takes the fast path away. */
+	err = fast_flag_sync(d, &t);
+	if (err)
+		tn_err("tenant %s: fast path flag: %s\n", t.name,
+		       strerror(-err));
 	r->data = tenant_json(d, &t, true);
-	tn_info("tenant %s: limits changed live, source-check %s\n", t.name,
-		tn_onoff_names[t.source_check]);
+	tn_info("tenant %s: limits changed live, source-check %s, fastpath"
+		" %s\n",
+		t.name, tn_onoff_names[t.source_check],
+		tn_onoff_names[t.fastpath]);
 	return 0;
 }
 

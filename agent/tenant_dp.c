@@ -31,6 +31,7 @@
 #include "agent.h"
 #include "container.h"
 #include "egress.h"
+#include "fast.h"
 #include "dp.h"
 #include "fs.h"
 #include "burst.h"
@@ -328,10 +329,13 @@ static void direct_down(struct tenetd *d, const struct tn_tenant_rec *t)
 static int port_up(struct dp *p, int role)
 {
 	const struct tn_tenant_rec *t = p->t;
+	const struct tn_nic_rec *nic = role == TN_ROLE_ACCESS ? p->access :
+								p->uplink;
 	__u32 port = tn_port(t->id, (__u32)role);
 	struct tn_egress eg = { .port = port };
 	enum xdp_attach_mode mode;
 	char veth[IF_NAMESIZE];
+	unsigned int mtu, nic_mtu;
 	int ifindex, err;
 	bool multi;
 
@@ -353,6 +357,15 @@ static int port_up(struct dp *p, int role)
 	err = map_set(p->d, TN_MAP_PORTS, &port, &ifindex);
 	if (!err)
 		err = map_set(p->d, TN_MAP_EGRESS, &ifindex, &eg);
+	/* The fast path sends what tenant_egress would, no larger than
+	 * the tenant's link or the NIC takes. */
+	mtu = link_mtu(veth);
+	nic_mtu = link_mtu(nic->ifname);
+	if (nic_mtu && nic_mtu < mtu)
+		mtu = nic_mtu;
+	eg.mtu = (__u16)(mtu > UINT16_MAX ? UINT16_MAX : mtu);
+	if (!err)
+		err = map_set(p->d, TN_MAP_FAST_PORTS, &port, &eg);
 	if (!err && tn_dp_nic_query(ifindex, &mode, &multi))
 		err = tn_dp_egress_attach(p->d->bpffs, ifindex,
 					  XDP_MODE_NATIVE);
@@ -440,6 +453,7 @@ void ports_down(struct tenetd *d, uint32_t id)
 		ifindex = ifindex_of(veth);
 		port = tn_port(id, (__u32)role);
 		map_set(d, TN_MAP_PORTS, &port, NULL);
+		map_set(d, TN_MAP_FAST_PORTS, &port, &(struct tn_egress){ 0 });
 		if (ifindex)
 			map_set(d, TN_MAP_EGRESS, &ifindex, NULL);
 	}
@@ -831,6 +845,8 @@ int tenant_up(struct tenetd *d, struct tenant_ctx *c, char *err_buf, size_t n)
 
 	if (t->mode == TN_MODE_DIRECT)
 		v.flags |= TN_TENANT_F_DIRECT;
+	if (fast_wanted(t))
+		v.flags |= TN_TENANT_F_FAST;
 	err = prepare(&p);
 	if (!err)
 		err = container_up(&p, &pid);
@@ -858,6 +874,7 @@ int tenant_down(struct tenetd *d, const struct tenant_ctx *c)
 
 	/* Stop frames first, then take the path apart. */
 	map_set(d, TN_MAP_TENANTS, &t->id, &off);
+	fast_table_drop(d, t->id);
 	session_close(d, t->id);
 	supervise_forget(d, t->id);
 	classify_down(d, c);

@@ -378,6 +378,8 @@ static const struct tn_print_field counter_fields[] = {
 	{ .key = "rx_bytes", .fmt = " %s bytes" },
 	{ .key = "tx_packets", .fmt = "  delivered %s pkts" },
 	{ .key = "tx_bytes", .fmt = " %s bytes" },
+	{ .key = "fast_packets", .fmt = "  fast %s pkts" },
+	{ .key = "fast_bytes", .fmt = " %s bytes" },
 	{ .key = "pass_packets", .fmt = "  passed %s pkts" },
 	{ .key = "pass_bytes", .fmt = " %s bytes" },
 	{ .key = "nosock_packets", .show = show_nonzero },
@@ -508,6 +510,31 @@ static const struct tn_print_field route_fields[] = {
 	{},
 };
 
+static void show_ratio(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	tn_print_text(" hit-ratio %.3f", json_object_get_double(v));
+}
+
+static void show_fast_shaped(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+	if (json_object_get_boolean(v))
+		tn_print_text(" (not in use: the router shapes)");
+}
+
+static const struct tn_print_field fast_fields[] = {
+	{ .key = "active" },
+	{ .key = "shaped", .show = show_fast_shaped },
+	{ .key = "table" },
+	{ .key = "entries", .fmt = " entries %s" },
+	{ .key = "capacity", .fmt = "/%s" },
+	{ .key = "fast_packets" },
+	{ .key = "delivered_packets" },
+	{ .key = "hit_ratio", .show = show_ratio },
+	{},
+};
+
 /* The gateway ends the uplink's line. */
 static const struct tn_print_field tenant_fields[] = {
 	{ .key = "name", .fmt = "%s" },
@@ -529,6 +556,9 @@ static const struct tn_print_field tenant_fields[] = {
 	/* "  source-check on sources 203.0.113.0/24" */
 	{ .key = "source_check", .fmt = "\n  source-check %s" },
 	{ .key = "sources", .show = show_words },
+	/* "  fastpath on entries 12/8192 hit-ratio 0.98" */
+	{ .key = "fastpath", .fmt = "\n  fastpath %s" },
+	{ .key = "fast", .fields = fast_fields },
 	{ .key = "container",
 	  .fields = container_fields,
 	  .label = "  container",

@@ -112,6 +112,13 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " claim only its own addresses in ARP and ND, and (uplink)"
 		    " come from its sources, or is dropped as spoofed; off: for"
 		    " a tenant that transits others' traffic"),
+	KEY(FASTPATH, .name = "fastpath", .type = TN_G_ENUM,
+	    .words = tn_onoff_names,
+	    .help = "on: the NICs' XDP forwards by the destinations the"
+		    " tenant's router has put in its fast table, the router"
+		    " seeing the first frames and every exception; off: the"
+		    " router sees every frame. A tenant whose router shapes"
+		    " (rate or pps with shape on) takes the router's way"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
@@ -144,7 +151,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	    .args = "<name> access! vlan! inner-vlan uplink! uplink-vlan uplink-mac prefix+"
 		    " access-addr! uplink-addr! gateway mode=veth cpu=1 cpuset"
 		    " memory=256M pids=256 rate pps burst shape=on source+"
-		    " source-check=on",
+		    " source-check=on fastpath=on",
 	    .summary = "Makes tenant NAME and starts its router in a container"
 		       " of its own, in a user namespace of its own (its root"
 		       " has no capability on the host; tenant show: uids)."
@@ -185,11 +192,12 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " tasks)."),
 	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
 	    .args = "<name> rate pps burst shape cpu memory pids"
-		    " source-check",
+		    " source-check fastpath",
 	    .flags = TN_GC_NEEDS_KEY,
-	    .summary = "Changes tenant NAME's limits and source-check while it"
-		       " runs, in tenant add's units; at least one key. Prints"
-		       " the tenant."),
+	    .summary =
+		    "Changes tenant NAME's limits, source-check and fastpath while it"
+		    " runs, in tenant add's units; at least one key. Prints"
+		    " the tenant."),
 	CMD(ROUTE_ADD, .obj = "route", .verb = "add",
 	    .args = "<name> <cidr> via!",
 	    .summary = "Adds a route to tenant NAME's router: CIDR through"

@@ -43,6 +43,7 @@ enum tn_ctl_key {
 	TN_K_VIA,
 	TN_K_SOURCE,
 	TN_K_SOURCE_CHECK,
+	TN_K_FASTPATH,
 	TN_K__MAX,
 };
 

@@ -351,6 +351,21 @@ int tn_ho_send_done(int conn)
 	return err;
 }
 
+int tn_ho_send_fast(int conn, int fd, const char *const ports[2])
+{
+	json_object *m = json_object_new_object(), *a = json_object_new_array();
+	int err;
+
+	json_object_object_add(m, "type", json_object_new_string("fast"));
+	json_object_object_add(m, "slots", json_object_new_int(TN_FAST_SLOTS));
+	for (int i = 0; i < 2; i++)
+		json_object_array_add(a, json_object_new_string(ports[i]));
+	json_object_object_add(m, "ports", a);
+	err = tn_ho_send(conn, m, fd);
+	json_object_put(m);
+	return err;
+}
+
 /* Reads n answers, blocking. */
 static int answers(int conn, struct tn_ho_bound *b, int n)
 {

@@ -18,6 +18,13 @@
  *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N,
  *                     "rx_for":S,"ring":N} + fd, per NIC queue (direct)
  *   router -> agent  "bound" or "error" for each
+ *   agent -> router  {"type":"fast","slots":N,"ports":[S,S]} + fd: the
+ *                     tenant's fast table (tenet/fast.h), a BPF array of N
+ *                     union tn_fast_slot to mmap read-write; ports name
+ *                     the router's interfaces of each role (access,
+ *                     uplink). Also after a "resume" hello, when tenetd
+ *                     has no table of the router's: the new one replaces
+ *                     the old.
  *   agent -> router  {"type":"done"}
  *   agent -> router  {"type":"limits","rate":N,"pps":N,"burst":N,
  *                     "shape":B} after "done", and again whenever they
@@ -52,6 +59,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 #include <tenet/dp.h>
+#include <tenet/fast.h>
 #include <tenet/router_stats.h>
 
 #define TN_HO_VERSION 3
@@ -150,6 +158,9 @@ int tn_ho_bind_nic(struct tn_ho_bound *b);
 /* Sockets sent: answers due. */
 int tn_ho_send_nic(int conn, struct tn_ho_bound *b);
 int tn_ho_send_done(int conn);
+/* The "fast" message, with the table's fd; ports: the router's interface
+ * names by role. */
+int tn_ho_send_fast(int conn, int fd, const char *const ports[2]);
 /* All of it on a blocking conn, waiting up to 100 ms for a held queue:
  * for tools (tn-dp). 0 or -errno (then nothing is left in the maps). */
 int tn_ho_serve(int conn, struct tn_ho_bound *b);

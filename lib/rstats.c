@@ -27,4 +27,6 @@ const char *const tn_rc_names[TN_RC__MAX] = {
 	[TN_RC_XSK_RX_RING_FULL] = "xsk_rx_ring_full",
 	[TN_RC_XSK_RX_DROPPED] = "xsk_rx_dropped",
 	[TN_RC_XSK_INVALID] = "xsk_invalid",
+	[TN_RC_FAST] = "fast",
+	[TN_RC_FAST_BYTES] = "fast_bytes",
 };

@@ -465,10 +465,14 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 		     addr);
 		return;
 	}
-	if (n->state == NEIGH_VALID)
+	if (n->state == NEIGH_VALID) {
+		/* The next frames to it are XDP's (ftable.h). */
+		ftable_learn(r, o, v4 ? AF_INET : AF_INET6,
+			     v4 ? ip + 16 : ip + 24, n->mac);
 		send_to_neigh(r, in, o, n, addr, len);
-	else
+	} else {
 		hold(r, in, n, o, addr, len);
+	}
 }
 
 void fwd_rx(struct router *r, int slot, uint32_t budget)

@@ -79,6 +79,7 @@ static void on_link(struct router *r, const struct nlmsghdr *nlh)
 	if (i->up && !(ifi->ifi_flags & IFF_UP))
 		r->resync_why = "an interface went down";
 	i->up = ifi->ifi_flags & IFF_UP;
+	r->fast_dirty = true;
 	parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
 	attr_u32(tb[IFLA_MTU], &i->mtu);
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
@@ -104,6 +105,9 @@ static void on_addr(struct router *r, const struct nlmsghdr *nlh)
 			  (uint16_t)rt_family_len(ifa->ifa_family))
 		return;
 	addr = mnl_attr_get_payload(a);
+	/* An address of ours is no destination to forward to. */
+	if (add)
+		ftable_forget(r, ifa->ifa_family, addr);
 	/* Every address of the router's is its own, on lo or a dummy as
 	 * much as on a forwarding interface. */
 	if (r->addr_cb)
@@ -252,6 +256,7 @@ static void on_route(struct router *r, const struct nlmsghdr *nlh)
 		return;
 	}
 	r->route_changes++;
+	r->fast_dirty = true;
 	/* With the wall clock, so a change can be timed from outside. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tn_dbg("route %s %s/%u in the FIB at %lld.%09ld\n",
@@ -280,8 +285,10 @@ static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 		       mnl_attr_get_payload(tb[NDA_DST]));
 	if (nlh->nlmsg_type == RTM_DELNEIGH) {
 		/* Kept, unresolved: the next frame asks again. */
-		if (n)
+		if (n) {
 			fwd_neigh_state(r, n, NEIGH_INCOMPLETE);
+			r->fast_dirty = true;
+		}
 		return;
 	}
 	if (!n && !(nd->ndm_state & usable))
@@ -293,10 +300,16 @@ static void on_neigh(struct router *r, const struct nlmsghdr *nlh)
 		return;
 	if ((nd->ndm_state & usable) && tb[NDA_LLADDR] &&
 	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+		/* A new MAC, or valid again: what the fast table holds of
+		 * this neighbour is checked (a refresh changes nothing). */
+		if (n->state != NEIGH_VALID ||
+		    memcmp(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6))
+			r->fast_dirty = true;
 		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
 		fwd_neigh_state(r, n, NEIGH_VALID);
 	} else if (nd->ndm_state & NUD_FAILED) {
 		fwd_neigh_state(r, n, NEIGH_FAILED);
+		r->fast_dirty = true;
 	} else {
 		return;
 	}

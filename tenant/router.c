@@ -159,6 +159,7 @@ void rt_fini(struct router *r)
 	if (r->probe6 >= 0)
 		close(r->probe6);
 	neigh_table_free(&r->neigh);
+	free(r->fseen);
 	nh_table_free(&r->nh);
 	fib4_destroy(r->fib4);
 	fib6_destroy(r->fib6);
@@ -187,6 +188,7 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 	memset(i, 0, sizeof(*i));
 	i->ifindex = ifindex;
 	i->rx_of = rx_of;
+	i->role = -1;
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	i->mtu = 1500;
 	/* Frames waiting for the rate: at most half the UMEM, over as many
@@ -281,6 +283,7 @@ int rt_resync(struct router *r, const char *why)
 		exit(1); /* no table to forward with: let the supervisor act */
 	}
 	err = nl_dump_all(r);
+	r->fast_dirty = true;
 	/* A failed dump leaves part of the table: try again next loop. */
 	r->resync_why = err ? "the last rebuild failed" : NULL;
 	return err;
@@ -434,6 +437,7 @@ int rt_run(struct router *r)
 					 MSG_DONTWAIT, NULL, NULL);
 		}
 		r->now_ns = now_ns();
+		ftable_sync(r);
 		for (int s = 0; s < n; s++)
 			fwd_rx(r, s, rx_budget(r, s));
 		/* Routes: at once when polled, within 1 ms when busy. */
@@ -451,9 +455,14 @@ int rt_run(struct router *r)
 			if (err)
 				tn_err("netlink dump: %s\n", strerror(-err));
 		}
+		/* Before the next frame: XDP forwards by none of what the
+		 * change made wrong (ftable.h). */
+		if (r->fast_dirty)
+			ftable_revalidate(r);
 		if (r->now_ns - last_timer > 100000000) {
 			last_timer = r->now_ns;
 			fwd_timer(r);
+			ftable_tick(r);
 			xsk_stats(r);
 			fill_shares(r);
 		}

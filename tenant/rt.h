@@ -22,6 +22,7 @@
 #include <tenet/router_stats.h>
 
 #include "fib.h"
+#include "ftable.h"
 #include "nh.h"
 #include "rstats.h"
 #include "shape.h"
@@ -51,6 +52,7 @@ struct rt_if {
 		    * owns (direct mode): we only read it, and its frames
 		    * come in on ifs[rx_of]. */
 	char name[IFNAMSIZ];
+	int role; /* its enum tn_role in the fast table; -1: none */
 	uint8_t mac[6];
 	uint32_t mtu;
 	bool has4, has6;
@@ -109,6 +111,13 @@ struct router {
 	 * down) or events were lost: rebuild from a dump, and retry. */
 	const char *resync_why;
 	struct tn_rstats_file *stats;
+	/* The fast table (ftable.h): shared, this thread's view of it, and
+	 * the entries' hits at the last tick. */
+	struct ftable *ft;
+	union tn_fast_slot *ftab;
+	unsigned int ftab_gen;
+	uint64_t *fseen;
+	bool fast_dirty; /* routes, neighbours, links or addresses changed */
 	volatile sig_atomic_t *stop;
 	/* Called for address changes of a router interface (standalone
 	 * mode keeps tenant_rx's address map in step). */

@@ -47,7 +47,59 @@ struct setup {
 	struct shaper shaper[RT_MAX_IFS];
 	char shaper_if[RT_MAX_IFS][IFNAMSIZ];
 	int nshapers;
+	/* The fast table tenetd handed over, and the one it replaced until
+	 * every thread has let go of it. */
+	struct ftable ft;
+	union tn_fast_slot *ft_old;
+	size_t ft_old_len;
+	unsigned int ft_old_gen;
 };
+
+/* tenetd's "fast" (lib/handoff.h): the table to map and write. */
+static void agent_fast(struct setup *s, json_object *m, int fd)
+{
+	json_object *ports, *p0, *p1;
+	union tn_fast_slot *old;
+	size_t old_len;
+	int64_t slots;
+	int err = -EPROTO;
+
+	if (fd >= 0 && tn_ho_int(m, "slots", &slots) && slots > 0 &&
+	    json_object_object_get_ex(m, "ports", &ports) &&
+	    json_object_is_type(ports, json_type_array) &&
+	    json_object_array_length(ports) == 2 &&
+	    (p0 = json_object_array_get_idx(ports, 0)) &&
+	    (p1 = json_object_array_get_idx(ports, 1)) &&
+	    json_object_is_type(p0, json_type_string) &&
+	    json_object_is_type(p1, json_type_string))
+		err = ftable_attach(
+			&s->ft, fd, (uint32_t)slots,
+			(const char *const[]){ json_object_get_string(p0),
+					       json_object_get_string(p1) },
+			&old, &old_len);
+	if (fd >= 0)
+		close(fd); /* the mapping keeps it */
+	if (err) {
+		tn_err("tenetd's fast table: %s: every frame comes here\n",
+		       strerror(-err));
+		return;
+	}
+	/* An older one still mapped waits for the threads as well. */
+	ftable_unmap(s->ft_old, s->ft_old_len);
+	s->ft_old = old;
+	s->ft_old_len = old_len;
+	s->ft_old_gen = atomic_load(&s->ft.gen);
+}
+
+/* The replaced table, once no thread writes it. */
+static void fast_reap(struct setup *s)
+{
+	for (uint32_t q = 0; q < s->c->queues; q++)
+		if (!ftable_seen(&s->r[q], s->ft_old_gen))
+			return;
+	ftable_unmap(s->ft_old, s->ft_old_len);
+	s->ft_old = NULL;
+}
 
 static void rx_addr_cb(struct router *r, bool add, int family,
 		       const uint8_t *addr)
@@ -226,6 +278,11 @@ static int agent_sockets(struct setup *s)
 			json_object_put(m);
 			break;
 		}
+		if (!strcmp(tn_ho_type(m), "fast")) {
+			agent_fast(s, m, fd);
+			json_object_put(m);
+			continue;
+		}
 		name = tn_ho_str(m, "ifname");
 		rx_for = tn_ho_str(m, "rx_for");
 		/* Our own sockets are per forwarding thread (queue); a
@@ -331,6 +388,11 @@ static bool agent_message(struct setup *s)
 			strerror(-err));
 		return false;
 	}
+	if (!strcmp(tn_ho_type(m), "fast")) {
+		agent_fast(s, m, fd);
+		json_object_put(m);
+		return true;
+	}
 	if (fd >= 0)
 		close(fd);
 	if (!strcmp(tn_ho_type(m), "limits") && tn_ho_int(m, "rate", &rate) &&
@@ -393,6 +455,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	for (q = 0; !err && q < c->queues; q++) {
 		err = rt_init(&s.r[q], &c->o, q);
 		s.r[q].stats = s.sf;
+		s.r[q].ft = &s.ft;
 		s.r[q].stop = stop;
 	}
 	if (!err && c->standalone) {
@@ -430,6 +493,8 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	while (!err && !*stop) {
 		struct pollfd pfd = { .fd = s.conn, .events = POLLIN };
 
+		if (s.ft_old)
+			fast_reap(&s);
 		/* (fd -1: just sleeps) */
 		if (poll(&pfd, 1, 100) > 0 && !agent_message(&s)) {
 			close(s.conn);
@@ -467,5 +532,7 @@ int rt_main(struct rt_config *c, volatile sig_atomic_t *stop,
 	for (int k = 0; k < s.nshapers; k++)
 		shaper_destroy(&s.shaper[k]);
 	munmap(s.sf, sizeof(*s.sf));
+	ftable_unmap(s.ft_old, s.ft_old_len);
+	ftable_unmap(atomic_load(&s.ft.tab), s.ft.len);
 	return err;
 }

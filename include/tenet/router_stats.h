@@ -41,11 +41,16 @@ enum tn_rc {
 	TN_RC_XSK_RX_RING_FULL, /* no room on the RX ring */
 	TN_RC_XSK_RX_DROPPED, /* dropped for any other reason */
 	TN_RC_XSK_INVALID, /* descriptors the kernel refused, RX and TX */
+	/* What nic_ingress forwarded by the fast table for frames that came
+	 * in on this interface's port (include/tenet/fast.h), copied every
+	 * 100 ms onto queue 0's slot: frames and bytes. */
+	TN_RC_FAST,
+	TN_RC_FAST_BYTES,
 	TN_RC__MAX,
 };
 
 #define TN_RSTATS_MAGIC 0x74736e74 /* "tnst" */
-#define TN_RSTATS_VERSION 5
+#define TN_RSTATS_VERSION 6
 #define TN_RSTATS_MAX 16 /* interface x queue slots */
 
 struct tn_rstats_slot {

@@ -93,7 +93,7 @@ nsx C1 $SEND c1 "$BMAC" "$C2MAC" --ipv4 10.0.0.2 198.51.100.1 --count 20
 sleep 0.5
 B2=$(stats beta '[.classifier.access.rx_packets, .router.ifaces[0].counters.rx]')
 t_check "beta saw none of it: its router read nothing ($B1 -> $B2, ARP aside)" \
-	jq -e -n "$B1 as \$a | $B2 as \$b | \$b[1] == \$a[1] and \$b[0] - \$a[0] < 20" >/dev/null
+	jq -e -n "$B1 as \$a | $B2 as \$b | \$b[1] == \$a[1] and \$b[0] - \$a[0] < 20"
 t_check "acme's port counted 20 smuggled tags; its router 20 frames not for it" \
 	test "$(stats acme '[.classifier.access.drops.vlan_smuggled, ([.router.ifaces[].counters.not_ours] | add)]')" = \
 	"$(jq -c -n "$A1 | [.[0] + 20, .[1] + 20]")"
