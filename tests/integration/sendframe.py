@@ -3,6 +3,8 @@
 # Sends raw Ethernet frames, tags in-band, on a device: the stack would turn
 # an 802.1Q device's tag into metadata, a packet socket does not.
 # Usage: sendframe.py DEV DST_MAC SRC_MAC [--vlan V]... --ipv4 SRC DST [--count N]
+#        [--vary]   (each frame another IP id, TTL, TOS and length: the
+#                    checksums an incremental update must get right)
 import argparse, socket, struct
 
 from netbytes import csum, mac
@@ -15,19 +17,27 @@ ap.add_argument("src")
 ap.add_argument("--vlan", type=int, action="append", default=[])
 ap.add_argument("--ipv4", nargs=2, required=True)
 ap.add_argument("--count", type=int, default=1)
+ap.add_argument("--vary", action="store_true")
 a = ap.parse_args()
 
-payload = b"tenet-test" + bytes(18)
-udp = struct.pack("!HHHH", 4000, 5000, 8 + len(payload), 0) + payload
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                 socket.inet_aton(a.ipv4[0]), socket.inet_aton(a.ipv4[1]))
-ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-l2 = mac(a.dst) + mac(a.src)
-tpids = [0x88A8] + [0x8100] * (len(a.vlan) - 1) if len(a.vlan) > 1 else [0x8100]
-for tpid, vid in zip(tpids, a.vlan):
-    l2 += struct.pack("!HH", tpid, vid)
-frame = l2 + struct.pack("!H", 0x0800) + ip + udp
+
+def frame(i):
+    ident, ttl, tos, extra = 0, 64, 0, 0
+    if a.vary:
+        ident, ttl, tos, extra = (i * 7919) & 0xFFFF, 2 + i % 62, (i % 8) << 2, (i * 37) % 1300
+    payload = b"tenet-test" + bytes(18) + bytes((i + k) & 0xFF for k in range(extra))
+    udp = struct.pack("!HHHH", 4000, 5000, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(udp), ident, 0, ttl, 17, 0,
+                     socket.inet_aton(a.ipv4[0]), socket.inet_aton(a.ipv4[1]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    l2 = mac(a.dst) + mac(a.src)
+    tpids = [0x88A8] + [0x8100] * (len(a.vlan) - 1) if len(a.vlan) > 1 else [0x8100]
+    for tpid, vid in zip(tpids, a.vlan):
+        l2 += struct.pack("!HH", tpid, vid)
+    return l2 + struct.pack("!H", 0x0800) + ip + udp
+
+
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((a.dev, 0))
-for _ in range(a.count):
-    s.send(frame)
+for i in range(a.count):
+    s.send(frame(i))
