@@ -176,12 +176,14 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    "  limits cpu 0.5 cpuset any memory 256M pids 512 rate"
 		    " 100Mbit pps unlimited burst 625000 bytes (default)\n"
 		    "  source-check on sources 203.0.113.0/24\n"
+		    "  fastpath on entries 12/8192 hit-ratio 0.981\n"
 		    "  container acme RUNNING pid 1234 restarts 0 uids"
 		    " 1879113728+65536\n"
 		    "  route 203.0.113.0/24 via 10.0.0.2"),
 	CMD(TENANT_STATS, .obj = "tenant", .verb = "stats", .args = "[<name>]",
 	    .summary = "Counters of every tenant, or of NAME: each port"
-		       " (access, uplink) at the classifier on the NICs and at"
+		       " (access, uplink) at the classifier on the NICs (fast:"
+		       " forwarded there by the tenant's fast table) and at"
 		       " the egress back to them, as nic list prints them; the"
 		       " router's interfaces, with the XSK mode requested and"
 		       " in use, and its own counters; its limits; what they"

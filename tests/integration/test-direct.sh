@@ -52,11 +52,14 @@ reach() { # N CPU: ARP on every hop first
 	done
 	return 1
 }
+# (fastpath off: the frames under test here are the router's; the fast
+# path, which forwards before the direct delivery, is checked at the end)
 add() { # NAME VLAN UPLINK-VLAN ADDR GW MORE...
 	local n=$1 v=$2 uv=$3 a=$4 g=$5
 	shift 5
 	ctl tenant add "$n" access nic0 vlan "$v" uplink nic1 uplink-vlan "$uv" \
-		access-addr 10.0.0.1/24 uplink-addr "$a" gateway "$g" mode direct "$@"
+		access-addr 10.0.0.1/24 uplink-addr "$a" gateway "$g" mode direct \
+		fastpath off "$@"
 }
 
 t_check "nic attach nic0 role access" ctl nic attach nic0 role access
@@ -229,4 +232,15 @@ kill -CONT "$DPID"
 t_check "the hostile router gone and init let go, delta's router is back with 4" \
 	until_is 50 "true 4" eval "show delta '\"\\(.router.connected) \\(.router.sockets)\"'"
 t_check "beta is untouched: 10 of 10 answered" test "$(pinged 2 1 10)" = 10
+
+# Direct mode has the fast path too: what its router put in its table goes
+# out from nic_ingress, before the direct delivery.
+t_check "tenant set beta fastpath on" ctl tenant set beta fastpath on
+t_check "tn_tenants: beta active, direct and fast (flags 7)" \
+	test "$(bt tn_tenants | jq -c "[.[] | select(.key == $BID) | .value.flags]")" = "[7]"
+F0=$(port beta access fast_packets)
+PB0=$(port beta access direct_packets)
+pinged 2 1 50 >/dev/null
+t_check "beta's pings went fast ($F0 -> $(port beta access fast_packets)), hardly any direct ($PB0 -> $(port beta access direct_packets))" \
+	sh -c "test $(($(port beta access fast_packets) - F0)) -ge 45 -a $(($(port beta access direct_packets) - PB0)) -le 5"
 t_done

@@ -182,6 +182,26 @@ nsx C1 ping -c 50 -i 0.01 -q 198.51.100.1 >/dev/null
 t_check "and forwards fast ($F3 -> $(fast acme))" \
 	jq -e -n "$(fast acme) as \$b | $F3 as \$a | \$b[0] - \$a[0] >= 45"
 
+# tenetd killed -9 and started again: the router keeps its table (it
+# resumes), and XDP keeps forwarding by it meanwhile.
+S2=$(slot 1)
+kill -9 "$AGENT"
+wait "$AGENT" 2>/dev/null
+# acme's access port's fast frames, from the map (tenetctl has no tenetd)
+fastmap() {
+	bpftool -j map lookup pinned "$BPFFS/t/tn_port_stats" key 2 0 0 0 |
+		jq '[.formatted.values[].value.fast_packets] | add'
+}
+F5=$(fastmap)
+nsx C1 ping -c 50 -i 0.01 -q 198.51.100.1 >/dev/null
+F6=$(fastmap)
+agent_start "$T_DIR/log2"
+t_check "tenetd restarts" test $? = 0
+t_check "while it was gone, the fast path forwarded on ($F5 -> $F6)" \
+	test $((F6 - F5)) -ge 45
+t_check "the router is back, with the same table ($S2)" \
+	until_ok 50 eval "test \"\$(show acme .router.connected) \$(slot 1)\" = \"true $S2\""
+
 # The policers hold for fast frames: with shape off the fast path stays on.
 t_check "tenant set acme rate 50M shape off" ctl tenant set acme rate 50M shape off
 t_check "tenant show: fast path in use (active $(show acme .fast.active))" test "$(show acme .fast.active)" = true
