@@ -117,7 +117,8 @@ $(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o \
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
-# What a hostile tenant runs in its container (test-hostile.sh): it links
+# What a hostile tenant runs in its container (test-hostile.sh,
+# test-fast-hostile.sh): it links
 # only what tenet-router links, which the container has.
 $(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tn-hostile: what a hostile tenant runs in its container, for
- * test-hostile.sh. Each mode is one attack on tenetd or the host, run for a
- * number of seconds; it prints one JSON line of what the kernel and tenetd
- * answered, so the test can say whether the attack failed or was contained.
+ * test-hostile.sh and test-fast-hostile.sh. Each mode is one attack on
+ * tenetd, the host or the data path, run for a number of seconds; it prints
+ * one JSON line of what the kernel and tenetd answered, so the test can say
+ * whether the attack failed or was contained.
  * It runs where tenet-router runs (the router's binary replaced, as a
  * tenant may) or as the container's root (lxc-attach), and links only what
  * the router links (the container has those libraries).
@@ -25,6 +26,16 @@
  *                                   through a host netns descriptor on fd 3
  *                                   if the test gave one: setns, and
  *                                   RTM_DELLINK of $TN_VICTIM by nsid
+ *   tn-hostile fastgarbage SOCK SECS DSTS MACS
+ *                                   a router that takes its sockets and
+ *                                   its fast table, maps the table and
+ *                                   writes garbage into it: whole buckets
+ *                                   of random bytes, valid-looking entries
+ *                                   for each of DSTS (addresses, comma-
+ *                                   separated) with any port number, MTU,
+ *                                   flags and MACs (of MACS, or random,
+ *                                   broadcast, multicast), and torn ones
+ *                                   (test-fast-hostile.sh)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,10 +57,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <libmnl/libmnl.h>
+#include <tenet/fast.h>
 #include <tenet/router_stats.h>
 
 #include "handoff.h"
@@ -530,19 +543,28 @@ static void through_netns(int nsfd, const char *what)
 	fflush(stdout);
 }
 
-static int do_direct(const char *sock, double secs)
-{
-	struct tn_xsk_opts o = { .mode = TN_XSK_COPY, .shared_umem_fd = -1 };
+/* A router's side of the handoff, up to "done": each socket of its own
+ * bound in copy mode on one UMEM (so tenetd puts them in its maps and says
+ * done), the fast table's descriptor kept in h->fast (-1 if none came). A NIC
+ * queue's socket (direct mode) is refused, after probe(fd) if given. 0, -1
+ * if tenetd hung up before "done", -2 if there is no UMEM to bind on. */
+struct handoff {
 	struct tn_umem u;
 	struct tn_xsk x[4];
-	int conn = dial(sock, false), nx = 0, skns_tries = 0, skns_err = 0;
-	struct stat st;
+	int nx;
+	int fast;
+	int64_t slots;
+};
 
-	if (conn < 0 || tn_umem_init(&u, 1024, TN_XSK_FRAME_SIZE) ||
-	    send_fds(conn, hello, NULL, 0)) {
-		perror("direct: connect");
-		return 1;
-	}
+static int take_handoff(int conn, struct handoff *h, void (*probe)(int fd))
+{
+	struct tn_xsk_opts o = { .mode = TN_XSK_COPY, .shared_umem_fd = -1 };
+
+	h->nx = 0;
+	h->fast = -1;
+	h->slots = 0;
+	if (tn_umem_init(&h->u, 1024, TN_XSK_FRAME_SIZE))
+		return -2;
 	for (;;) {
 		json_object *m;
 		const char *name, *rx_for;
@@ -551,10 +573,19 @@ static int do_direct(const char *sock, double secs)
 		int fd, err = 0;
 
 		if (tn_ho_recv(conn, &m, &fd))
-			break;
+			return -1;
 		if (!strcmp(tn_ho_type(m), "done")) {
 			json_object_put(m);
-			break;
+			return 0;
+		}
+		if (!strcmp(tn_ho_type(m), "fast")) {
+			/* Nothing answers it. */
+			if (h->fast >= 0)
+				close(h->fast);
+			h->fast = fd;
+			tn_ho_int(m, "slots", &h->slots);
+			json_object_put(m);
+			continue;
 		}
 		name = tn_ho_str(m, "ifname");
 		rx_for = tn_ho_str(m, "rx_for");
@@ -562,21 +593,15 @@ static int do_direct(const char *sock, double secs)
 		tn_ho_int(m, "ifindex", &ifindex);
 		tn_ho_int(m, "queue", &q);
 		if (rx_for) {
-			/* A socket of the host's netns: its netns, please. */
-			int ns = ioctl(fd, SIOCGSKNS);
-
-			skns_tries++;
-			if (ns < 0)
-				skns_err = errno;
-			else
-				through_netns(ns, "SIOCGSKNS");
+			if (probe)
+				probe(fd);
 			err = -EPERM;
-		} else if (nx < 4) {
-			o.shared_umem_fd = nx ? x[0].fd : -1;
-			err = tn_xsk_setup(&x[nx], fd, &u, (int)ifindex,
-					   (uint32_t)q, &o);
+		} else if (h->nx < 4) {
+			o.shared_umem_fd = h->nx ? h->x[0].fd : -1;
+			err = tn_xsk_setup(&h->x[h->nx], fd, &h->u,
+					   (int)ifindex, (uint32_t)q, &o);
 			if (!err)
-				nx++;
+				h->nx++;
 		}
 		snprintf(reply, sizeof(reply),
 			 "{\"type\":\"%s\",\"id\":%lld,\"ifname\":\"%s\","
@@ -585,7 +610,48 @@ static int do_direct(const char *sock, double secs)
 			 name ? name : "", (long long)q,
 			 err ? ",\"message\":\"no\"" : ",\"zerocopy\":false");
 		send_fds(conn, reply, NULL, 0);
+		if (err && fd >= 0)
+			close(fd);
 		json_object_put(m);
+	}
+}
+
+/* What take_handoff() made, undone, for another try. */
+static void drop_handoff(struct handoff *h)
+{
+	for (int i = 0; i < h->nx; i++)
+		tn_xsk_close(&h->x[i]);
+	h->nx = 0;
+	if (h->fast >= 0)
+		close(h->fast);
+	h->fast = -1;
+	tn_umem_free(&h->u);
+}
+
+static int skns_tries, skns_err;
+
+/* A socket of the host's netns: its netns, please. */
+static void skns_probe(int fd)
+{
+	int ns = ioctl(fd, SIOCGSKNS);
+
+	skns_tries++;
+	if (ns < 0)
+		skns_err = errno;
+	else
+		through_netns(ns, "SIOCGSKNS");
+}
+
+static int do_direct(const char *sock, double secs)
+{
+	int conn = dial(sock, false);
+	struct handoff h;
+	struct stat st;
+
+	if (conn < 0 || send_fds(conn, hello, NULL, 0) ||
+	    take_handoff(conn, &h, skns_probe) == -2) {
+		perror("direct: connect");
+		return 1;
 	}
 	printf("{\"attack\":\"skns\",\"tries\":%d,\"error\":\"%s\"}\n",
 	       skns_tries, err_name(skns_err));
@@ -596,10 +662,242 @@ static int do_direct(const char *sock, double secs)
 	return 0;
 }
 
+/* ---- fastgarbage: a router that writes garbage into its fast table ---- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void rnd_fill(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	while (n) {
+		uint64_t r = rnd();
+		size_t k = n < 8 ? n : 8;
+
+		memcpy(b, &r, k);
+		b += k;
+		n -= k;
+	}
+}
+
+struct dst {
+	uint8_t family;
+	uint8_t d[16];
+	uint32_t bucket;
+};
+
+/* "a,b,c" of IPv4 and IPv6 addresses into d (up to max); the count. */
+static int parse_dsts(const char *s, struct dst *d, int max)
+{
+	char buf[1024], *save = NULL, *t;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (t = strtok_r(buf, ",", &save); t && n < max;
+	     t = strtok_r(NULL, ",", &save)) {
+		struct dst *x = &d[n];
+		uint32_t w[4];
+
+		memset(x, 0, sizeof(*x));
+		if (inet_pton(AF_INET, t, x->d) == 1)
+			x->family = AF_INET;
+		else if (inet_pton(AF_INET6, t, x->d) == 1)
+			x->family = AF_INET6;
+		else
+			continue;
+		memcpy(w, x->d, 16);
+		x->bucket = tn_fast_hash(x->family, w[0], w[1], w[2], w[3]);
+		n++;
+	}
+	return n;
+}
+
+/* "aa:bb:cc:dd:ee:ff,..." into m (up to max); the count. */
+static int parse_macs(const char *s, uint8_t (*m)[6], int max)
+{
+	const char *p = s;
+	int n = 0;
+
+	while (*p && n < max) {
+		unsigned int b[6];
+
+		if (sscanf(p, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+			   &b[4], &b[5]) == 6) {
+			for (int i = 0; i < 6; i++)
+				m[n][i] = (uint8_t)b[i];
+			n++;
+		}
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		p++;
+	}
+	return n;
+}
+
+/* A valid-looking entry for d, in a way of its bucket: an even seq, its
+ * family and address, and the rest as likely to be taken as not: out the
+ * tenant's two ports or any other number, MACs of the test's hosts (the
+ * neighbour's among them), broadcast, multicast or random, any MTU, any
+ * flags. Written as plain stores, seq and all, with no lock: a reader may
+ * see any mix of this and what was there. */
+static void aim(struct tn_fast_entry *e, const struct dst *d,
+		uint8_t (*macs)[6], int nmacs)
+{
+	uint64_t r = rnd();
+
+	e->seq = (uint32_t)rnd() & ~1u;
+	e->family = d->family;
+	memcpy(e->dst, d->d, 16);
+	e->out = (r & 1) ? (uint8_t)(r >> 1 & 1) : (uint8_t)(r >> 8);
+	if (nmacs && (r >> 16) % 4)
+		memcpy(e->mac, macs[(r >> 20) % (uint64_t)nmacs], 6);
+	else
+		rnd_fill(e->mac, 6);
+	e->mtu = (r >> 32) % 3 ? (uint16_t)(1500 + (r >> 40) % 64036) :
+				 (uint16_t)(r >> 40);
+	e->flags = (r >> 56) % 4 ? 0 : (uint16_t)rnd();
+	e->hits = rnd();
+}
+
+#define FG_FMT                                                             \
+	"{\"attack\":\"fastgarbage\",\"slots\":%lld,\"mmap\":\"%s\","      \
+	"\"mmap_past_end\":\"%s\",\"sockets\":%d,\"rounds\":%ld,"          \
+	"\"random_buckets\":%ld,\"aimed\":%ld,\"torn\":%ld,\"limits\":%d," \
+	"\"hung_up\":%s}\n"
+
+static int do_fastgarbage(const char *sock, double secs, const char *dstarg,
+			  const char *macarg)
+{
+	size_t len = (size_t)TN_FAST_SLOTS * sizeof(union tn_fast_slot);
+	long rounds = 0, rbuckets = 0, aimed = 0, torn = 0;
+	int conn = dial(sock, false), nd, nm, nlimits = 0, e_map = 0,
+	    e_past = 0;
+	bool hung_up = false;
+	char s_map[16], s_past[16];
+	union tn_fast_slot *t = NULL;
+	struct dst d[32];
+	uint8_t macs[32][6];
+	struct handoff h = { .fast = -1 };
+	double end;
+	void *past;
+
+	rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)(now() * 1e6);
+	nd = parse_dsts(dstarg, d, 32);
+	nm = parse_macs(macarg, macs, 32);
+	end = now() + secs;
+	/* As a router would: again until tenetd says done (a step late
+	 * under load and it hangs up). */
+	for (;;) {
+		int e = conn < 0 || send_fds(conn, hello, NULL, 0) ?
+				-1 :
+				take_handoff(conn, &h, NULL);
+
+		if (!e)
+			break;
+		if (e == -2 || now() >= end) {
+			perror("fastgarbage: handoff");
+			return 1;
+		}
+		drop_handoff(&h);
+		if (conn >= 0)
+			close(conn);
+		nap(0.5);
+		conn = dial(sock, false);
+	}
+	if (h.fast < 0)
+		e_map = EBADF;
+	else if ((t = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   h.fast, 0)) == MAP_FAILED) {
+		e_map = errno;
+		t = NULL;
+	}
+	/* More than the table: the kernel's pages past it. */
+	if (h.fast >= 0) {
+		past = mmap(NULL, len + 16 * 4096, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, h.fast, 0);
+		if (past == MAP_FAILED)
+			e_past = errno;
+		else
+			munmap(past, len + 16 * 4096);
+	}
+	snprintf(s_map, sizeof(s_map), "%s", err_name(e_map));
+	snprintf(s_past, sizeof(s_past), "%s", err_name(e_past));
+	while (now() < end) {
+		char buf[TN_HO_MAX_MSG];
+		ssize_t n;
+
+		/* tenetd's "limits", read so its queue never fills. */
+		while ((n = recv(conn, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			nlimits++;
+		if (n == 0)
+			hung_up = true;
+		if (!t) {
+			nap(0.1);
+			REPORT(false, FG_FMT, (long long)h.slots, s_map, s_past,
+			       h.nx, rounds, rbuckets, aimed, torn, nlimits,
+			       hung_up ? "true" : "false");
+			continue;
+		}
+		/* (a) whole buckets of random bytes, seq included, and the
+		 * counters */
+		for (int i = 0; i < 8; i++, rbuckets++)
+			rnd_fill(&t[rnd() % TN_FAST_BUCKETS], sizeof(*t));
+		rnd_fill(&t[TN_FAST_BUCKETS + rnd() % TN_FAST_CPUS],
+			 sizeof(*t));
+		/* (b) every way of each destination's bucket aimed */
+		for (int i = 0; i < nd; i++)
+			for (int w = 0; w < TN_FAST_WAYS; w++, aimed++)
+				aim(&t[d[i].bucket].b.e[w], &d[i], macs, nm);
+		/* (c) torn: a seq left odd, an entry half written under
+		 * an even one, an entry published half written */
+		for (int i = 0; i < nd; i++, torn++) {
+			struct tn_fast_entry *e =
+				&t[d[i].bucket].b.e[rnd() % TN_FAST_WAYS];
+			uint32_t s = e->seq;
+
+			switch (rnd() % 3) {
+			case 0:
+				e->seq = s | 1;
+				e->out = (uint8_t)rnd();
+				break;
+			case 1:
+				rnd_fill(e->mac, 3);
+				e->out = (uint8_t)rnd();
+				break;
+			default:
+				e->seq = s | 1;
+				rnd_fill(&e->out, 1);
+				rnd_fill(e->mac, 6);
+				e->seq = (s | 1) + 1;
+				rnd_fill((uint8_t *)e->mac + 3, 3);
+				break;
+			}
+		}
+		rounds++;
+		nap(0.0005);
+		REPORT(false, FG_FMT, (long long)h.slots, s_map, s_past, h.nx,
+		       rounds, rbuckets, aimed, torn, nlimits,
+		       hung_up ? "true" : "false");
+	}
+	REPORT(true, FG_FMT, (long long)h.slots, s_map, s_past, h.nx, rounds,
+	       rbuckets, aimed, torn, nlimits, hung_up ? "true" : "false");
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tn-hostile linger|fdflood|slow|storm|direct SOCK SECS\n"
+		"       tn-hostile fastgarbage SOCK SECS DSTS MACS\n"
 		"       tn-hostile silent SOCK SECS N\n"
 		"       tn-hostile symlink DIR TARGET SECS\n"
 		"       tn-hostile stats FILE SECS\n");
@@ -629,6 +927,8 @@ int main(int argc, char **argv)
 		ret = do_stats(argv[2], atof(argv[3]));
 	else if (argc == 4 && !strcmp(m, "direct"))
 		ret = do_direct(argv[2], atof(argv[3]));
+	else if (argc == 6 && !strcmp(m, "fastgarbage"))
+		ret = do_fastgarbage(argv[2], atof(argv[3]), argv[4], argv[5]);
 	else
 		usage();
 	return ret;
