@@ -61,8 +61,9 @@ bps_of() { # 10M -> 10000000 (k, M, G decimal, as tenetctl takes them)
 }
 
 say "topology, tenetd, tenants acme and beta"
-# shellcheck disable=SC2119 # acme starts unlimited
-rl_setup || { say "set-up failed"; exit 1; }
+# fastpath off: the policer-alone rows are the router's, as before the fast
+# table (with it, a `shape off` tenant's frames are policed in XDP only)
+rl_setup fastpath off || { say "set-up failed"; exit 1; }
 
 
 # idle_rtt: the median RTT through acme with no flow.
