@@ -44,7 +44,7 @@ help_ok() {
 	# every key of tenant add, with its help
 	for k in access vlan inner-vlan uplink uplink-vlan uplink-mac prefix \
 		access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps \
-		source source-check; do
+		source source-check fastpath; do
 		grep -Eq "^        $k +[a-zA-Z]" <<<"$("$BUILD/tenetctl" tenant --help)" ||
 			{ echo "no help for $k"; return 1; }
 	done

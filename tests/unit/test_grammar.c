@@ -144,7 +144,8 @@ static void test_line_refused(void **state)
 		  "tenant add: must be access, vlan, inner-vlan, uplink, "
 		  "uplink-vlan, uplink-mac, prefix, access-addr, uplink-addr, "
 		  "gateway, mode, cpu, cpuset, memory, pids, rate, pps, "
-		  "burst, shape, source or source-check, not \"colour\"",
+		  "burst, shape, source, source-check or fastpath, not "
+		  "\"colour\"",
 		  false },
 		{ ADD "access-addr uplink-addr 192.0.2.2/24",
 		  "access-addr needs a value", true },
@@ -154,8 +155,8 @@ static void test_line_refused(void **state)
 		{ "tenant add", "missing NAME", true },
 		{ "tenant list x", "too many arguments", true },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, burst, shape, cpu, memory, pids"
-		  " or source-check",
+		  "give at least one of rate, pps, burst, shape, cpu, memory, pids,"
+		  " source-check or fastpath",
 		  true },
 #define BURST_ERR(s)                                                          \
 	"burst: must be a size from 15140 bytes to 1024G, optionally with K," \
