@@ -155,7 +155,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARN) -std=gnu11 \
 	-D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib -Itenant
 FUZZ_TARGETS := pkt nl validate ctl handoff
 FUZZ_SRC_pkt := tenant/pkt.c
-FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c \
+FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c tenant/ftable.c \
 	tenant/nh.c tenant/hash.c tenant/fwd.c tenant/pkt.c tenant/shape.c \
 	tenant/ftable.c \
 	lib/xsk.c
