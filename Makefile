@@ -157,7 +157,6 @@ FUZZ_TARGETS := pkt nl validate ctl handoff
 FUZZ_SRC_pkt := tenant/pkt.c
 FUZZ_SRC_nl := tenant/nl.c tenant/routes.c tenant/fib4.c tenant/fib6.c tenant/ftable.c \
 	tenant/nh.c tenant/hash.c tenant/fwd.c tenant/pkt.c tenant/shape.c \
-	tenant/ftable.c \
 	lib/xsk.c
 FUZZ_SRC_validate := lib/validate.c lib/parse.c
 FUZZ_SRC_ctl := lib/ctl.c lib/ctl_cmds.c lib/grammar.c lib/names.c \

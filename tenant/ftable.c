@@ -178,7 +178,17 @@ void ftable_learn(struct router *r, const struct rt_if *o, uint8_t family,
 	for (int w = 0; w < TN_FAST_WAYS; w++) {
 		e = &b->e[w];
 		if (e->family == family && !memcmp(e->dst, d, 16)) {
-			victim = e; /* ours already: brought up to date */
+			/* ours already: kept if it says the same (a rewrite
+			 * would send XDP's readers to us meanwhile), else
+			 * brought up to date */
+			if (!(e->seq & 1) && e->out == o->role && !e->flags &&
+			    e->mtu == (o->mtu > UINT16_MAX ? UINT16_MAX :
+							     o->mtu) &&
+			    !memcmp(e->mac, mac, 6)) {
+				stamp[w] = now_s(r);
+				return;
+			}
+			victim = e;
 			break;
 		}
 		if (!e->family) {

@@ -488,10 +488,13 @@ static struct tn_fast_entry *learn(struct fx *f, const char *s)
 	uint8_t frame_dst[16];
 	int family = ip(s, a);
 	uint32_t old_seq;
+	bool kept;
 
 	assert_true(ref_decide(f, family, a, &d));
 	e = find_a(f, family, a);
 	old_seq = e ? e->seq : 0;
+	/* an entry that already says the same is left as it is */
+	kept = e && !(e->seq & 1) && !e->flags && same_decision(e, &d);
 	/* An IPv4 address is 4 bytes in a frame: what follows is not its. */
 	memset(frame_dst, 0xa5, sizeof(frame_dst));
 	memcpy(frame_dst, a, (size_t)alen(family));
@@ -502,7 +505,10 @@ static struct tn_fast_entry *learn(struct fx *f, const char *s)
 	e = find_a(f, family, a);
 	assert_non_null(e);
 	assert_int_equal(e->seq % 2, 0);
-	assert_true(e->seq > old_seq);
+	if (kept)
+		assert_int_equal(e->seq, old_seq);
+	else
+		assert_true(e->seq > old_seq);
 	assert_int_equal(e->family, family);
 	assert_memory_equal(e->dst, a, 16); /* zero-padded */
 	assert_int_equal(e->flags, 0);
@@ -670,16 +676,15 @@ static void test_learn(void **state)
 	assert_int_equal(e->mac[5], 0x16);
 	assert_int_equal(used_entries(f), 4);
 
-	/* Again: the same entry, written once more, no second one. */
+	/* Again: the same entry, left as it is (a rewrite would send
+	 * XDP's readers to the router meanwhile), no second one. */
 	copy = *e6;
 	e = learn(f, "2001:db8:1::1");
 	assert_ptr_equal(e, e6);
-	assert_int_equal(e->seq, copy.seq + 2);
-	copy.seq += 2;
 	assert_memory_equal(e, &copy, sizeof(copy));
 	for (int i = 0; i < 10; i++)
 		learn(f, "10.1.1.1");
-	assert_int_equal(find(f, "10.1.1.1")->seq, 2 + 2 * 10);
+	assert_int_equal(find(f, "10.1.1.1")->seq, 2);
 	assert_int_equal(used_entries(f), 4);
 
 	/* IPv4 1.2.3.4 and IPv6 102:304:: have the same 16 bytes: two
