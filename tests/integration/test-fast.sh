@@ -35,7 +35,8 @@ t_check "nic attach nic0 role access" ctl nic attach nic0 role access
 t_check "nic attach nic1 role uplink default drop" ctl nic attach nic1 role uplink default drop
 t_check "tenant add acme (fastpath by default)" \
 	ctl tenant add acme access nic0 vlan 100 uplink nic1 uplink-vlan 300 \
-	access-addr 10.0.0.1/24 uplink-addr 192.0.2.2/30 gateway 192.0.2.1
+	access-addr 10.0.0.1/24 2001:db8:a::1/64 uplink-addr 192.0.2.2/30 \
+	2001:db8:f::2/64 gateway 192.0.2.1
 t_check "tenant add beta fastpath off" \
 	ctl tenant add beta access nic0 vlan 200 uplink nic1 uplink-vlan 400 \
 	access-addr 10.0.0.1/24 uplink-addr 192.0.2.6/30 gateway 192.0.2.5 fastpath off
@@ -44,7 +45,16 @@ for t in acme beta; do
 		until_is 150 "true 2 true" eval "ctl -j tenant show $t | jq -r '\"\\(.router.connected) \\(.router.sockets) \\(.fast.table)\"'"
 done
 t_check "tenant show: fastpath on, off" test "$(show acme .fastpath) $(show beta .fastpath)" = "on off"
+# IPv6 for acme too: C1 2001:db8:a::2, U 2001:db8:f::1 and 2001:db8:ff::1.
+nsx C1 ip -6 addr add 2001:db8:a::2/64 dev c1 nodad
+nsx C1 ip -6 route add default via 2001:db8:a::1
+nsx U ip -6 addr add 2001:db8:f::1/64 dev u1 nodad
+nsx U ip -6 addr add 2001:db8:ff::1/128 dev lo
+nsx U ip -6 route add 2001:db8:a::/64 via 2001:db8:f::2 dev u1
+t_check "route add acme 2001:db8:ff::/64 via 2001:db8:f::1" \
+	ctl route add acme 2001:db8:ff::/64 via 2001:db8:f::1
 t_check "customer 1 reaches the upstream through acme" isp_reach 1
+t_check "and over IPv6" ping_reach C1 2001:db8:ff::1
 t_check "customer 2 reaches the upstream through beta" isp_reach 2
 nsx U ip addr add 198.51.100.2/32 dev lo
 CT=$(show acme .container.pid)
@@ -52,6 +62,7 @@ CT=$(show acme .container.pid)
 # Counted where the issue says: per port, by the router, in tenant show.
 A0=$(fast acme)
 nsx C1 ping -c 200 -i 0.005 -q 198.51.100.1 >/dev/null
+nsx C1 ping -6 -c 5 -i 0.05 -q 2001:db8:ff::1 >/dev/null
 nsx C2 ping -c 200 -i 0.005 -q 198.51.100.1 >/dev/null
 A1=$(fast acme)
 t_check "acme: 200 pings went fast both ways ($A0 -> $A1)" \
@@ -65,7 +76,8 @@ t_check "traceroute from customer 1 still shows acme's router" \
 	sh -c "nsenter --net=/run/netns/$P-C1 traceroute -n -w 1 -q 1 198.51.100.1 | grep -q '^ 1  10.0.0.1 '"
 
 # Byte for byte: the same 300 frames (ids, TTLs 2..63, TOS and lengths
-# varied) through the fast path and through the router.
+# varied; IPv6: flow labels, hop limits, traffic classes and lengths)
+# through the fast path and through the router.
 AMAC=$(show acme .access.mac)
 C1MAC=$(nsx C1 ip -j link show c1 | jq -r '.[0].address')
 received() { # FILE: the frames U got, as hex, one a line
@@ -77,21 +89,24 @@ capture() { # NAME
 	local pid=$BG
 	sleep 1
 	nsx C1 $SEND c1 "$AMAC" "$C1MAC" --ipv4 10.0.0.2 198.51.100.1 --count 300 --vary
+	nsx C1 $SEND c1 "$AMAC" "$C1MAC" --ipv6 2001:db8:a::2 2001:db8:ff::1 --count 300 --vary
 	sleep 1
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 	received "$T_DIR/$1.pcap" >"$T_DIR/$1.hex"
 }
 F0=$(fast acme)
+R0=$(stats acme '[.router.ifaces[].counters.rx]')
 capture on
 F1=$(fast acme)
+echo "# the router read $R0 -> $(stats acme '[.router.ifaces[].counters.rx]') meanwhile; $(ctl -j tenant show acme | jq -c .fast)"
 t_check "tenant set acme fastpath off" ctl tenant set acme fastpath off
 capture off
 F2=$(fast acme)
-t_check "300 frames fast ($F0 -> $F1), then none ($F2)" \
-	jq -e -n "$F0 as \$a | $F1 as \$b | $F2 as \$c | \$b[0] - \$a[0] == 300 and \$c == \$b"
-t_check "U received all 300 both ways, byte-identical ($(wc -l <"$T_DIR/on.hex") and $(wc -l <"$T_DIR/off.hex") frames)" \
-	sh -c "test \$(wc -l <'$T_DIR/on.hex') = 300 && cmp '$T_DIR/on.hex' '$T_DIR/off.hex'"
+t_check "600 frames fast ($F0 -> $F1), then none ($F2)" \
+	jq -e -n "$F0 as \$a | $F1 as \$b | $F2 as \$c | \$b[0] - \$a[0] == 600 and \$c == \$b"
+t_check "U received all 600 both ways, byte-identical ($(wc -l <"$T_DIR/on.hex") and $(wc -l <"$T_DIR/off.hex") frames)" \
+	sh -c "test \$(wc -l <'$T_DIR/on.hex') = 600 && cmp '$T_DIR/on.hex' '$T_DIR/off.hex'"
 t_check "tenant set acme fastpath on" ctl tenant set acme fastpath on
 nsx C1 ping -c 20 -i 0.01 -q 198.51.100.1 >/dev/null
 t_check "fast again ($(fast acme))" jq -e -n "$(fast acme) as \$b | $F2 as \$a | \$b[0] > \$a[0]"
