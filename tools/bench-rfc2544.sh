@@ -423,14 +423,14 @@ for pt in "${POINTS[@]}"; do
 			taskset -c 0 "$RFC" search $(gen_args "$s" "$n") --size "$size" \
 				--duration "$TRIAL" --loss-tolerance "$LOSS" --repeat 1 >"$f" 2>"$f.err" ||
 				die "tn-rfc2544 search failed ($f.err): $(tail -3 "$f.err")"
-			fast_check "$s" "$n" "$before" "$RAW/fast-search-$s-$size-$n-$r.json" \
-				"$size B, $n tenants, repeat $r"
 			if [ -n "$PROFILE" ]; then
 				kill -INT "$perf_pid" && wait "$perf_pid"
 				perf report -i "$f.perf" --stdio --no-children --sort comm,dso,sym \
 					--percent-limit 0.5 -g none 2>/dev/null >"$f.profile.txt"
 				rm -f "$f.perf"
 			fi
+			fast_check "$s" "$n" "$before" "$RAW/fast-search-$s-$size-$n-$r.json" \
+				"$size B, $n tenants, repeat $r"
 			say "$k/$NRUNS $s, $size B, $n tenants, repeat $r: $(jq -r '
 				select(.type == "search") | .status + ", zero-loss " +
 				((.zero_loss_pps.median // .lower_bound_pps.median) / 1e6 * 1000 | round / 1000 |
