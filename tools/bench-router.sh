@@ -23,10 +23,12 @@
 # Cores: the generator and s0's NAPI thread on CPU 0, the latter real-time
 # (SCHED_FIFO), as bench-rfc2544's sinks: the generator is a busy loop in
 # the kernel there, which would hold the sink off for whole time slices,
-# and the sink, not the forwarder, would set the figure of anything above
-# ~0.4 Mpps (one 2 s run each, 64 B: the fast path 0.40 Mpps with the sink
-# at SCHED_OTHER, 1.0 with it real-time; the kernel 0.23 and 0.25). a0's
-# and b0's NAPI threads and the forwarder (the kernel in a0's NAPI, or
+# and the sink, not the forwarder, would set the figure: 64 B, runs of 2 s
+# on 2026-12-03, the kernel forwarded 0.17-0.19 Mpps with the sink at
+# SCHED_OTHER and 0.24-0.35 with it real-time, tenet-router 0.12-0.17
+# either way, the fast path 0.40 and 1.0-1.3 (so runs before that change
+# understate the kernel, and overstate tenet's ratio to it). a0's and
+# b0's NAPI threads and the forwarder (the kernel in a0's NAPI, or
 # tenet-router) on CPU 1. tenet-router runs at nice -10 (ROUTER_NICE), as
 # tenetd starts it: it shares its core with the NAPI thread that feeds it
 # and must win that core when it has frames, or under overload the NAPI
