@@ -243,7 +243,7 @@ bench-classifier: $(O)/tn-bench-classifier
 	$(BENCH_JSON) $(O)/tn-bench-classifier \
 		$(if $(BENCH_DIR),-o $(BENCH_DIR)/classifier.json)
 
-bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp
+bench-router: $(O)/tn-bench-xdp $(O)/tenet-router $(O)/tn-dp $(O)/tenetd $(O)/tenetctl
 	tools/bench-router.sh
 
 bench-fib: $(O)/tn-bench-fib

@@ -41,3 +41,20 @@ pin_napi() {
 		[ -z "${3:-}" ] || chrt -f -p 50 "$pid" || return 1
 	done
 }
+
+# vlan_port NETNS TRUNK NAME VID ADDR: a host's port NAME on VLAN VID of
+# TRUNK, with ADDR (no 802.1Q devices on this kernel, DESIGN.md): a veth
+# whose tc programs push and pop the tag (tn-dp cust-vlan), its peer in a
+# VLAN-unaware bridge, br-TRUNK, with the trunk. For customers' and
+# gateways' ports; needs tests/integration/lib.sh (nsx, BUILD).
+vlan_port() {
+	local br=br-$2
+	nsx "$1" ip link show "$br" >/dev/null 2>&1 ||
+		{ nsx "$1" ip link add "$br" type bridge && nsx "$1" ip link set "$2" master "$br" &&
+			nsx "$1" ip link set "$br" up; } || return 1
+	nsx "$1" ip link add "$3" type veth peer name "$3p" &&
+		nsx "$1" ethtool -K "$3" txvlan off tx off >/dev/null &&
+		nsx "$1" ip link set "$3p" master "$br" up &&
+		nsx "$1" ip addr add "$5" dev "$3" && nsx "$1" ip link set "$3" up &&
+		nsx "$1" "$BUILD/tn-dp" cust-vlan "$3" "$4" >/dev/null
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench-rfc2544: RFC 2544 throughput, overload and latency, TCP and a
-# noisy neighbour, for tenet and for what an ISP would run instead, four
+# noisy neighbour, for tenet and for what an ISP would run instead, five
 # systems measured alternately in one run (tools/README).
 #
 #   netns G (generator)          netns H (the host)                 netns S (sink)
@@ -20,7 +20,17 @@
 # the trunk, and the kernel's tenants are told apart by MAC, untagged.
 # Every system has N tenants, each with its own addresses:
 #   tenet       tenant i: tenetd's veth mode, VLAN 100+i / 2100+i,
-#               10.i.0.1/24 and 100.64.i.2/30 (gateway 100.64.i.1, in S)
+#               10.i.0.1/24 and 100.64.i.2/30 (gateway 100.64.i.1, in S),
+#               fastpath off: the router forwards every frame
+#   tenet-fast  the same tenants, routers and NICs, fastpath on (tenant
+#               set, live, before each run): nic_ingress forwards what the
+#               routers put in their fast tables, out the NIC. One set of
+#               tenants for both, so that the flag is all that differs. The
+#               routers fill their tables whatever the flag (the warm-up
+#               resolves every gateway); each run of either is checked by
+#               tenetd's counters (tenant stats: fast_packets), and the
+#               run stops if a tenet-fast tenant forwarded nothing fast or
+#               a tenet one did (rfc2544/fast-*.json; fast_share in rows)
 #   kernel      netns K<i>: a plain Linux router (ip_forward), veths a0 and
 #               b0 on two bridges in H with the links (as LXC routers on a
 #               host bridge), untagged, 10.(64+i).0.1/24 and 100.65.i.2/30
@@ -57,7 +67,7 @@ cd "$(dirname "$0")/.." || exit 2
 . tests/integration/lib.sh
 . tools/bench-lib.sh
 
-SYSTEMS="tenet kernel kernel-xdp xconnect"
+SYSTEMS="tenet tenet-fast kernel kernel-xdp xconnect"
 if [ -n "${QUICK:-}" ]; then
 	SIZES="64 1518" TENANTS="1 8" TRIAL=0.5 REPEATS=1 TCP_SECS=3
 else
@@ -91,8 +101,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 for s in $SYSTEMS; do
-	case $s in tenet | kernel | kernel-xdp | xconnect) ;;
-	*) echo "bench-rfc2544: no system \"$s\" (tenet kernel kernel-xdp xconnect)" >&2; exit 2 ;;
+	case $s in tenet | tenet-fast | kernel | kernel-xdp | xconnect) ;;
+	*) echo "bench-rfc2544: no system \"$s\" (tenet tenet-fast kernel kernel-xdp xconnect)" >&2; exit 2 ;;
 	esac
 done
 for n in $TENANTS $TCP_TENANTS; do
@@ -161,21 +171,6 @@ for k in 0 1 2; do
 	MAC[s$k]=$(nsx S ip -j link show "s$k" | jq -r '.[0].address')
 done
 
-# Customers' and gateways' ports of one VLAN (no 802.1Q devices on this
-# kernel, DESIGN.md): a veth whose tc programs push and pop the tag
-# (tn-dp cust-vlan), its peer in a VLAN-unaware bridge with the trunk.
-# vlan_port NETNS TRUNK NAME VID ADDR
-vlan_port() {
-	local br=br-$2
-	nsx "$1" ip link show "$br" >/dev/null 2>&1 ||
-		{ nsx "$1" ip link add "$br" type bridge && nsx "$1" ip link set "$2" master "$br" &&
-			nsx "$1" ip link set "$br" up; } || return 1
-	nsx "$1" ip link add "$3" type veth peer name "$3p" &&
-		nsx "$1" ethtool -K "$3" txvlan off tx off >/dev/null &&
-		nsx "$1" ip link set "$3p" master "$br" up &&
-		nsx "$1" ip addr add "$5" dev "$3" && nsx "$1" ip link set "$3" up &&
-		nsx "$1" "$BUILD/tn-dp" cust-vlan "$3" "$4" >/dev/null
-}
 TCPMAX=0
 for n in $TCP_TENANTS; do [ -z "$TCP" ] || [ "$n" -le "$TCPMAX" ] || TCPMAX=$n; done
 say "ports: gateways in S, customers in G"
@@ -202,7 +197,8 @@ for i in $(seq 0 $((NMAX - 1))); do
 		die "kernel tenant $i's addresses in G and S"
 done
 
-# tenet: tenetd, both NICs, the tenants.
+# tenet: tenetd, both NICs, the tenants, fastpath off (sys_up turns it on
+# for tenet-fast).
 say "tenetd and $NMAX tenants"
 agent_start "$T_DIR/tenetd.log" || die "tenetd did not start ($T_DIR/tenetd.log)"
 ctl nic attach "$ACC" role access >/dev/null && ctl nic attach "$UPL" role uplink >/dev/null ||
@@ -210,7 +206,7 @@ ctl nic attach "$ACC" role access >/dev/null && ctl nic attach "$UPL" role uplin
 for i in $(seq 0 $((NMAX - 1))); do
 	ctl tenant add "b$i" access "$ACC" vlan $((100 + i)) uplink "$UPL" \
 		uplink-vlan $((2100 + i)) access-addr "10.$i.0.1/24" \
-		uplink-addr "100.64.$i.2/30" gateway "100.64.$i.1" cpuset 1 >/dev/null ||
+		uplink-addr "100.64.$i.2/30" gateway "100.64.$i.1" cpuset 1 fastpath off >/dev/null ||
 		die "tenant add b$i"
 	MAC[tenet,$i]=$(ctl -j tenant show "b$i" | jq -r .access.mac)
 done
@@ -257,23 +253,23 @@ nsx H "$RFC" xconnect --in "${P}xa" --out "${P}xu" --dst-mac keep \
 # ---- the systems ----
 sys_vlan() { # SYSTEM I: the customer VLAN of its tenant I (kernel: none)
 	case $1 in
-	tenet) echo $((100 + $2)) ;;
+	tenet*) echo $((100 + $2)) ;;
 	kernel*) echo 0 ;;
 	xconnect) echo $((500 + $2)) ;;
 	esac
 }
 sys_net() { # SYSTEM: its customers are 10.(this + i).0.2
-	case $1 in tenet) echo 0 ;; kernel*) echo 64 ;; xconnect) echo 128 ;; esac
+	case $1 in tenet*) echo 0 ;; kernel*) echo 64 ;; xconnect) echo 128 ;; esac
 }
 sys_mac() { # SYSTEM I: the MAC its customer I sends to
 	case $1 in
-	tenet) echo "${MAC[tenet,$2]}" ;;
+	tenet*) echo "${MAC[tenet,$2]}" ;;
 	kernel*) echo "${MAC[kernel,$2]}" ;;
 	xconnect) echo "${MAC[s2]}" ;; # the sink's
 	esac
 }
 sys_link() { # SYSTEM: the number of its link pair (g<K>, s<K>)
-	case $1 in tenet) echo 0 ;; kernel*) echo 1 ;; xconnect) echo 2 ;; esac
+	case $1 in tenet*) echo 0 ;; kernel*) echo 1 ;; xconnect) echo 2 ;; esac
 }
 XDP_ON=0 # kernel-xdp: tenant_rx is on K0 .. K(XDP_ON - 1)
 xdp_off() {
@@ -283,11 +279,33 @@ xdp_off() {
 	done
 	XDP_ON=0
 }
+FAST_ON=0 # tenet-fast: fastpath is on for tenants b0 .. b(FAST_ON - 1)
+# fast_up N: fastpath on for tenants 0 .. N-1; 0: off for every tenant.
+fast_up() {
+	local i
+	if [ "$1" = 0 ]; then
+		for i in $(seq 0 $((FAST_ON - 1))); do
+			ctl tenant set "b$i" fastpath off >/dev/null || return 1
+		done
+		FAST_ON=0
+		return
+	fi
+	for i in $(seq "$FAST_ON" $(($1 - 1))); do
+		ctl tenant set "b$i" fastpath on >/dev/null || return 1
+		FAST_ON=$((i + 1))
+	done
+}
 # sys_up SYSTEM N: SYSTEM ready for tenants 0 .. N-1 (kernel-xdp: tenant_rx
-# on their routers' veths; the others: on none).
+# on their routers' veths; the others: on none; tenet: fastpath off for
+# every tenant, tenet-fast: on for these).
 sys_up() {
 	local i
-	[ "$1" = kernel-xdp ] || { xdp_off; return; }
+	case $1 in
+	tenet) xdp_off && fast_up 0; return ;;
+	tenet-fast) xdp_off && fast_up "$2"; return ;;
+	kernel-xdp) ;;
+	*) xdp_off; return ;;
+	esac
 	for i in $(seq "$XDP_ON" $(($2 - 1))); do
 		nsx "K$i" $DP rx attach a0 tenant $((i + 1)) slot 0 \
 			addr "10.$((64 + i)).0.1" >/dev/null &&
@@ -311,13 +329,60 @@ gen_args() {
 		$vl --dst-macs "$ml" --src-mac "${MAC[g$k]}" \
 		--src-ip "10.$((b + first)).0.2" --dst-ip "198.$((19 + first)).0.1" --ip-step 65536
 }
-say "warm-up: every router resolves its gateway"
+# fast_snap SYSTEM: for tenet and tenet-fast, tenetd's counters of every
+# tenant, both ports summed, {NAME: [frames nic_ingress forwarded itself
+# (fast), frames it delivered to the router]}; {} for the others.
+fast_snap() {
+	case $1 in tenet*) ;; *) echo '{}'; return ;; esac
+	ctl -j tenant stats | jq -c '[.tenants[] | {key: .name, value:
+		[([.classifier[].fast_packets] | add), ([.classifier[].tx_packets] | add)]}] |
+		from_entries'
+}
+# fast_check SYSTEM N BEFORE FILE WHAT: what tenants 0 .. N-1 forwarded
+# fast and through their routers since BEFORE (fast_snap), into FILE
+# ({fast, delivered, share, idle}); the run stops if a tenet-fast tenant
+# forwarded nothing fast (its fast path did not engage) or a tenet tenant
+# forwarded anything fast (it would not be measuring the routers). Nothing
+# for the other systems.
+fast_check() {
+	local s=$1 n=$2 before=$3 file=$4 what=$5 idle
+	case $s in tenet*) ;; *) return 0 ;; esac
+	jq -n -c --argjson a "$before" --argjson b "$(fast_snap "$s")" --argjson n "$n" '
+		[range($n) | "b\(.)" | {name: ., fast: ($b[.][0] - $a[.][0]),
+		 delivered: ($b[.][1] - $a[.][1])}] as $t |
+		{fast: ($t | map(.fast) | add), delivered: ($t | map(.delivered) | add),
+		 idle: [$t[] | select(.fast == 0) | .name]} |
+		. + {share: (if .fast + .delivered > 0 then
+			.fast / (.fast + .delivered) * 10000 | round / 10000 else null end)}' \
+		>"$file" 2>&1 || die "$s, $what: no counters from tenetd: $(cat "$file")"
+	if [ "$s" = tenet ]; then
+		jq -e '.fast == 0' "$file" >/dev/null ||
+			die "tenet, $what: $(jq .fast "$file") frames took the fast path, which is off ($file)"
+	else
+		idle=$(jq -r '.idle | join(" ")' "$file")
+		[ -z "$idle" ] || die "tenet-fast, $what: nothing forwarded fast by $idle," \
+			"the fast path did not engage ($file; ${idle%% *}: $(ctl -j tenant show "${idle%% *}" |
+				jq -c .fast))"
+	fi
+}
+# fast_say FILE: ", N% fast" of fast_check's FILE, if any.
+fast_say() {
+	[ -f "$1" ] && jq -r 'if .share then ", \(.share * 1000 | round / 10)% fast" else "" end' "$1"
+}
+# fast_share FILE...: the median share of fast_check's FILEs; null if none.
+fast_share() {
+	cat "$@" 2>/dev/null | jq -s -c 'map(.share | select(. != null)) | sort |
+		if length == 0 then null else .[(length - 1) / 2 | floor] end'
+}
+say "warm-up: every router resolves its gateway (tenet-fast: fills its fast table)"
 for s in $SYSTEMS; do
 	sys_up "$s" "$NMAX" || die "cannot set up $s"
+	before=$(fast_snap "$s") || die "tenetd's counters"
 	# shellcheck disable=SC2046
 	taskset -c 0 "$RFC" trial $(gen_args "$s" "$NMAX") --size 64 --rate $((NMAX * 100)) \
 		--duration 1 --repeat 1 >"$RAW/warmup-$s.jsonl" 2>"$RAW/warmup-$s.err" ||
 		die "warm-up of $s: $(tail -3 "$RAW/warmup-$s.err")"
+	fast_check "$s" "$NMAX" "$before" "$RAW/fast-warmup-$s.json" warm-up
 done
 
 # rotate LIST K: LIST's words from the K-th on, then the first K.
@@ -349,6 +414,7 @@ for pt in "${POINTS[@]}"; do
 			k=$((k + 1))
 			f=$RAW/search-$s-$size-$n-$r.jsonl
 			sys_up "$s" "$n" || die "cannot set up $s"
+			before=$(fast_snap "$s") || die "tenetd's counters"
 			if [ -n "$PROFILE" ]; then # the forwarding core, all along
 				perf record -q -g -C 1 -o "$f.perf" >/dev/null 2>&1 &
 				perf_pid=$!
@@ -363,12 +429,14 @@ for pt in "${POINTS[@]}"; do
 					--percent-limit 0.5 -g none 2>/dev/null >"$f.profile.txt"
 				rm -f "$f.perf"
 			fi
+			fast_check "$s" "$n" "$before" "$RAW/fast-search-$s-$size-$n-$r.json" \
+				"$size B, $n tenants, repeat $r"
 			say "$k/$NRUNS $s, $size B, $n tenants, repeat $r: $(jq -r '
 				select(.type == "search") | .status + ", zero-loss " +
 				((.zero_loss_pps.median // .lower_bound_pps.median) / 1e6 * 1000 | round / 1000 |
 				 tostring) + " Mpps" + (if .zero_loss_pps then "" else " (lower bound)" end) +
 				", generator max " + (.generator_max_pps.median / 1e6 * 1000 | round / 1000 |
-				tostring)' "$f")"
+				tostring)' "$f")$(fast_say "$RAW/fast-search-$s-$size-$n-$r.json")"
 		done
 	done
 done
@@ -380,7 +448,7 @@ for pt in "${POINTS[@]}"; do
 	set -- $pt
 	for s in $SYSTEMS; do
 		cat "$RAW/search-$s-$1-$2"-*.jsonl | jq -s -c --arg s "$s" --arg size "$1" \
-			--argjson n "$2" '
+			--argjson n "$2" --argjson fs "$(fast_share "$RAW/fast-search-$s-$1-$2"-*.json)" '
 		def med: map(select(. != null)) | sort |
 			if length == 0 then null else .[(length - 1) / 2 | floor] end;
 		def mpps: if . == null then null else . / 1e6 * 10000 | round / 10000 end;
@@ -411,7 +479,8 @@ for pt in "${POINTS[@]}"; do
 		 lat_offered_mpps: ([$L[].offered_pps.median] | med | mpps),
 		 lat_forwarded_mpps: ([$L[].forwarded_pps.median] | med | mpps),
 		 jain: ([$L[].jain] | med),
-		 generator_bound: ([$L[], $O[] | .generator_bound] | any)}' >>"$ROWS" ||
+		 generator_bound: ([$L[], $O[] | .generator_bound] | any),
+		 fast_share: $fs}' >>"$ROWS" ||
 			die "cannot read the results of $s at $1 B, $2 tenants"
 	done
 done
@@ -448,6 +517,7 @@ if [ -n "$TCP" ]; then
 			for flows in $TCP_FLOWS; do
 				for s in $(rotate "$SYSTEMS" $((r - 1))); do
 					sys_up "$s" "$nt" || die "cannot set up $s"
+					before=$(fast_snap "$s") || die "tenetd's counters"
 					pids=()
 					for j in $(seq 0 $((nt - 1))); do
 						read -r src dst <<<"$(tcp_ends "$s" "$j")"
@@ -457,9 +527,12 @@ if [ -n "$TCP" ]; then
 						pids+=($!)
 					done
 					for p in "${pids[@]}"; do wait "$p"; done
+					fast_check "$s" "$nt" "$before" "$RAW/fast-tcp-$s-$nt-$flows-$r.json" \
+						"TCP $nt tenants x $flows flows, repeat $r"
 					say "TCP $s, $nt tenants x $flows flows, repeat $r: $(tcp_sum \
 						"$s" "$nt" "$flows" "$r" | jq -r 'if .gbps then "\(.gbps) Gbit/s"
-						else "failed: \(.error)" end')"
+						else "failed: \(.error)" end')$(fast_say \
+						"$RAW/fast-tcp-$s-$nt-$flows-$r.json")"
 				done
 			done
 		done
@@ -469,14 +542,15 @@ if [ -n "$TCP" ]; then
 			for s in $SYSTEMS; do
 				for r in $(seq "$REPEATS"); do
 					tcp_sum "$s" "$nt" "$flows" "$r"
-				done | jq -s -c --arg s "$s" --argjson nt "$nt" --argjson f "$flows" '
+				done | jq -s -c --arg s "$s" --argjson nt "$nt" --argjson f "$flows" \
+					--argjson fs "$(fast_share "$RAW/fast-tcp-$s-$nt-$flows"-*.json)" '
 					(map(.gbps | select(. != null)) | sort) as $v |
 					{table: "tcp", system: $s, tenants: $nt, flows: $f,
 					 case: "\($nt) x \($f)",
 					 gbps: (if $v == [] then null else $v[(($v | length) - 1) / 2 | floor] end),
 					 gbps_min: $v[0], gbps_max: $v[-1], repeats: ($v | length),
 					 failed: map(select(.gbps == null)) | length,
-					 error: (map(.error // empty) | first)}' >>"$ROWS"
+					 error: (map(.error // empty) | first), fast_share: $fs}' >>"$ROWS"
 			done
 		done
 	done
@@ -495,6 +569,7 @@ if [ -n "$NOISY" ]; then
 				die "noisy neighbour: no 1-tenant figure for $s at $NSIZE B (-n must hold 1)"
 			rate=$(jq -n "$base * 1e6 / 2 | round")
 			sys_up "$s" 2 || die "cannot set up $s"
+			before=$(fast_snap "$s") || die "tenetd's counters"
 			# shellcheck disable=SC2046
 			taskset -c 0 "$RFC" latency $(gen_args "$s" 1 1) --size "$NSIZE" --rate "$rate" \
 				--duration "$TRIAL" --repeat 1 >"$RAW/noisy-$s-alone-$r.jsonl" \
@@ -503,18 +578,20 @@ if [ -n "$NOISY" ]; then
 					--flood-tenant 0 --duration "$TRIAL" --repeat 1 \
 					>"$RAW/noisy-$s-flood-$r.jsonl" 2>"$RAW/noisy-$s-flood-$r.err" ||
 				die "noisy neighbour runs of $s failed ($RAW/noisy-$s-*-$r.err)"
+			fast_check "$s" 2 "$before" "$RAW/fast-noisy-$s-$r.json" "noisy neighbour, repeat $r"
 			say "noisy $s, repeat $r: B at $rate pps: $(jq -r 'select(.type == "trial") |
 				"lost \(.per_tenant[1].sent - .per_tenant[1].received) of \(.per_tenant[1].sent)" +
 				", A offered \(.per_tenant[0].sent / .seconds | round) pps"' \
-				"$RAW/noisy-$s-flood-$r.jsonl")"
+				"$RAW/noisy-$s-flood-$r.jsonl")$(fast_say "$RAW/fast-noisy-$s-$r.json")"
 		done
 	done
 	for s in $SYSTEMS; do
 		base=$(jq -r --arg s "$s" --arg size "$NSIZE" 'select(.table == "throughput" and
 			.system == $s and (.size | tostring) == $size and .tenants == 1) |
 			if .zero_loss_mpps then "zero-loss" else "forwarded at generator max" end' "$ROWS")
-		cat "$RAW/noisy-$s"-*.jsonl | jq -s -c --arg s "$s" --arg basis "$base" \
-			--arg size "$NSIZE" '
+		# not noisy-$s-*: noisy-tenet-* would be tenet-fast's too
+		cat "$RAW/noisy-$s"-{alone,flood}-*.jsonl | jq -s -c --arg s "$s" --arg basis "$base" \
+			--arg size "$NSIZE" --argjson fs "$(fast_share "$RAW/fast-noisy-$s"-[0-9]*.json)" '
 			def med: map(select(. != null)) | sort |
 				if length == 0 then null else .[(length - 1) / 2 | floor] end;
 			def loss: if .sent > 0 then (.sent - .received) / .sent else null end;
@@ -531,28 +608,37 @@ if [ -n "$NOISY" ]; then
 			 b_p99_flooded_us: ([$fl[].per_tenant[1].latency_ns.p99] | med | us),
 			 a_offered_pps: ([$fl[] | .per_tenant[0].sent / .seconds | round] | med),
 			 a_forwarded_pps: ([$fl[] | .per_tenant[0].received / .seconds | round] | med),
-			 repeats: ($fl | length)}' >>"$ROWS"
+			 repeats: ($fl | length), fast_share: $fs}' >>"$ROWS"
 	done
 fi
 
 # Ratios within the run: to the kernel's figure and to the ceiling's at
-# the same point (the zero-loss rate; else the lower bound, and said so).
+# the same point (the zero-loss rate, and what was forwarded at the
+# generator's maximum), and of N tenants' aggregate to 1 tenant's.
 jq -s -c '
 	def fig: .zero_loss_mpps // null;
 	def ratio(a; b): if a == null or b == null or b == 0 then null
 		else a / b * 1000 | round / 1000 end;
 	(map(select(.table == "throughput")) | map({key: "\(.system) \(.size) \(.tenants)",
-		value: fig}) | from_entries) as $z |
-	(map(select(.table == "throughput")) | map({key: "\(.system) \(.size) \(.tenants)",
-		value: .mfr_mpps}) | from_entries) as $m |
+		value: .}) | from_entries) as $p |
 	(map(select(.table == "tcp")) | map({key: "\(.system) \(.tenants) \(.flows)",
 		value: .gbps}) | from_entries) as $t |
 	.[] | if .table == "throughput" then
-		. + {ratio_kernel: ratio(fig; $z["kernel \(.size) \(.tenants)"]),
-		     pct_ceiling: (ratio(fig; $z["xconnect \(.size) \(.tenants)"]) |
-			if . == null then null else . * 100 | round end),
-		     mfr_ratio_kernel: ratio(.mfr_mpps; $m["kernel \(.size) \(.tenants)"])}
-	elif .table == "tcp" then . + {ratio_kernel: ratio(.gbps; $t["kernel \(.tenants) \(.flows)"])}
+		$p["kernel \(.size) \(.tenants)"] as $k | $p["xconnect \(.size) \(.tenants)"] as $x |
+		$p["\(.system) \(.size) 1"] as $one |
+		. + {ratio_kernel: ratio(fig; $k | fig),
+		     ratio_xconnect: ratio(fig; $x | fig),
+		     pct_ceiling: (ratio(fig; $x | fig) | if . == null then null else . * 100 | round end),
+		     top_ratio_kernel: ratio(.top_forwarded_mpps; $k.top_forwarded_mpps),
+		     top_ratio_xconnect: ratio(.top_forwarded_mpps; $x.top_forwarded_mpps),
+		     mfr_ratio_kernel: ratio(.mfr_mpps; $k.mfr_mpps)} +
+		if .tenants == 1 then {} else
+			{ratio_1tenant: ratio(fig; $one | fig),
+			 top_ratio_1tenant: ratio(.top_forwarded_mpps; $one.top_forwarded_mpps)} end
+	elif .table == "tcp" then
+		. + {ratio_kernel: ratio(.gbps; $t["kernel \(.tenants) \(.flows)"]),
+		     ratio_xconnect: ratio(.gbps; $t["xconnect \(.tenants) \(.flows)"])} +
+		if .tenants == 1 then {} else {ratio_1tenant: ratio(.gbps; $t["\(.system) 1 \(.flows)"])} end
 	else . end' "$ROWS" >"$ROWS.2" && mv "$ROWS.2" "$ROWS" || die "ratios"
 
 # ---- latency CDF: at 90% of the zero-loss rate, 1 tenant, the first size ----

@@ -2,14 +2,18 @@
 /*
  * tn-bench-xdp: the traffic generator and sink of make bench-router.
  *
- *   gen DEV DST_MAC DST_IP SRC_IP SIZE SECONDS
+ *   gen DEV DST_MAC DST_IP SRC_IP SIZE SECONDS [VID]
  *       transmits UDP frames of SIZE bytes (64..1518, FCS not counted as
  *       on the wire: 60..1514 here) out of DEV for SECONDS with
  *       BPF_PROG_RUN's live frames (an in-kernel generator: no skb per
  *       frame, so it outruns what it measures); prints the offered rate.
+ *       With VID (1..4094), an 802.1Q tag on top: the same IP packet, 4
+ *       bytes more on the wire, for a DUT whose ports are VLANs.
  *   sink DEV SECONDS
- *       counts and drops at XDP what arrives on DEV for SECONDS; prints
- *       the count and the rate over the whole window.
+ *       counts and drops at XDP what arrives on DEV for SECONDS, but ARP
+ *       (tagged or not), which it passes to the kernel, so that a DUT can
+ *       resolve the sink's side meanwhile; prints the count and the rate
+ *       over the whole window.
  *
  * Output is one JSON object per line, for the bench script.
  */
@@ -43,7 +47,7 @@ static double now_s(void)
 static int gen(struct bench_xdp *skel, int ifindex, char **argv)
 {
 	uint8_t dst_mac[6], src_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	uint32_t size, secs;
+	uint32_t size, secs, vid = 0;
 	struct frame f;
 	struct xdp_md ctx = { .ingress_ifindex = (uint32_t)ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx,
@@ -54,13 +58,16 @@ static int gen(struct bench_xdp *skel, int ifindex, char **argv)
 
 	if (tn_parse_mac(argv[0], dst_mac) ||
 	    tn_parse_u32(argv[3], 64, 1518, &size) ||
-	    tn_parse_u32(argv[4], 1, 600, &secs)) {
-		fprintf(stderr,
-			"gen DEV DST_MAC DST_IP SRC_IP SIZE(64..1518) SECONDS\n");
+	    tn_parse_u32(argv[4], 1, 600, &secs) ||
+	    (argv[5] && tn_parse_u32(argv[5], 1, 4094, &vid))) {
+		fprintf(stderr, "gen DEV DST_MAC DST_IP SRC_IP SIZE(64..1518)"
+				" SECONDS [VID]\n");
 		return 2;
 	}
 	fr_init(&f);
 	fr_eth(&f, dst_mac, src_mac);
+	if (vid)
+		fr_tag(&f, ETH_P_8021Q, (uint16_t)vid);
 	fr_type(&f, ETH_P_IP);
 	fr_ipv4_udp(&f, argv[2], argv[1], 0, size - 4 - 14 - 20 - 8);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.gen_hdr),
@@ -83,8 +90,9 @@ static int gen(struct bench_xdp *skel, int ifindex, char **argv)
 		t = now_s();
 	}
 	printf("{\"offered_pps\": %.0f, \"frames\": %llu, \"seconds\": %.3f, "
-	       "\"size\": %u}\n",
-	       (double)sent / (t - t0), (unsigned long long)sent, t - t0, size);
+	       "\"size\": %u, \"vid\": %u}\n",
+	       (double)sent / (t - t0), (unsigned long long)sent, t - t0, size,
+	       vid);
 	return 0;
 }
 
@@ -133,12 +141,13 @@ int main(int argc, char **argv)
 	struct bench_xdp *skel;
 	int ifindex, ret;
 
-	bool is_gen = argc == 8 && !strcmp(argv[1], "gen");
+	bool is_gen = (argc == 8 || argc == 9) && !strcmp(argv[1], "gen");
 	bool is_sink = argc == 4 && !strcmp(argv[1], "sink");
 
 	if (!is_gen && !is_sink) {
 		fprintf(stderr,
-			"usage: tn-bench-xdp gen DEV DST_MAC DST_IP SRC_IP SIZE SECONDS\n"
+			"usage: tn-bench-xdp gen DEV DST_MAC DST_IP SRC_IP SIZE SECONDS"
+			" [VID]\n"
 			"       tn-bench-xdp sink DEV SECONDS\n");
 		return 2;
 	}

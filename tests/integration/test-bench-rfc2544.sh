@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench-rfc2544's smoke run (issue 15): one point (64 B, 1 tenant) for
 # every system, short trials, one TCP case, the noisy neighbour. It asserts
-# that every system produced its numbers and that no trial forwarded more
-# than was offered; never a rate or a time.
+# that every system produced its numbers, that no trial forwarded more
+# than was offered and that tenet fast forwarded fast where tenet did not;
+# never a rate or a time.
 . "$(dirname "$0")/lib.sh"
 t_init
 t_need lxc-start iperf3 jq gnuplot
@@ -11,7 +12,7 @@ t_need lxc-start iperf3 jq gnuplot
 [ "$(nproc)" -ge 2 ] || t_skip_all "needs 2 CPUs"
 
 OUT=$T_DIR/out
-SYSTEMS="tenet kernel kernel-xdp xconnect"
+SYSTEMS="tenet tenet-fast kernel kernel-xdp xconnect"
 t_check "bench-rfc2544 runs (64 B, 1 tenant, every system)" \
 	env BENCH_DIR="$OUT" "$TOP/tools/bench-rfc2544.sh" -s 64 -n 1 -r 1 -t 0.3 \
 	--tcp-secs 2 --tcp-tenants 1 --tcp-flows 1
@@ -54,10 +55,25 @@ t_check "tenet's ratio to the kernel is tenet's figure over the kernel's" \
 		if $t.zero_loss_mpps and $k.zero_loss_mpps then
 			(($t.ratio_kernel - $t.zero_loss_mpps / $k.zero_loss_mpps) | fabs) < 0.002
 		else $t.ratio_kernel == null end' "$J"
+t_check "tenet fast: nic_ingress forwarded frames itself, in every table" \
+	jq -e '[.rows[] | select(.system == "tenet-fast") | .fast_share] |
+		length == 3 and all(. > 0)' "$J"
+t_check "tenet: fastpath off, the routers forwarded every frame" \
+	jq -e '[.rows[] | select(.system == "tenet") | .fast_share] |
+		length == 3 and all(. == 0)' "$J"
+t_check "tenet fast's ratio to the ceiling is its figure over the ceiling's" \
+	jq -e '[.rows[] | select(.table == "throughput" and .size == 64 and .tenants == 1)] |
+		(map(select(.system == "tenet-fast"))[0]) as $t |
+		(map(select(.system == "xconnect"))[0]) as $x |
+		(($t.top_ratio_xconnect - $t.top_forwarded_mpps / $x.top_forwarded_mpps) | fabs) < 0.002 and
+		if $t.zero_loss_mpps and $x.zero_loss_mpps then
+			(($t.ratio_xconnect - $t.zero_loss_mpps / $x.zero_loss_mpps) | fabs) < 0.002
+		else $t.ratio_xconnect == null end' "$J"
 t_check "the report has its tables" \
 	grep -q "## Throughput by frame size, 1 tenant" "$OUT/rfc2544.md"
 t_check "the noisy-neighbour and TCP tables" \
 	sh -c "grep -q '## Noisy neighbour' '$OUT/rfc2544.md' && grep -q '## TCP' '$OUT/rfc2544.md'"
+t_check "the fast path's targets" grep -q "## tenet fast against the fast path's targets" "$OUT/rfc2544.md"
 t_check "plots: throughput by size and TCP" \
 	sh -c "'$TOP/tools/bench-report' --plot '$OUT' >/dev/null &&
 		[ -s '$OUT/rfc2544-size.png' ] && [ -s '$OUT/rfc2544-tcp.png' ]"
