@@ -406,6 +406,8 @@ static void send_limits(struct tenetd *d, struct session *s)
 	json_object_object_add(m, "pps", json_object_new_uint64(s->pps));
 	json_object_object_add(m, "burst",
 			       json_object_new_uint64(s->burst.bytes));
+	json_object_object_add(m, "burst_pkts",
+			       json_object_new_uint64(s->burst.pkts));
 	json_object_object_add(m, "shape", json_object_new_boolean(s->shape));
 	err = tn_ho_send(s->cw.fd, m, -1);
 	json_object_put(m);

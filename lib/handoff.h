@@ -27,12 +27,12 @@
  *                     the old.
  *   agent -> router  {"type":"done"}
  *   agent -> router  {"type":"limits","rate":N,"pps":N,"burst":N,
- *                     "shape":B} after "done", and again whenever they
- *                     change
+ *                     "burst_pkts":N,"shape":B} after "done", and again
+ *                     whenever they change
  *
  * "limits" are the tenant's rate (bits/s of frames as lib/dp.h's
- * TN_LIMITS_* say they count), packets/s (0: none) and burst (bytes, the
- * policers' depth): the router shapes what it sends out each interface to
+ * TN_LIMITS_* say they count), packets/s (0: none) and burst (the
+ * policers' depth: bytes, and burst_pkts packets): the router shapes what it sends out each interface to
  * them (tenant/shape.h) so that the policers, which enforce them, see a
  * conforming stream; with "shape" false (the operator's `shape off`) it
  * does not, and the policers alone keep them. Nothing answers it.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/if_link.h>
 
+#include "burst.h"
 #include "dp.h"
 #include "log.h"
 #include "parse.h"
@@ -224,8 +225,16 @@ int main(int argc, char **argv)
 			"--umem-frames at least twice --ring\n");
 		return 2;
 	}
-	if (cfg.rate && !cfg.burst)
-		cfg.burst = tn_burst_of(cfg.rate, TN_BURST_DEFAULT_NS);
+	if (cfg.rate || cfg.pps) {
+		/* The policers tenetd would make of them (lib/burst.h). */
+		const struct tn_rate_limits rl = { cfg.rate, cfg.pps, cfg.burst,
+						   0 };
+		struct tn_burst b;
+
+		tn_burst_eff(&rl, &b);
+		cfg.burst = b.bytes;
+		cfg.burst_pkts = b.pkts;
+	}
 	tn_log_init("tenet-router", (enum tn_log_level)level);
 	/* No SA_RESTART: a signal must end a wait for tenetd too. */
 	struct sigaction sa = { .sa_handler = on_signal };

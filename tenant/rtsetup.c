@@ -347,7 +347,7 @@ static int shapers_attach(struct setup *s)
 				snprintf(s->shaper_if[k], IFNAMSIZ, "%s",
 					 r->ifs[i].name);
 				shaper_set(&s->shaper[k], s->c->rate, s->c->pps,
-					   s->c->burst);
+					   s->c->burst, s->c->burst_pkts);
 				s->nshapers++;
 			}
 			r->ifs[i].shaper = &s->shaper[k];
@@ -357,14 +357,14 @@ static int shapers_attach(struct setup *s)
 }
 
 static void limits_set(struct setup *s, uint64_t rate, uint64_t pps,
-		       uint64_t burst)
+		       uint64_t burst, uint64_t burst_pkts)
 {
 	for (int k = 0; k < s->nshapers; k++)
-		shaper_set(&s->shaper[k], rate, pps, burst);
-	tn_info("limits: rate %llu bit/s, %llu packets/s, burst %llu bytes "
-		"(0: none)\n",
+		shaper_set(&s->shaper[k], rate, pps, burst, burst_pkts);
+	tn_info("limits: rate %llu bit/s, %llu packets/s, burst %llu bytes, "
+		"%llu packets (0: none)\n",
 		(unsigned long long)rate, (unsigned long long)pps,
-		(unsigned long long)burst);
+		(unsigned long long)burst, (unsigned long long)burst_pkts);
 }
 
 /*
@@ -375,7 +375,7 @@ static void limits_set(struct setup *s, uint64_t rate, uint64_t pps,
  */
 static bool agent_message(struct setup *s)
 {
-	int64_t rate, pps, burst;
+	int64_t rate, pps, burst, burst_pkts = 0;
 	json_object *m, *shape;
 	int fd, err;
 
@@ -402,7 +402,11 @@ static bool agent_message(struct setup *s)
 		if (json_object_object_get_ex(m, "shape", &shape) &&
 		    !json_object_get_boolean(shape))
 			rate = pps = 0;
-		limits_set(s, (uint64_t)rate, (uint64_t)pps, (uint64_t)burst);
+		/* (from tenetd of handoff v3 on; 0: ours, 5 packets) */
+		if (!tn_ho_int(m, "burst_pkts", &burst_pkts) || burst_pkts < 0)
+			burst_pkts = 0;
+		limits_set(s, (uint64_t)rate, (uint64_t)pps, (uint64_t)burst,
+			   (uint64_t)burst_pkts);
 	} else
 		tn_err("tenetd sent a message we cannot use: %s\n",
 		       json_object_to_json_string(m));

@@ -19,7 +19,7 @@ struct rt_config {
 	bool json; /* counters dumps as JSON (-j) */
 	/* Limits to shape to until tenetd says others (0: none); burst in
 	 * bytes, as tenetd's policers hold. */
-	uint64_t rate, pps, burst;
+	uint64_t rate, pps, burst, burst_pkts;
 };
 
 /* Sets everything up, forwards until *stop, tears down. 0 or -errno. */

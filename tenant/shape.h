@@ -39,9 +39,11 @@ struct shaper {
 
 int shaper_init(struct shaper *s);
 void shaper_destroy(struct shaper *s);
-/* New limits (0: none), credit kept; burst is the policers' depth in
- * bytes. Frames already queued stay queued. */
-void shaper_set(struct shaper *s, uint64_t bps, uint64_t pps, uint64_t burst);
+/* New limits (0: none), credit kept; burst and burst_pkts are the
+ * policers' depths, in bytes and in packets (lib/burst.h's tn_burst). Frames
+ * already queued stay queued. */
+void shaper_set(struct shaper *s, uint64_t bps, uint64_t pps, uint64_t burst,
+		uint64_t burst_pkts);
 static inline bool shaper_on(const struct shaper *s)
 {
 	return s && (__atomic_load_n(&s->bps, __ATOMIC_RELAXED) ||
