@@ -78,6 +78,22 @@ static __always_inline void fast_dec_ttl(struct iphdr *ip)
 	ip->check = (__u16)~sum;
 }
 
+/* Does the IPv4 header (no options) sum to -0, as a sound one does? The
+ * router drops the others (tenant/pkt.c's parse_ip4: PKT_E_CSUM); the fast
+ * path would send them on, the TTL's update keeping the error. */
+static __always_inline int fast_ip4_sound(struct iphdr *ip)
+{
+	__u16 *w = (__u16 *)ip;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* Is the frame (parsed, still tagged) one the fast path may forward, and
  * where does its destination go in the table? Fills w, *family and *l3len. */
 static __always_inline int fast_eligible(struct pkt *p, __u32 *w, __u32 *family,
@@ -87,8 +103,8 @@ static __always_inline int fast_eligible(struct pkt *p, __u32 *w, __u32 *family,
 		struct iphdr *ip = p->ip4;
 		__u8 d0;
 
-		/* options, TTL running out: the router's */
-		if (ip->ihl != 5 || ip->ttl <= 1)
+		/* options, TTL running out, a corrupt header: the router's */
+		if (ip->ihl != 5 || ip->ttl <= 1 || !fast_ip4_sound(ip))
 			return 0;
 		__builtin_memcpy(w, &ip->daddr, 4);
 		d0 = ((__u8 *)&ip->daddr)[0];

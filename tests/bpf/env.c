@@ -67,6 +67,23 @@ static void unpin(struct bpf_object *obj)
 		bpf_map__set_pin_path(map, NULL);
 }
 
+/* The maps of bpf/shared.maps.h are one map in production, whichever
+ * program is loaded first (they are pinned by the same name): so here, to
+ * a program loaded after the one that created them. */
+static int share(struct bpf_object *from, struct bpf_object *to)
+{
+	struct bpf_map *map, *same;
+
+	bpf_object__for_each_map(map, to) {
+		if (bpf_map__is_internal(map))
+			continue;
+		same = bpf_object__find_map_by_name(from, bpf_map__name(map));
+		if (same && bpf_map__reuse_fd(map, bpf_map__fd(same)))
+			return -1;
+	}
+	return 0;
+}
+
 int env_load(struct xdp_env *e)
 {
 	e->ni = nic_ingress__open();
@@ -78,8 +95,8 @@ int env_load(struct xdp_env *e)
 	unpin(e->ni->obj);
 	unpin(e->eg->obj);
 	unpin(e->rx->obj);
-	if (nic_ingress__load(e->ni) || tenant_egress__load(e->eg) ||
-	    tenant_rx__load(e->rx))
+	if (nic_ingress__load(e->ni) || share(e->ni->obj, e->eg->obj) ||
+	    tenant_egress__load(e->eg) || tenant_rx__load(e->rx))
 		goto err;
 	return 0;
 err:
@@ -195,10 +212,11 @@ void env_print_stats(const char *title, const struct tn_stats *s)
 {
 	fprintf(stderr,
 		"%s: rx %llu/%llu tx %llu/%llu pass %llu/%llu nosock %llu "
-		"direct %llu offqueue %llu drops",
+		"direct %llu offqueue %llu fast %llu/%llu drops",
 		title, s->rx_packets, s->rx_bytes, s->tx_packets, s->tx_bytes,
 		s->pass_packets, s->pass_bytes, s->nosock_packets,
-		s->direct_packets, s->offqueue_packets);
+		s->direct_packets, s->offqueue_packets, s->fast_packets,
+		s->fast_bytes);
 	for (int i = 0; i < TN_DROP__MAX; i++)
 		fprintf(stderr, " %s=%llu", tn_drop_names[i],
 			s->drop_packets[i]);

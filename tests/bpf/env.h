@@ -2,7 +2,9 @@
 /*
  * A private world for BPF_PROG_RUN tests and benchmarks: the process moves
  * into its own network and mount namespaces, makes veth "NICs" there, and
- * loads the three XDP programs with unpinned maps.
+ * loads the three XDP programs with unpinned maps (those of
+ * bpf/shared.maps.h shared by nic_ingress and tenant_egress, as their pins
+ * are).
  */
 #ifndef TN_TEST_ENV_H
 #define TN_TEST_ENV_H
@@ -31,7 +33,8 @@ enum env_smap { S_NIC, S_PORT, S_EGRESS, S_RX, S__MAX };
 
 int env_prog_fd(const struct xdp_env *e, enum env_prog p);
 int env_stats_fd(const struct xdp_env *e, enum env_smap m);
-/* One counter entry on stderr: "TITLE: rx P/B tx ... drops malformed=N". */
+/* One counter entry on stderr: "TITLE: rx P/B tx ... fast P/B drops
+ * malformed=N ...". */
 void env_print_stats(const char *title, const struct tn_stats *s);
 
 /* Enters fresh namespaces and creates the devices, once per process.
