@@ -178,12 +178,23 @@ static __always_inline int fast_forward(struct xdp_md *ctx, struct pkt *p,
 	if (!out || !out->mtu)
 		return -1;
 	mtu = h.mtu < out->mtu ? h.mtu : out->mtu;
-	if (l3len > mtu)
-		return -1; /* the router fragments, or says too big */
+	/* the router fragments, or says too big; and a frame whose
+	 * Ethernet trailer takes it past the MTU is not sent on here */
+	if (l3len > mtu || len > mtu + sizeof(struct ethhdr))
+		return -1;
 	/* What tenant_egress would refuse, it refuses and counts. */
 	if ((out->flags & TN_EG_F_SRC) && foreign_source(p, tid))
 		return -1;
 
+	/* Taken by the fast path, whatever happens to it now: counted as
+	 * the ports count what they deliver to the router (which the
+	 * egress may police in turn). */
+	stats_count(ns, fast_packets);
+	if (ns)
+		ns->fast_bytes += len;
+	stats_count(ps, fast_packets);
+	if (ps)
+		ps->fast_bytes += len;
 	es = bpf_map_lookup_elem(&tn_egress_stats, &out_port);
 	pol = bpf_map_lookup_elem(&tn_egress_policer, &out_port);
 	if (pol && (pol->pkt_cost || pol->byte_cost) &&
@@ -222,12 +233,6 @@ static __always_inline int fast_forward(struct xdp_md *ctx, struct pkt *p,
 		return XDP_DROP;
 	}
 	stats_tx(es, ctx->data_end - ctx->data);
-	stats_count(ns, fast_packets);
-	if (ns)
-		ns->fast_bytes += len;
-	stats_count(ps, fast_packets);
-	if (ps)
-		ps->fast_bytes += len;
 	/* The router's view of it, by the port it came in. */
 	cpu = TN_FAST_BUCKETS +
 	      (bpf_get_smp_processor_id() & (TN_FAST_CPUS - 1));

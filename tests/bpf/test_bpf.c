@@ -2188,8 +2188,8 @@ static __u8 frame_dst(struct frame *f, __u8 dst[16])
  *   FK_HIT      NIC and in port: rx, fast; out port's egress: rx, tx;
  *               table: the entry's hits, the in role's counters
  *   FK_SLOW     NIC and in port: rx, tx (delivered to the port); no more
- *   FK_POLICED  NIC and in port: rx; out port's egress: rx, policed
- *   FK_NO_NIC   NIC and in port: rx; out port's egress: rx, no_slot;
+ *   FK_POLICED  NIC and in port: rx, fast; out port's egress: rx, policed
+ *   FK_NO_NIC   NIC and in port: rx, fast; out port's egress: rx, no_slot;
  *               the entry's hits
  *
  * A frame's fast bytes and egress rx bytes are its length without tags,
@@ -2284,10 +2284,11 @@ static void run_fast(void **state)
 	memset(&w, 0, sizeof(w));
 	w.rx_packets = 1;
 	w.rx_bytes = in.len;
-	if (fast) {
+	/* taken by the fast path, policed or without a NIC too */
+	if (fx->kind != FK_SLOW) {
 		w.fast_packets = 1;
 		w.fast_bytes = ulen;
-	} else if (fx->kind == FK_SLOW) {
+	} else {
 		w.tx_packets = 1;
 		w.tx_bytes = want.len;
 	}
@@ -2604,8 +2605,9 @@ static void test_fast_police_shared(void **state)
 	memset(&w, 0, sizeof(w));
 	w.rx_packets = 3;
 	w.rx_bytes = 3 * in.len;
-	w.fast_packets = 2;
-	w.fast_bytes = 2 * (in.len - TAG_LEN);
+	/* the policed one too: taken by the fast path */
+	w.fast_packets = 3;
+	w.fast_bytes = 3 * (in.len - TAG_LEN);
 	assert_int_equal(stats_check(S_PORT, tn_port(T1, ACC), &z, &w), 0);
 	fast_tables_free();
 	env_unload(&env);
@@ -3158,7 +3160,9 @@ static int fz_model(const struct frame *f, __u32 role, __u32 *out)
 		FZ_MISS(W_NH_MCAST);
 	o = &fz_ports[x->out];
 	mtu = x->mtu < o->mtu ? x->mtu : o->mtu;
-	if (!o->mtu || l3len > mtu)
+	/* the frame untagged, trailer included, no more than the MTU's */
+	if (!o->mtu || l3len > mtu ||
+	    f->len - TAG_LEN * (role == ACC) > mtu + 14)
 		FZ_MISS(W_MTU);
 	if ((o->flags & TN_EG_F_SRC) && !src_ok)
 		FZ_MISS(W_SRC);
