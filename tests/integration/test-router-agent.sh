@@ -45,7 +45,7 @@ t_check "its stats file is readable by others, counts forwarded frames" \
 import struct, sys
 b = open(sys.argv[1], "rb").read()
 magic, version, nslots, pid, started = struct.unpack_from("<IIIIQ", b, 0)
-assert magic == 0x74736e74 and version == 5 and nslots == 2, (magic, version, nslots)
+assert magic == 0x74736e74 and version == 6 and nslots == 2, (magic, version, nslots)
 slot = 24
 ctr = struct.unpack_from("<22Q", b, slot + 16 + 4 + 4 + 8)
 name = b[slot:slot + 16].split(b"\0")[0].decode()
