@@ -1545,6 +1545,16 @@ static void setup_fast(struct xdp_env *e)
 	fast_put(T2, "2001:db8:2a::2", ACC, NH_A2, 1500, 0);
 }
 
+/* The fixtures' table, 203.0.113.1's entry taken out and its address put
+ * in x->dst, for the caller to write its own: that address's IPv4 bucket. */
+static __u32 fast_fresh_203(struct xdp_env *e, struct tn_fast_entry *x)
+{
+	setup_fast(e);
+	fast_del(T1, "203.0.113.1");
+	fast_addr("203.0.113.1", x->dst);
+	return fast_bucket(AF_INET, x->dst);
+}
+
 /* T1 without TN_TENANT_F_FAST: its table is there, and not used. */
 static void setup_fast_off(struct xdp_env *e)
 {
@@ -1631,11 +1641,8 @@ static void setup_fast_family(struct xdp_env *e)
 				   .mtu = 1500 };
 	__u32 b;
 
-	setup_fast(e);
-	fast_del(T1, "203.0.113.1");
-	fast_addr("203.0.113.1", x.dst);
+	b = fast_fresh_203(e, &x);
 	memcpy(x.mac, NH_U, 6);
-	b = fast_bucket(AF_INET, x.dst);
 	fast_write(T1, b, 0, &x);
 }
 
@@ -1645,11 +1652,8 @@ static void setup_fast_bucket(struct xdp_env *e)
 	struct tn_fast_entry x = { .family = AF_INET, .out = UPL, .mtu = 1500 };
 	__u32 b;
 
-	setup_fast(e);
-	fast_del(T1, "203.0.113.1");
-	fast_addr("203.0.113.1", x.dst);
+	b = (fast_fresh_203(e, &x) + 1) & (TN_FAST_BUCKETS - 1);
 	memcpy(x.mac, NH_U, 6);
-	b = (fast_bucket(AF_INET, x.dst) + 1) & (TN_FAST_BUCKETS - 1);
 	fast_write(T1, b, 0, &x);
 }
 
@@ -1659,11 +1663,8 @@ static void setup_fast_v4_tail(struct xdp_env *e)
 	struct tn_fast_entry x = { .family = AF_INET, .out = UPL, .mtu = 1500 };
 	__u32 b;
 
-	setup_fast(e);
-	fast_del(T1, "203.0.113.1");
-	fast_addr("203.0.113.1", x.dst);
+	b = fast_fresh_203(e, &x);
 	memcpy(x.mac, NH_U, 6);
-	b = fast_bucket(AF_INET, x.dst);
 	x.dst[15] = 1;
 	fast_write(T1, b, 0, &x);
 }
@@ -1695,10 +1696,7 @@ static void setup_fast_way3(struct xdp_env *e)
 	struct tn_fast_entry x = { .family = AF_INET, .out = ACC, .mtu = 1500 };
 	__u32 b;
 
-	setup_fast(e);
-	fast_del(T1, "203.0.113.1");
-	fast_addr("203.0.113.1", x.dst);
-	b = fast_bucket(AF_INET, x.dst);
+	b = fast_fresh_203(e, &x);
 	memcpy(x.mac, NH_A3, 6);
 	for (int w = 0; w < 3; w++) {
 		x.dst[3] = (__u8)(10 + w);
@@ -1718,10 +1716,7 @@ static void setup_fast_torn_way(struct xdp_env *e)
 	struct tn_fast_entry *w0;
 	__u32 b;
 
-	setup_fast(e);
-	fast_del(T1, "203.0.113.1");
-	fast_addr("203.0.113.1", x.dst);
-	b = fast_bucket(AF_INET, x.dst);
+	b = fast_fresh_203(e, &x);
 	memcpy(x.mac, NH_A3, 6);
 	w0 = fast_write(T1, b, 0, &x);
 	__atomic_store_n(&w0->seq, w0->seq + 1, __ATOMIC_RELEASE);
