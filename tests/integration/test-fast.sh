@@ -133,7 +133,7 @@ trunk_start() { # what leaves on the uplink trunk for the upstream
 	TRUNK=$BG
 	sleep 1
 }
-trunk_stop() { sleep 0.5; kill "$TRUNK"; wait "$TRUNK" 2>/dev/null; }
+trunk_stop() { sleep 1.5; kill "$TRUNK"; wait "$TRUNK" 2>/dev/null; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'; }
 # ms from T0 to the last datagram to DST with destination MAC $2
 last_after() { # T0 MAC DST
