@@ -552,6 +552,11 @@ static void run(struct tenetd *d)
 		now = tn_now_ms();
 		if (now - last_tick < TICK_MS)
 			continue;
+		/* What turned ready while a callback ran long (a container
+		 * started, say) is heard before any deadline is judged: a
+		 * tenant's answer waiting in its socket is not late. */
+		tn_loop_once(d, 0);
+		now = tn_now_ms();
 		last_tick = now;
 		sessions_tick(d, now);
 		control_tick(d, now);
