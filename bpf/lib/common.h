@@ -32,6 +32,17 @@
 #define ND_TYPE_NA 136
 #define ND_TYPE_LAST 137 /* redirect */
 
+/* A 16-bit field of a frame in host order, bounded for the verifier: on
+ * kernels before 6.5 (Debian 12's 6.1 among them) a byte swap leaves the
+ * register unbounded, and packet pointer math with it is refused. */
+static __always_inline __u64 tn_ntohs(__be16 v)
+{
+	__u64 x = bpf_ntohs(v);
+
+	asm volatile("%[x] &= 0xffff" : [x] "+r"(x));
+	return x;
+}
+
 static __always_inline int same_mac(const __u8 *a, const __u8 *b)
 {
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |

@@ -111,7 +111,7 @@ static __always_inline int fast_eligible(struct pkt *p, __u32 *w, __u32 *family,
 		if (d0 >= 224) /* multicast, class E, broadcast */
 			return 0;
 		*family = AF_INET;
-		*l3len = bpf_ntohs(ip->tot_len);
+		*l3len = tn_ntohs(ip->tot_len);
 		return 1;
 	}
 	if (p->ip6) {
@@ -127,7 +127,7 @@ static __always_inline int fast_eligible(struct pkt *p, __u32 *w, __u32 *family,
 			return 0;
 		__builtin_memcpy(w, d, 16);
 		*family = AF_INET6;
-		*l3len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+		*l3len = sizeof(*ip6) + tn_ntohs(ip6->payload_len);
 		return 1;
 	}
 	return 0;

@@ -114,7 +114,7 @@ static __always_inline struct iphdr *parse_ipv4(struct pkt *p)
 	hlen = iph->ihl * 4;
 	if ((void *)iph + hlen > p->data_end)
 		return NULL;
-	tot = bpf_ntohs(iph->tot_len);
+	tot = tn_ntohs(iph->tot_len);
 	if (tot < hlen || (void *)iph + tot > p->data_end)
 		return NULL;
 	return iph;
@@ -129,7 +129,7 @@ static __always_inline struct ipv6hdr *parse_ipv6(struct pkt *p)
 		return NULL;
 	if (ip6->version != 6)
 		return NULL;
-	if ((void *)(ip6 + 1) + bpf_ntohs(ip6->payload_len) > p->data_end)
+	if ((void *)(ip6 + 1) + tn_ntohs(ip6->payload_len) > p->data_end)
 		return NULL;
 	return ip6;
 }

@@ -29,32 +29,44 @@ static __always_inline int vlan_pop(struct xdp_md *ctx, __u32 ntags)
 	return bpf_xdp_adjust_head(ctx, off);
 }
 
+/* Room for off bytes of tags after the MAC addresses: the tags' start, or
+ * NULL. off is a constant at each call: 6.1's verifier loses the bound of
+ * a check whose offset is one of two values. */
+static __always_inline __be16 *vlan_room(struct xdp_md *ctx, const int off)
+{
+	struct mac_pair macs;
+	void *data, *data_end;
+
+	if (bpf_xdp_adjust_head(ctx, -off))
+		return NULL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(macs) + off > data_end)
+		return NULL;
+	macs = *(struct mac_pair *)(data + off);
+	*(struct mac_pair *)data = macs;
+	return data + sizeof(macs);
+}
+
 /* Inserts one tag (inner_vid == 0: TPID 802.1Q) or two (outer 802.1ad with
  * vid, inner 802.1Q with inner_vid) after the MAC addresses. */
 static __always_inline int vlan_push(struct xdp_md *ctx, __u16 vid,
 				     __u16 inner_vid)
 {
-	int ntags = inner_vid ? 2 : 1;
-	int off = ntags * VLAN_HLEN;
-	struct mac_pair macs;
-	void *data, *data_end;
 	__be16 *tag;
 
-	if (bpf_xdp_adjust_head(ctx, -off))
-		return -1;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (data + sizeof(macs) + off > data_end)
-		return -1;
-	macs = *(struct mac_pair *)(data + off);
-	*(struct mac_pair *)data = macs;
-	tag = data + sizeof(macs);
-	if (ntags == 2) {
+	if (inner_vid) {
+		tag = vlan_room(ctx, 2 * VLAN_HLEN);
+		if (!tag)
+			return -1;
 		tag[0] = ETH_P_8021AD_BE;
 		tag[1] = bpf_htons(vid & 0x0fff);
 		tag[2] = ETH_P_8021Q_BE;
 		tag[3] = bpf_htons(inner_vid & 0x0fff);
 	} else {
+		tag = vlan_room(ctx, VLAN_HLEN);
+		if (!tag)
+			return -1;
 		tag[0] = ETH_P_8021Q_BE;
 		tag[1] = bpf_htons(vid & 0x0fff);
 	}
