@@ -179,11 +179,45 @@ until_ok() {
 	done
 	return 1
 }
-# cgval PID CONTROLLER FILE: a cgroup v1 value of that process's cgroup.
-cgval() {
-	local path
-	path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
-	cat "/sys/fs/cgroup/$2$path/$3"
+# cgv2: the host's cgroups are unified (v2 only), as systemd leaves them.
+cgv2() { [ -e /sys/fs/cgroup/cgroup.controllers ]; }
+# cgdir PID CONTROLLER: the cgroup directory that process's CONTROLLER
+# limits are in (v2: the one directory).
+cgdir() {
+	if cgv2; then
+		echo "/sys/fs/cgroup$(awk -F: '$1 == 0 {print $3}' "/proc/$1/cgroup")"
+	else
+		echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")"
+	fi
+}
+# cglimits PID: "MEMORY CPU PIDS CPUS" of that process's cgroup read back
+# from its files, alike on v1 and v2: memory in bytes, cpu as the quota in
+# us per 100 ms period, pids, the cpuset; "max" where there is no limit.
+cglimits() {
+	local m c p s period
+	if cgv2; then
+		read -r c period <"$(cgdir "$1" cpu)/cpu.max"
+		m=$(cat "$(cgdir "$1" memory)/memory.max")
+		s=$(cat "$(cgdir "$1" cpuset)/cpuset.cpus.effective")
+	else
+		c=$(cat "$(cgdir "$1" cpu)/cpu.cfs_quota_us")
+		period=$(cat "$(cgdir "$1" cpu)/cpu.cfs_period_us")
+		m=$(cat "$(cgdir "$1" memory)/memory.limit_in_bytes")
+		s=$(cat "$(cgdir "$1" cpuset)/cpuset.effective_cpus")
+		[ "$c" = -1 ] && c=max
+		[ "$m" -ge 9223372036854000000 ] && m=max
+	fi
+	[ "$c" = max ] || c=$((c * 100000 / period))
+	p=$(cat "$(cgdir "$1" pids)/pids.max")
+	echo "$m $c $p $s"
+}
+# cgooms PID: how many times its cgroup's OOM killer killed.
+cgooms() {
+	if cgv2; then
+		awk '$1 == "oom_kill" {print $2}' "$(cgdir "$1" memory)/memory.events"
+	else
+		awk '$1 == "oom_kill" {print $2}' "$(cgdir "$1" memory)/memory.oom_control"
+	fi
 }
 
 # wait_for FILE PATTERN [TENTHS]: until PATTERN shows in FILE (5 s).

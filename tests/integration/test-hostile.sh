@@ -204,7 +204,7 @@ links_there() {
 }
 t_check "nic0, nic1 and good's veths are still there" links_there
 # the container's root and its quotas
-if [ -e /sys/fs/cgroup/cgroup.controllers ]; then mf=memory.max; else mf=memory/memory.limit_in_bytes; fi
+if cgv2; then mf=memory.max; else mf=memory/memory.limit_in_bytes; fi
 t_check "the container's root cannot raise its memory limit" \
 	sh -c "! nsenter --net=/run/netns/$P-H lxc-attach -P $LXCP -n h5 -- sh -c 'echo 999999999999 >/sys/fs/cgroup/$mf' 2>/dev/null"
 t_check "its root holds no capability on the host (the user namespace's)" \

@@ -126,8 +126,7 @@ t_check "tn_lpm4: its prefix on nic1 -> tenant 1" \
 t_check "tn_nics: nic1 looks up MACs and prefixes" \
 	test "$(dump a tn_nics | jq -c "[.[].formatted | select(.key == $IF1) | .value.flags]")" = '[3]'
 t_check "cgroup: memory 256M, cpu 0.5, pids 200" \
-	test "$(cgval "$P1" memory memory.limit_in_bytes) $(cgval "$P1" cpu cpu.cfs_quota_us) $(cgval "$P1" pids pids.max)" = \
-	"268435456 50000 200"
+	test "$(cglimits "$P1" | cut -d' ' -f1-3)" = "268435456 50000 200"
 
 # A tagged frame for the router's own address reaches its container.
 before=$(ctl a -j tenant stats acme | jq '.tenants[0].classifier.access.tx_packets')
@@ -167,8 +166,7 @@ t_check "beta's frames are not acme's" \
 t_check "tenant set acme memory 512M cpu 1 pids 300 rate 50M" \
 	ctl a tenant set acme memory 512M cpu 1 pids 300 rate 50M
 t_check "cgroup changed in place" \
-	test "$(cgval "$P1" memory memory.limit_in_bytes) $(cgval "$P1" cpu cpu.cfs_quota_us) $(cgval "$P1" pids pids.max)" = \
-	"536870912 100000 300"
+	test "$(cglimits "$P1" | cut -d' ' -f1-3)" = "536870912 100000 300"
 t_check "the container was not restarted" test "$(cpid a acme)" = "$P1"
 # 50 Mbit/s: a byte costs (8e9 << 16) / 50e6 ns of credit, on both ports
 t_check "policers at 50 Mbit/s on both ports" \
@@ -177,7 +175,7 @@ t_check "policers at 50 Mbit/s on both ports" \
 t_check "tenant set acme memory unlimited pids unlimited: no limit, asked for" \
 	ctl a tenant set acme memory unlimited pids unlimited
 t_check "shown as unlimited (0 in JSON) and lifted in its cgroups" \
-	test "$(show a acme | jq -c '.limits | [.memory_bytes, .pids]') $(cgval "$P1" pids pids.max)" = "[0,0] max"
+	test "$(show a acme | jq -c '.limits | [.memory_bytes, .pids]') $(cglimits "$P1" | cut -d' ' -f1,3)" = "[0,0] max max"
 unlimited_text() { ctl a tenant show acme | grep -q 'memory unlimited pids unlimited'; }
 t_check "text: memory unlimited pids unlimited" unlimited_text
 t_check "tenant set acme memory 512M pids 300: back" ctl a tenant set acme memory 512M pids 300
@@ -392,7 +390,7 @@ for d in 0.05 0.2 0.4 0.7; do
 done
 
 # ---- removal ----
-CG1=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' "/proc/$P1/cgroup")
+CG1=$(cgdir "$P1" memory)
 t_check "tenant del acme" ctl a tenant del acme
 t_check "no acme: container, veths, pins, socket dir" \
 	test ! -e "$T_DIR/a/state/lxc/acme" -a ! -e "$BPFFS/a/tenants/1" -a ! -e "$T_DIR/a/run/tenants/acme" -a \
