@@ -258,12 +258,14 @@ static void setup_police_pps(struct xdp_env *e)
 	setup_police(e, 1, 0, 4.5, 0);
 }
 
+/* A frame's worth of credit every 7.5 ms: the 30 frames run well within
+ * it even under qemu's emulation (at 1 Mbit/s, 0.5 ms, one came back). */
 static void setup_police_bps(struct xdp_env *e)
 {
 	struct frame f;
 
 	in_mac_b(&f);
-	setup_police(e, 0, 1000000, 10.5, f.len);
+	setup_police(e, 0, 64000, 10.5, f.len);
 }
 
 static void setup_egress(struct xdp_env *e, __u16 vid, __u16 inner)
@@ -788,7 +790,7 @@ static const struct fixture fixtures[] = {
 	{ "nic: policed pps: burst 4.5 at 1 pps, 10 frames -> 4 pass",
 	  P_NIC, D_NIC2, 0, setup_police_pps, in_mac_b, 10, 0, XDP_DROP, NULL,
 	  { C(S_NIC, NIC2, .rx = 10, .tx = 4, .drop = { [TN_DROP_POLICED] = 6 }), C(S_PORT, PORT(T1, UPL), .rx = 10, .tx = 4, .drop = { [TN_DROP_POLICED] = 6 }), C(S_PORT, PORT(T1, ACC)) } },
-	{ "nic: policed bps: burst 10.5 frames at 1 Mbit/s, 30 frames -> 10",
+	{ "nic: policed bps: burst 10.5 frames at 64 kbit/s, 30 frames -> 10",
 	  P_NIC, D_NIC2, 0, setup_police_bps, in_mac_b, 30, 0, XDP_DROP, NULL,
 	  { C(S_NIC, NIC2, .rx = 30, .tx = 10, .drop = { [TN_DROP_POLICED] = 20 }), C(S_PORT, PORT(T1, UPL), .rx = 30, .tx = 10, .drop = { [TN_DROP_POLICED] = 20 }) } },
 	/* nic_ingress: direct mode */
@@ -1152,7 +1154,8 @@ static void police_accuracy(__u64 bps, __u64 pps)
 		"rate x time %.0f: error %.2f%%\n",
 		pps ? "pps" : "bps", s.rx_packets, span, s.tx_packets, want,
 		100.0 * ((double)s.tx_packets - want) / want);
-	assert_true(s.rx_packets > 5 * (s.tx_packets + 1)); /* really over */
+	/* really over: twice the rate at least (4.7 times under qemu TCG) */
+	assert_true(s.rx_packets > 2 * (s.tx_packets + 1));
 	/* the program's clock is the wall's: its span fits in ours */
 	assert_true(span <= elapsed && span >= 0.9 * elapsed);
 	assert_true(s.tx_packets >= 0.95 * want && s.tx_packets <= 1.05 * want);
