@@ -191,6 +191,12 @@ int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 		tn_err("nic_ingress: %s\n", strerror(-err));
 		goto out;
 	}
+	/* Behind the operator's own programs in the dispatcher (libxdp's
+	 * default priority is 50): a filter put on the NIC sees every frame
+	 * before tenet hands them to tenants. */
+	err = xdp_program__set_run_prio(prog, TN_XDP_RUN_PRIO);
+	if (err)
+		goto out;
 	/* libxdp tries its dispatcher first and, on a kernel that refuses
 	 * it, warns of permissions and memlock before falling back: we say
 	 * what came of it (warn_if_alone), in words that fit. */

@@ -29,6 +29,10 @@ int tn_dp_prepare(const char *pin_dir);
  * *instance gets the one there, for the caller to compare. */
 int tn_dp_owner(const char *pin_dir, uint64_t *instance);
 
+/* nic_ingress's priority in libxdp's dispatcher: after programs of the
+ * default priority (50), so an operator's filter sees frames first. */
+#define TN_XDP_RUN_PRIO 100
+
 /* nic_ingress on a NIC, through libxdp so it shares the NIC with other XDP
  * programs. *in_use gets the mode the kernel gave (native or skb). */
 int tn_dp_nic_attach(const char *pin_dir, int ifindex,
