@@ -191,12 +191,13 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run -t $(FUZZ_S)
 
-# Debian packages the build, the tests, the demo and make bench (gnuplot) need.
+# Debian packages the build, the tests, the demo, make bench (gnuplot) and
+# make check-debian (qemu, cpio, kmod, apparmor) need.
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
-	gnuplot-nox
+	gnuplot-nox qemu-system-x86 cpio kmod apparmor
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -214,6 +215,15 @@ check: deps
 	$(MAKE) check-format
 	$(MAKE) all
 	tests/run
+
+# The suites an operator cares about on Debian 12's own kernel (6.1) and a
+# unified cgroup v2 hierarchy, in qemu (tests/debian/vm): the data path's
+# programs through the 6.1 verifier, containers and their quotas, the
+# tenant lifecycle, traffic end to end, BGP, tenetd killed.
+CHECK_DEBIAN := test_bpf test-container test-tenant test-e2e test-bgp test-tenetd
+check-debian: deps
+	$(MAKE) all
+	tests/debian/vm tests/run $(CHECK_DEBIAN)
 
 # Every tracked C file as `make format` would leave it (.clang-format:
 # kernel style), or a list of those that are not, and failure.
@@ -289,7 +299,7 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
+.PHONY: all deps check check-debian check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
 	bench-ratelimit bench-rfc2544 install format clean
 .SECONDARY:
 
