@@ -223,7 +223,7 @@ check: deps
 CHECK_DEBIAN := test_bpf test-container test-tenant test-e2e test-bgp test-tenetd
 check-debian: deps
 	$(MAKE) all
-	tests/debian/vm tests/run $(CHECK_DEBIAN)
+	tests/debian/vm env T_RATE_DIV=10 tests/run $(CHECK_DEBIAN)
 
 # Every tracked C file as `make format` would leave it (.clang-format:
 # kernel style), or a list of those that are not, and failure.

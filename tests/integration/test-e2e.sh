@@ -56,6 +56,8 @@ wait $j2
 r2=$?
 wait $j3
 mbps() { jq '.end.sum_received.bits_per_second / 1e6 | floor' "$1"; }
+mbps1() { jq '.end.sum_received.bits_per_second / 1e5 | floor / 10' "$1"; }
+within() { awk -v v="$1" -v r="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo * r && v <= hi * r) }'; }
 t_check "iperf3 TCP from both customers at once ($(mbps "$T_DIR/tcp1") and $(mbps "$T_DIR/tcp2") Mbit/s)" \
 	test $r1 = 0 -a $r2 = 0 -a "$(mbps "$T_DIR/tcp1")" -gt 10 -a "$(mbps "$T_DIR/tcp2")" -gt 10
 replies() { grep -c 'bytes from' "$1"; }
@@ -100,20 +102,22 @@ t_check "acme's port counted 20 smuggled tags; its router 20 frames not for it" 
 t_check "the NIC counted the three-tag frames as malformed" \
 	test "$(ctl -j nic list | jq '.nics[0].counters.drops.malformed')" = $((M1 + 20))
 
-# Rate limit: acme at 50 Mbit/s; beta, unlimited, unaffected.
-t_check "tenant set acme rate 50M" ctl tenant set acme rate 50M
+# Rate limit: acme at 50 Mbit/s; beta, unlimited, unaffected (rates over
+# T_RATE_DIV: make check-debian's emulated machine carries less).
+rate=$((50 / T_RATE_DIV))
+t_check "tenant set acme rate ${rate}M" ctl tenant set acme rate ${rate}M
 nsx_bg U iperf3 -s -p 5203 -B 198.51.100.1%u1 >/dev/null 2>&1
 nsx_bg U iperf3 -s -p 5204 -B 198.51.100.1%u2 >/dev/null 2>&1
 sleep 0.5
-nsx C1 iperf3 -c 198.51.100.1 -p 5203 -u -b 100M -l 1400 -t 4 -J >"$T_DIR/udp1" 2>&1 &
+nsx C1 iperf3 -c 198.51.100.1 -p 5203 -u -b $((2 * rate))M -l 1400 -t 4 -J >"$T_DIR/udp1" 2>&1 &
 j1=$!
-nsx C2 iperf3 -c 198.51.100.1 -p 5204 -u -b 30M -l 1400 -t 4 -J >"$T_DIR/udp2" 2>&1
+nsx C2 iperf3 -c 198.51.100.1 -p 5204 -u -b $((30 / T_RATE_DIV))M -l 1400 -t 4 -J >"$T_DIR/udp2" 2>&1
 wait $j1
-u1=$(mbps "$T_DIR/udp1")
-u2=$(mbps "$T_DIR/udp2")
-t_check "acme gets 50 Mbit/s +-5% of UDP ($u1 Mbit/s received of 100 offered)" \
-	test "$u1" -ge 47 -a "$u1" -le 52
-t_check "beta gets its 30 Mbit/s ($u2 Mbit/s)" test "$u2" -ge 28
+u1=$(mbps1 "$T_DIR/udp1")
+u2=$(mbps1 "$T_DIR/udp2")
+t_check "acme gets $rate Mbit/s +-5% of UDP ($u1 Mbit/s received of $((2 * rate)) offered)" \
+	within "$u1" "$rate" 0.94 1.04
+t_check "beta gets its $((30 / T_RATE_DIV)) Mbit/s ($u2 Mbit/s)" within "$u2" $((30 / T_RATE_DIV)) 0.94 2
 t_check "acme's policer drops are counted" \
 	test "$(stats acme '.classifier.access.drops.policed')" -gt 0
 
@@ -121,11 +125,17 @@ t_check "acme's policer drops are counted" \
 t_check "bpftool prog show: the three programs" \
 	test "$(bpftool -j prog show | jq -c '[.[].name | select(. == "nic_ingress" or . == "tenant_egress" or . == "tenant_rx")] | unique')" = \
 	'["nic_ingress","tenant_egress","tenant_rx"]'
-xdp_names() { # devname=program of every XDP attachment in H
-	local names
+xdp_names() { # devname=program of every XDP attachment in H; libxdp's
+	# dispatcher (where the kernel runs it) by the programs in it
+	local names dev prog
 	names=$(bpftool -j prog show | jq -c 'map({(.id | tostring): .name}) | add')
 	nsx H bpftool -j net show |
-		jq -c --argjson n "$names" '[.[0].xdp[] | "\(.devname)=\($n[.id | tostring])"] | sort'
+		jq -r --argjson n "$names" '.[0].xdp[] | "\(.devname) \($n[.id | tostring])"' |
+		while read -r dev prog; do
+			[ "$prog" = xdp_dispatcher ] &&
+				prog=$(nsx H xdp-loader status "$dev" | awk '$1 == "=>" {print $3}' | paste -sd+)
+			echo "$dev=$prog"
+		done | jq -R . | jq -sc 'sort'
 }
 t_check "bpftool net show (in H): nic_ingress on the NICs, tenant_egress on the tenants' veths" \
 	test "$(xdp_names)" = \
