@@ -10,6 +10,8 @@ PREFIX ?= /usr/local
 
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
+# CFLAGS given replaces -O2 -g, never WARN; CPPFLAGS and LDFLAGS are a
+# packager's (dpkg-buildflags: fortify, relro, bindnow), empty otherwise.
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
 	-Itenant -Iagent -Itests/bpf -Itests/fuzz -Itools
@@ -64,7 +66,7 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 $(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h \
 		tests/bpf/*.h tests/fuzz/*.h tools/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -82,13 +84,13 @@ $(O)/agent/main.o: override CFLAGS += \
 	-DTN_TEMPLATE_INSTALLED='"$(PREFIX)/share/tenet/lxc-tenet"'
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
 
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tn-grammar: $(O)/tools/tn-grammar.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 # Dated by the last commit, so that a build is the same whenever it runs.
 MAN_DATE = $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
@@ -104,45 +106,45 @@ readme: $(O)/tn-grammar
 	$< readme README.md
 
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 # RFC 2544 throughput, overload and latency (tools/README.rfc2544.md).
 $(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o \
 		$(O)/tools/rfc2544_xc.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lpthread
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 # What a hostile tenant runs in its container (test-hostile.sh,
 # test-fast-hostile.sh): it links
 # only what tenet-router links, which the container has.
 $(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl
 
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tools/bench-json.o $(O)/tests/bpf/frames.o \
 		$(O)/tests/bpf/env.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(filter-out tests/bpf/test_rfc2544_sink.c,\
 		$(wildcard tests/bpf/*.c))) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
 $(TEST_BPF_RFC): $(O)/tests/bpf/test_rfc2544_sink.o $(O)/tests/bpf/frames.o \
 		$(O)/tools/rfc2544_search.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
 # The search and the histogram's arithmetic (tests/unit/test_rfc2544.c).
 $(O)/tests/test_rfc2544: $(O)/tools/rfc2544_search.o
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
 
 # ---- Fuzzing (tests/fuzz/README) ----
 # libFuzzer targets: each harness with the project sources it tests,
@@ -182,7 +184,7 @@ $(FUZZ_O)/fuzz_xdp: $(O)/tests/fuzz/fuzz_xdp.o $(O)/tests/fuzz/xdp_oracle.o \
 		$(O)/tests/bpf/env.o \
 		$(O)/tests/bpf/frames.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
