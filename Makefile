@@ -82,6 +82,14 @@ $(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
 # An installed tenetd finds the template where make install puts it.
 $(O)/agent/main.o: override CFLAGS += \
 	-DTN_TEMPLATE_INSTALLED='"$(PREFIX)/share/tenet/lxc-tenet"'
+# $(O)/prefix holds the PREFIX main.o is built with, rewritten only when it
+# changes: make install PREFIX=/usr after a plain make builds tenetd again,
+# rather than install one that looks for its template under /usr/local.
+# Written as make reads this file: as a target it would never be made while
+# missing (.SECONDARY below).
+$(shell mkdir -p $(O) && { echo '$(PREFIX)' | cmp -s - $(O)/prefix || \
+	echo '$(PREFIX)' > $(O)/prefix; })
+$(O)/agent/main.o: $(O)/prefix
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
