@@ -286,20 +286,30 @@ bench-rfc2544: $(O)/tn-rfc2544 $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/
 bench:
 	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
-# Binaries, the systemd unit, the man page and the bash completion; DESTDIR
-# for packaging.
+# Binaries, the systemd unit, the man pages and the bash completion; DESTDIR
+# for packaging. contrib/'s unit and tenetd.8 name the default PREFIX's
+# paths (/usr/local): they are installed with PREFIX's. SYSTEMD_UNITDIR is
+# where the unit goes (a package's: /lib/systemd/system), TENETD_ARGS more
+# options on its ExecStart (the package's: --group tenet).
+SYSTEMD_UNITDIR ?= /etc/systemd/system
+TENETD_ARGS ?=
+AT_PREFIX := sed -e 's|/usr/local|$(PREFIX)|g'
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)/etc/systemd/system \
+		$(DESTDIR)$(SYSTEMD_UNITDIR) \
 		$(DESTDIR)/usr/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/doc/tenet $(DESTDIR)$(PREFIX)/share/tenet
 	install -m 0755 $(O)/tenetd $(DESTDIR)$(PREFIX)/sbin/tenetd
 	install -m 0755 $(O)/tenetctl $(O)/tenet-router $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 contrib/tenetd.service $(DESTDIR)/etc/systemd/system/tenetd.service
+	$(AT_PREFIX) $(if $(TENETD_ARGS),-e 's|^ExecStart=.*|& $(TENETD_ARGS)|') \
+		contrib/tenetd.service > $(O)/tenetd.service
+	install -m 0644 $(O)/tenetd.service $(DESTDIR)$(SYSTEMD_UNITDIR)/tenetd.service
 	install -m 0644 $(O)/tenetctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/tenetctl
-	install -m 0644 $(O)/tenetctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tenetctl.8
+	$(AT_PREFIX) contrib/tenetd.8 > $(O)/tenetd.8
+	install -m 0644 $(O)/tenetctl.8 $(O)/tenetd.8 contrib/tenet-router.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
 	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
 
