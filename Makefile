@@ -201,13 +201,14 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run -t $(FUZZ_S)
 
-# Debian packages the build, the tests, the demo, make bench (gnuplot) and
-# make check-debian (qemu, cpio, kmod, apparmor) need.
+# Debian packages the build, the tests, the demo, make bench (gnuplot),
+# make check-debian (qemu, cpio, kmod, apparmor) and make deb (debhelper,
+# dpkg-dev, lintian) need.
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
-	gnuplot-nox qemu-system-x86 cpio kmod apparmor
+	gnuplot-nox qemu-system-x86 cpio kmod apparmor debhelper dpkg-dev lintian
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -313,6 +314,26 @@ install: all
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
 	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
 
+# The Debian package (debian/; README: "The Debian package"):
+# build/tenet_<version>_<arch>.deb, built from HEAD's tree (git archive)
+# in build/deb/. The package is a commit: uncommitted changes are left out
+# (said when there are some). dpkg-buildpackage touches nothing of the
+# checkout: in it, its clean (make clean) would remove build/, it would
+# leave debian/tenet/ and the like, and it writes its results into the
+# parent directory. Then lintian: its errors fail make deb, its warnings
+# are printed. DEB_JOBS: dpkg-buildpackage's -j.
+DEB_JOBS ?= auto
+deb:
+	@git diff --quiet HEAD -- || echo "deb: packaging HEAD" \
+		"($$(git rev-parse --short HEAD)): uncommitted changes are not in it" >&2
+	rm -rf $(O)/deb $(O)/tenet_*.deb
+	mkdir -p $(O)/deb/tenet
+	git archive -o $(O)/deb/tenet.tar HEAD
+	tar -xf $(O)/deb/tenet.tar -C $(O)/deb/tenet
+	cd $(O)/deb/tenet && dpkg-buildpackage -b --no-sign -j$(DEB_JOBS)
+	cp $(O)/deb/tenet_*_$$(dpkg --print-architecture).deb $(O)/
+	lintian --fail-on error $(O)/tenet_*.deb
+
 format:
 	$(CLANG_FORMAT) -i $$(git ls-files '*.c' '*.h')
 
@@ -320,7 +341,7 @@ clean:
 	rm -rf $(O)
 
 .PHONY: all deps check check-debian check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
-	bench-ratelimit bench-rfc2544 install format clean
+	bench-ratelimit bench-rfc2544 install deb format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.
