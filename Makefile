@@ -10,6 +10,8 @@ PREFIX ?= /usr/local
 
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 WARN := -Wall -Wextra -Werror
+# CFLAGS given replaces -O2 -g, never WARN; CPPFLAGS and LDFLAGS are a
+# packager's (dpkg-buildflags: fortify, relro, bindnow), empty otherwise.
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
 	-Itenant -Iagent -Itests/bpf -Itests/fuzz -Itools
@@ -64,7 +66,7 @@ $(O)/include/%.skel.h: $(O)/bpf/%.bpf.o
 $(O)/%.o: %.c $(SKELS) $(wildcard include/tenet/*.h lib/*.h tenant/*.h agent/*.h \
 		tests/bpf/*.h tests/fuzz/*.h tools/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -80,15 +82,23 @@ $(AGENT_LIB): $(patsubst %.c,$(O)/%.o,$(AGENT_SRCS))
 # An installed tenetd finds the template where make install puts it.
 $(O)/agent/main.o: override CFLAGS += \
 	-DTN_TEMPLATE_INSTALLED='"$(PREFIX)/share/tenet/lxc-tenet"'
+# $(O)/prefix holds the PREFIX main.o is built with, rewritten only when it
+# changes: make install PREFIX=/usr after a plain make builds tenetd again,
+# rather than install one that looks for its template under /usr/local.
+# Written as make reads this file: as a target it would never be made while
+# missing (.SECONDARY below).
+$(shell mkdir -p $(O) && { echo '$(PREFIX)' | cmp -s - $(O)/prefix || \
+	echo '$(PREFIX)' > $(O)/prefix; })
+$(O)/agent/main.o: $(O)/prefix
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
 
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tn-grammar: $(O)/tools/tn-grammar.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 # Dated by the last commit, so that a build is the same whenever it runs.
 MAN_DATE = $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
@@ -104,45 +114,45 @@ readme: $(O)/tn-grammar
 	$< readme README.md
 
 $(O)/tenet-router: $(O)/tenant/main.o $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 $(O)/tn-bench-xdp: $(O)/tools/bench-xdp.o $(O)/tests/bpf/frames.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 # RFC 2544 throughput, overload and latency (tools/README.rfc2544.md).
 $(O)/tn-rfc2544: $(O)/tools/rfc2544.o $(O)/tools/rfc2544_search.o \
 		$(O)/tools/rfc2544_xc.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lpthread
 
 $(O)/tn-bench-fib: $(O)/tools/bench-fib.o $(O)/tools/bench-json.o $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread
 
 # What a hostile tenant runs in its container (test-hostile.sh,
 # test-fast-hostile.sh): it links
 # only what tenet-router links, which the container has.
 $(O)/tn-hostile: $(O)/tests/integration/tn-hostile.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl
 
 $(O)/tn-dp: $(O)/tools/tn-dp.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(O)/tn-bench-classifier: $(O)/tools/bench-classifier.o $(O)/tools/bench-json.o $(O)/tests/bpf/frames.o \
 		$(O)/tests/bpf/env.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 $(TEST_BPF): $(patsubst %.c,$(O)/%.o,$(filter-out tests/bpf/test_rfc2544_sink.c,\
 		$(wildcard tests/bpf/*.c))) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
 $(TEST_BPF_RFC): $(O)/tests/bpf/test_rfc2544_sink.o $(O)/tests/bpf/frames.o \
 		$(O)/tools/rfc2544_search.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
 # The search and the histogram's arithmetic (tests/unit/test_rfc2544.c).
 $(O)/tests/test_rfc2544: $(O)/tools/rfc2544_search.o
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
 
 # ---- Fuzzing (tests/fuzz/README) ----
 # libFuzzer targets: each harness with the project sources it tests,
@@ -182,7 +192,7 @@ $(FUZZ_O)/fuzz_xdp: $(O)/tests/fuzz/fuzz_xdp.o $(O)/tests/fuzz/xdp_oracle.o \
 		$(O)/tests/bpf/env.o \
 		$(O)/tests/bpf/frames.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -191,13 +201,14 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run -t $(FUZZ_S)
 
-# Debian packages the build, the tests, the demo, make bench (gnuplot) and
-# make check-debian (qemu, cpio, kmod, apparmor) need.
+# Debian packages the build, the tests, the demo, make bench (gnuplot),
+# make check-debian (qemu, cpio, kmod, apparmor) and make deb (debhelper,
+# dpkg-dev, lintian) need.
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
-	gnuplot-nox qemu-system-x86 cpio kmod apparmor
+	gnuplot-nox qemu-system-x86 cpio kmod apparmor debhelper dpkg-dev lintian
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -276,22 +287,52 @@ bench-rfc2544: $(O)/tn-rfc2544 $(O)/tenetd $(O)/tenetctl $(O)/tenet-router $(O)/
 bench:
 	MAKE="$(MAKE)" tools/bench.sh $(BENCHES)
 
-# Binaries, the systemd unit, the man page and the bash completion; DESTDIR
-# for packaging.
+# Binaries, the systemd unit, the man pages and the bash completion; DESTDIR
+# for packaging. contrib/'s unit and tenetd.8 name the default PREFIX's
+# paths (/usr/local): they are installed with PREFIX's. SYSTEMD_UNITDIR is
+# where the unit goes (a package's: /lib/systemd/system), TENETD_ARGS more
+# options on its ExecStart (the package's: --group tenet).
+SYSTEMD_UNITDIR ?= /etc/systemd/system
+TENETD_ARGS ?=
+AT_PREFIX := sed -e 's|/usr/local|$(PREFIX)|g'
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)/etc/systemd/system \
+		$(DESTDIR)$(SYSTEMD_UNITDIR) \
 		$(DESTDIR)/usr/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/doc/tenet $(DESTDIR)$(PREFIX)/share/tenet
 	install -m 0755 $(O)/tenetd $(DESTDIR)$(PREFIX)/sbin/tenetd
 	install -m 0755 $(O)/tenetctl $(O)/tenet-router $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 contrib/tenetd.service $(DESTDIR)/etc/systemd/system/tenetd.service
+	$(AT_PREFIX) $(if $(TENETD_ARGS),-e 's|^ExecStart=.*|& $(TENETD_ARGS)|') \
+		contrib/tenetd.service > $(O)/tenetd.service
+	install -m 0644 $(O)/tenetd.service $(DESTDIR)$(SYSTEMD_UNITDIR)/tenetd.service
 	install -m 0644 $(O)/tenetctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/tenetctl
-	install -m 0644 $(O)/tenetctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tenetctl.8
+	$(AT_PREFIX) contrib/tenetd.8 > $(O)/tenetd.8
+	install -m 0644 $(O)/tenetctl.8 $(O)/tenetd.8 contrib/tenet-router.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tenet/README.md
 	install -m 0755 lxc-templates/lxc-tenet $(DESTDIR)$(PREFIX)/share/tenet/lxc-tenet
+
+# The Debian package (debian/; README: "The Debian package"):
+# build/tenet_<version>_<arch>.deb, built from HEAD's tree (git archive)
+# in build/deb/. The package is a commit: uncommitted changes are left out
+# (said when there are some). dpkg-buildpackage touches nothing of the
+# checkout: in it, its clean (make clean) would remove build/, it would
+# leave debian/tenet/ and the like, and it writes its results into the
+# parent directory. Then lintian: its errors fail make deb, its warnings
+# are printed. DEB_JOBS: dpkg-buildpackage's -j.
+DEB_JOBS ?= auto
+deb:
+	@git diff --quiet HEAD -- || echo "deb: packaging HEAD" \
+		"($$(git rev-parse --short HEAD)): uncommitted changes are not in it" >&2
+	rm -rf $(O)/deb $(O)/tenet_*.deb
+	mkdir -p $(O)/deb/tenet
+	git archive -o $(O)/deb/tenet.tar HEAD
+	tar -xf $(O)/deb/tenet.tar -C $(O)/deb/tenet
+	cd $(O)/deb/tenet && dpkg-buildpackage -b --no-sign -j$(DEB_JOBS)
+	cp $(O)/deb/tenet_*_$$(dpkg --print-architecture).deb $(O)/
+	lintian --fail-on error $(O)/tenet_*.deb
 
 format:
 	$(CLANG_FORMAT) -i $$(git ls-files '*.c' '*.h')
@@ -300,7 +341,7 @@ clean:
 	rm -rf $(O)
 
 .PHONY: all deps check check-debian check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
-	bench-ratelimit bench-rfc2544 install format clean
+	bench-ratelimit bench-rfc2544 install deb format clean
 .SECONDARY:
 
 # A small ISP in network namespaces: two tenants, traffic, stats, torn down.

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "grammar.h"
@@ -46,6 +47,9 @@ struct tenetd {
 	bool cgroup2; /* unified hierarchy: lxc.cgroup2.* keys */
 	bool passrights; /* routers may not pass descriptors (SO_PASSRIGHTS) */
 	uint32_t id_base; /* tenants' uid/gid ranges start here (naming.h) */
+	/* --group: its members may use the control socket (0660); -1: root
+	 * alone (0600). */
+	gid_t ctl_gid;
 	/* the loop (loop.h) */
 	int epfd;
 	bool in_batch;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The control socket's clients, side by side: see control.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -246,30 +248,57 @@ void control_tick(struct tenetd *d, int64_t now)
 	}
 }
 
-int control_listen(struct tenetd *d)
+/*
+ * Binds fd as <run-dir>/tenetd.sock, made 0600: never reachable by others,
+ * not even for a moment. With --group it is then given to that group and
+ * made 0660, still before it listens, so no client connects before it has
+ * its final owner and mode. Bound, chowned and chmodded relative to one
+ * descriptor of the run dir, the socket's name never followed: all three
+ * act on the same file.
+ */
+static int bind_ctl(struct tenetd *d, int fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct control *k = calloc(1, sizeof(*k));
+	int dfd, err = 0;
 	mode_t old;
+
+	dfd = open(d->run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd,
+		 TN_CTL_SOCK);
+	unlinkat(dfd, TN_CTL_SOCK, 0);
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	umask(old);
+	if (!err && d->ctl_gid != (gid_t)-1 &&
+	    (fchownat(dfd, TN_CTL_SOCK, (uid_t)-1, d->ctl_gid,
+		      AT_SYMLINK_NOFOLLOW) ||
+	     fchmodat(dfd, TN_CTL_SOCK, 0660, AT_SYMLINK_NOFOLLOW)))
+		err = -errno;
+	close(dfd);
+	return err;
+}
+
+int control_listen(struct tenetd *d)
+{
+	struct sockaddr_un sa;
+	struct control *k = calloc(1, sizeof(*k));
 	int fd, err;
 
 	if (!k)
 		return -ENOMEM;
 	k->lw.fd = -1;
+	/* Clients connect by the whole path: it must fit. */
 	if (strlen(d->sock_path) >= sizeof(sa.sun_path)) {
 		free(k);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sa.sun_path, d->sock_path);
-	unlink(sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	/* Made 0600: never reachable by others, not even for a moment. */
-	old = umask(0177);
-	err = fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-			      listen(fd, 128) ?
-		      -errno :
-		      0;
-	umask(old);
+	err = fd < 0 ? -errno : bind_ctl(d, fd);
+	if (!err && listen(fd, 128))
+		err = -errno;
 	if (!err)
 		err = tn_watch_add(d, &k->lw, fd, EPOLLIN, on_listen);
 	if (err) {

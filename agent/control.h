@@ -22,7 +22,8 @@ struct tenetd;
 /* Clients at once; more wait in the listen backlog. */
 #define TN_CTL_CLIENTS_MAX 4096
 
-/* Makes d->sock_path, listens and watches it. 0 or -errno. */
+/* Makes d->sock_path (0600, or 0660 of d->ctl_gid), listens and watches
+ * it. 0 or -errno. */
 int control_listen(struct tenetd *d);
 /* Deadlines of clients, and accepting again after a pause. */
 void control_tick(struct tenetd *d, int64_t now);

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -332,9 +333,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tenetd [--state-dir DIR] [--run-dir DIR] [--bpffs DIR]\n"
 		"              [--lxc-path DIR] [--template PATH] [--id-base N]\n"
-		"              [--foreground] [--log-level LEVEL]\n"
+		"              [--group NAME] [--foreground] [--log-level LEVEL]\n"
 		"  --state-dir DIR   database and containers (/var/lib/tenet)\n"
 		"  --run-dir DIR     control socket %s and tenants' sockets (/run/tenet)\n"
+		"  --group NAME      the control socket is root's and NAME's, mode 0660\n"
+		"                    (default: root's alone, 0600)\n"
 		"  --bpffs DIR       pinned maps (/sys/fs/bpf/tenet; bpffs is mounted\n"
 		"                    if missing)\n"
 		"  --lxc-path DIR    containers (<state-dir>/lxc)\n"
@@ -349,6 +352,13 @@ static void usage(FILE *f)
 		"  --foreground      do not detach from the terminal\n"
 		"  --log-level err|warn|info|debug\n",
 		TN_CTL_SOCK, TN_ID_BASE_DEFAULT);
+}
+
+/* getgrnam's "not found": NULL, with any of these in errno. */
+static bool no_such_group(int err)
+{
+	return !err || err == ENOENT || err == ESRCH || err == EBADF ||
+	       err == EPERM;
 }
 
 struct opts {
@@ -367,11 +377,13 @@ static int parse_args(int argc, char **argv, struct tenetd *d, struct opts *o)
 		{ "template", required_argument, NULL, 't' },
 		{ "id-base", required_argument, NULL, 'i' },
 		{ "no-passrights", no_argument, NULL, 'P' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	struct group *g;
 	uint32_t v;
 	int c;
 
@@ -404,6 +416,21 @@ static int parse_args(int argc, char **argv, struct tenetd *d, struct opts *o)
 			break;
 		case 'P':
 			d->passrights = false;
+			break;
+		case 'g':
+			/* A name that is not a group is refused: falling back
+			 * to root alone would lock out whoever was meant to
+			 * get in, and a typo would go unseen. */
+			errno = 0;
+			g = getgrnam(optarg);
+			if (!g) {
+				fprintf(stderr, "tenetd: --group %s: %s\n",
+					optarg,
+					no_such_group(errno) ? "no such group" :
+							       strerror(errno));
+				return 2;
+			}
+			d->ctl_gid = g->gr_gid;
 			break;
 		case 'f':
 			o->fg = true;
@@ -575,6 +602,7 @@ int main(int argc, char **argv)
 			    .lock_fd = -1,
 			    .epfd = -1,
 			    .passrights = true,
+			    .ctl_gid = (gid_t)-1,
 			    .id_base = TN_ID_BASE_DEFAULT };
 	struct opts o = { .level = TN_LOG_INFO };
 	struct sigaction sa = { .sa_handler = on_signal };
