@@ -100,6 +100,18 @@ out=$(lxa acme sh -c 'for i in $(seq 40); do sleep 3 & done; wait' 2>&1)
 t_check "pids 30: forks beyond it fail" grep -q "fork" <<<"$out"
 t_check "pids.max held: the count never passed 30" \
 	test "$(cglimits "$R" | cut -d' ' -f3)" = 30 -a "$(ctl -j tenant stats acme | jq .tenants[0].usage.pids)" -le 30
+# Usage read from the cgroup's own files (v2: memory.current, pids.current,
+# cpu.stat), and quotas changed live, the container kept.
+t_check "tenant stats: acme's usage (memory, pids, cpu time)" \
+	test "$(ctl -j tenant stats acme | jq -c '.tenants[0].usage | [.memory_bytes > 0, .pids > 0, .cpu_ns > 0]')" = \
+	"[true,true,true]"
+t_check "tenant set acme memory 96M cpu 0.4 pids 40" \
+	ctl tenant set acme memory 96M cpu 0.4 pids 40
+t_check "in force in its cgroups at once, the container not restarted" \
+	test "$(cglimits "$R") $(field acme .container.pid)" = "100663296 40000 40 1 $C"
+t_check "tenant set acme memory 64M cpu 0.5 pids 30: back" \
+	ctl tenant set acme memory 64M cpu 0.5 pids 30
+t_check "and back in its cgroups" test "$(cglimits "$R")" = "67108864 50000 30 1"
 
 # The router killed: its init starts it again, tenetd hands it sockets.
 kill -9 "$R"

@@ -99,7 +99,7 @@ wait "$PID_a" 2>/dev/null
 nsx H ip link set dev nic0 xdp off
 start_agent a
 t_check "restart after kill -9" test $? = 0
-t_check "nic_ingress put back on nic0" test "$(xdp_prog nic0)" = nic_ingress
+t_check "nic_ingress put back on nic0" on_nic nic0 nic_ingress
 t_check "the NICs are as before" test "$(nics)" = "$before"
 
 # Two agents side by side, each with its own dirs and maps.
@@ -116,25 +116,25 @@ t_check "a second agent on the first's run dir is refused" \
 # nic_ingress, run first (default priority), both seeing every frame; tenet
 # detached, the other stays.
 if [ "$(ctl a -j nic list | jq -r '.nics[] | select(.ifname == "nic0") | .multiprog')" = true ]; then
-	FILT=$(echo /usr/lib/*/bpf/xdpfilt_alw_all.o)
 	nic_rx() { bpftool -j map dump pinned "$BPFFS/a/tn_nic_stats" |
 		jq '[.[] | (.formatted // .) | select(.key == 1) | .values[].value.rx_packets] | add'; }
-	filt_rx() { bpftool -j map dump name xdp_stats_map |
-		jq '[.[] | (.formatted // .) | select(.key == 2) | .values[].value.rx_packets] | add // 0'; }
-	t_check "xdp-loader adds xdp-filter's allow-all to nic0 beside nic_ingress" \
-		nsx H xdp-loader load -m native nic0 "$FILT"
+	cnt_rx() { bpftool -j map dump id "$(bpftool -j prog show name xdp_count | jq '.map_ids[0]')" |
+		jq '[.. | .frames? // empty] | first'; }
+	t_check "xdp-loader adds another program (xdp_count) to nic0 beside nic_ingress" \
+		nsx H xdp-loader load -m native nic0 "$BUILD/bpf/xdp_count.bpf.o"
 	t_check "both in nic0's dispatcher" \
-		sh -c "$(declare -f on_nic xdp_prog nsx); P=$P; on_nic nic0 nic_ingress && on_nic nic0 xdpfilt_alw_all"
+		sh -c "$(declare -f on_nic xdp_prog nsx); P=$P; on_nic nic0 nic_ingress && on_nic nic0 xdp_count"
 	t_check "nic list: multiprog" \
 		test "$(ctl a -j nic list | jq -r '.nics[] | select(.ifname == "nic0") | "\(.attached) \(.multiprog)"')" = "true true"
-	n0=$(nic_rx) f0=$(filt_rx)
+	n0=$(nic_rx) f0=$(cnt_rx)
 	nsx H python3 "$(dirname "$0")/sendframe.py" nic0p ff:ff:ff:ff:ff:ff 02:00:00:00:00:01 \
 		--ipv4 10.9.0.2 10.9.0.1 --count 20
-	t_check "both saw the 20 frames (nic_ingress +$(($(nic_rx) - n0)), the filter +$(($(filt_rx) - f0)))" \
-		test $(($(nic_rx) - n0)) -ge 20 -a $(($(filt_rx) - f0)) -ge 20
+	n1=$(nic_rx) f1=$(cnt_rx)
+	t_check "both saw the 20 frames (nic_ingress +$((n1 - n0)), xdp_count +$((f1 - f0)))" \
+		test $((n1 - n0)) -ge 20 -a $((f1 - f0)) -ge 20
 	t_check "nic detach nic0" ctl a nic detach nic0
 	t_check "the other program stays on nic0, tenet's is gone" \
-		sh -c "$(declare -f on_nic xdp_prog nsx); P=$P; on_nic nic0 xdpfilt_alw_all && ! on_nic nic0 nic_ingress"
+		sh -c "$(declare -f on_nic xdp_prog nsx); P=$P; on_nic nic0 xdp_count && ! on_nic nic0 nic_ingress"
 	t_check "xdp-loader unloads it" nsx H xdp-loader unload nic0 --all
 else
 	t_check "no dispatcher on this kernel: tenetd said nic_ingress is alone" \
