@@ -12,12 +12,13 @@ command -v jq >/dev/null || t_skip_all "jq is needed"
 ns_add H || { t_fail "create netns"; exit 1; }
 host_nics H 3 || { t_fail "veth NICs"; exit 1; }
 
-start_agent() { # NAME: state and run dirs of its own
+start_agent() { # NAME [ARGS...]: state and run dirs of its own
 	local a=$1
+	shift
 	mkdir -p "$T_DIR/$a"
 	[ -f "$T_DIR/$a/log" ] && mv "$T_DIR/$a/log" "$T_DIR/$a/log.old"
 	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
-		--run-dir "$T_DIR/$a/run" --bpffs "$BPFFS/$a" >"$T_DIR/$a/log" 2>&1
+		--run-dir "$T_DIR/$a/run" --bpffs "$BPFFS/$a" "$@" >"$T_DIR/$a/log" 2>&1
 	eval "PID_$a=$BG"
 	wait_for "$T_DIR/$a/log" "ready" 100
 }
@@ -110,6 +111,22 @@ t_check "each lists only its own NICs" \
 	test "$(ctl b -j nic list | jq -c '[.nics[].ifname]')" = '["nic2"]' -a "$(nics)" = "$before"
 t_check "a second agent on the first's run dir is refused" \
 	sh -c "! nsenter --net=/run/netns/$P-H $BUILD/tenetd --foreground --state-dir $T_DIR/c --run-dir $T_DIR/a/run --bpffs $BPFFS/c"
+
+# --group: the control socket for a group's members (the package's unit
+# gives it to the group tenet); an unknown group stops tenetd at start.
+nogroup() {
+	local out
+	out=$(nsx H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/g0" --run-dir "$T_DIR/g0/run" \
+		--bpffs "$BPFFS/g0" --group tn-no-such-group 2>&1)
+	[ $? = 2 ] && grep -q 'tn-no-such-group: no such group' <<<"$out" && [ ! -e "$T_DIR/g0/run/tenetd.sock" ]
+}
+t_check "--group of no such group: tenetd refuses to start, and says why" nogroup
+start_agent g --group daemon
+t_check "--group daemon: tenetd.sock is root:daemon, mode 660 ($(stat -c '%U:%G %a' "$T_DIR/g/run/tenetd.sock"))" \
+	test "$(stat -c '%U:%G %a' "$T_DIR/g/run/tenetd.sock")" = "root:daemon 660"
+t_check "and it answers" ctl g status
+kill -TERM "$PID_g"
+wait "$PID_g"
 
 # libxdp's dispatcher where the kernel runs it (freplace: 6.1 does, this
 # project's 6.18 refuses it): another XDP program on nic0 beside

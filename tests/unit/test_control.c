@@ -88,6 +88,8 @@ static int setup(void **state)
 		return -1;
 	memset(&d, 0, sizeof(d));
 	d.epfd = -1;
+	d.run_dir = dir;
+	d.ctl_gid = (gid_t)-1;
 	snprintf(d.sock_path, sizeof(d.sock_path), "%s/tenetd.sock", dir);
 	if (tn_loop_init(&d) || control_listen(&d))
 		return -1;
