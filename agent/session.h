@@ -14,10 +14,8 @@ struct tenetd;
 
 /* The nice value routers run at. */
 #define TN_ROUTER_NICE (-10)
-/* Each step of a handoff (hello, the answers) must come within this: a
- * router held to half a CPU while the host starts another container needs
- * more than a second at times, and a slower tenant only delays itself. */
-#define TN_SESS_STEP_MS 3000
+/* Each step of a handoff (hello, the answers) must come within this. */
+#define TN_SESS_STEP_MS 1000
 /* Connections a tenant may make: a burst, then one per interval. */
 #define TN_SESS_BURST 4
 #define TN_SESS_REFILL_MS 1000

@@ -11,7 +11,7 @@
 # and idle control clients, requests too large, and a reply over 64 KiB.
 #
 #   h0 linger   hellos passing a TCP socket whose close blocks 30 s
-#   h1 slow     every handoff step 0.9 s late, reconnecting
+#   h1 slow     every handoff step late (hello 0.9 s, answers 1.5 s), reconnecting
 #   h2 silent   8 connections that never speak
 #   h3 storm    connect and close as fast as it can
 #   h4 fdflood  messages of 253 descriptors each
