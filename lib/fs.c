@@ -192,3 +192,68 @@ int tn_write_beneath(const char *dir, const char *rel, const void *buf,
 		err = -errno;
 	return err;
 }
+
+int tn_install_beneath(const char *dir, const char *rel, int src, mode_t mode)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	char parent[PATH_MAX], tmp[NAME_MAX + 1];
+	const char *base = strrchr(rel, '/');
+	int dfd, pdfd, fd = -1, err = 0;
+	struct stat st;
+	off_t off = 0;
+
+	if (!base || base == rel || !base[1] ||
+	    snprintf(parent, sizeof(parent), "%.*s", (int)(base - rel), rel) >=
+		    (int)sizeof(parent) ||
+	    snprintf(tmp, sizeof(tmp), ".%s.tenet-new", base + 1) >=
+		    (int)sizeof(tmp))
+		return -EINVAL;
+	base++;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* Owned as the directory it goes in is: the container's root. */
+	pdfd = (int)syscall(SYS_openat2, dfd, parent, &how, sizeof(how));
+	if (pdfd < 0 || fstat(pdfd, &st))
+		err = -errno;
+	close(dfd);
+	if (!err && unlinkat(pdfd, tmp, 0) && errno != ENOENT)
+		err = -errno;
+	if (!err) {
+		fd = openat(pdfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
+		if (fd < 0)
+			err = -errno;
+	}
+	while (!err) {
+		char buf[65536];
+		ssize_t r = pread(src, buf, sizeof(buf), off), w;
+
+		if (r < 0)
+			err = -errno;
+		if (r <= 0)
+			break;
+		w = write(fd, buf, (size_t)r);
+		if (w != r)
+			err = w < 0 ? -errno : -EIO;
+		off += r;
+	}
+	if (!err &&
+	    (fchown(fd, st.st_uid, st.st_gid) || fchmod(fd, mode) || fsync(fd)))
+		err = -errno;
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	if (!err && renameat(pdfd, tmp, pdfd, base))
+		err = -errno;
+	if (err && fd >= 0)
+		unlinkat(pdfd, tmp, 0);
+	if (pdfd >= 0)
+		close(pdfd);
+	return err;
+}

@@ -40,4 +40,15 @@ ssize_t tn_read_beneath(const char *dir, const char *rel, void *buf, size_t n);
 int tn_write_beneath(const char *dir, const char *rel, const void *buf,
 		     size_t n);
 
+/*
+ * Installs the content of src (a descriptor, read from offset 0) as the
+ * file rel under dir, where a tenant may be writing: rel's directory is
+ * reached beneath dir without following links or crossing mounts, the file
+ * is written there under a new name (O_EXCL), given the directory's owner
+ * and mode, and renamed over rel. A program running from the old file
+ * keeps it; a link or anything else at rel is replaced, never followed.
+ * 0 or -errno.
+ */
+int tn_install_beneath(const char *dir, const char *rel, int src, mode_t mode);
+
 #endif

@@ -165,6 +165,56 @@ static void test_write_beneath(void **state)
 	assert_int_equal(st.st_size, 4);
 }
 
+/* A binary put in a tenant's rootfs: through no link, past a running
+ * copy, owned as its directory is. */
+static void test_install_beneath(void **state)
+{
+	char p[256], l[256], buf[16] = "";
+	struct stat st, dst;
+	int src, busy;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/src", top);
+	put(p, "new binary");
+	src = open(p, O_RDONLY);
+	assert_true(src >= 0);
+	snprintf(p, sizeof(p), "%s/usr", top);
+	mkdir(p, 0755);
+	assert_int_equal(chown(p, 4242, 4343), 0);
+	snprintf(p, sizeof(p), "%s/usr/router", top);
+	put(p, "old");
+	/* Held open for writing elsewhere: renamed over, not written. */
+	busy = open(p, O_RDONLY);
+	assert_int_equal(tn_install_beneath(top, "usr/router", src, 0755), 0);
+	assert_int_equal(tn_read_beneath(top, "usr/router", buf, sizeof(buf)),
+			 10);
+	assert_memory_equal(buf, "new binary", 10);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_uid, 4242);
+	assert_int_equal(st.st_gid, 4343);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(read(busy, buf, sizeof(buf)), 3); /* the old file */
+	close(busy);
+	/* A link in its place is replaced, its target untouched. */
+	snprintf(l, sizeof(l), "%s/victim4", top);
+	put(l, "keep");
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink(l, p), 0);
+	assert_int_equal(tn_install_beneath(top, "usr/router", src, 0755), 0);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(stat(l, &dst), 0);
+	assert_int_equal(dst.st_size, 4);
+	/* A directory reached through a link is refused; so is leaving. */
+	snprintf(p, sizeof(p), "%s/lnkdir", top);
+	assert_int_equal(symlink("/etc", p), 0);
+	assert_int_equal(tn_install_beneath(top, "lnkdir/passwd", src, 0755),
+			 -ELOOP);
+	assert_int_equal(tn_install_beneath(top, "../x/y", src, 0755), -EXDEV);
+	assert_int_equal(tn_install_beneath(top, "norel", src, 0755), -EINVAL);
+	close(src);
+}
+
 /* ---- the reaper ---- */
 
 /* A TCP socket whose close blocks `secs` s: linger, full queue, a peer
@@ -280,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_rm_tree_deep),
 		cmocka_unit_test(test_dir_at),
 		cmocka_unit_test(test_write_beneath),
+		cmocka_unit_test(test_install_beneath),
 		cmocka_unit_test(test_reaper),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_neigh_want),
