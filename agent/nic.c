@@ -271,7 +271,7 @@ int do_nic_list(struct req *r)
 
 /* Makes what the database says exist, exist: nic_ingress and its map
  * entries on a recorded NIC. Traffic on NICs already right is not
- * touched. */
+ * touched; another tenet's nic_ingress is replaced atomically. */
 static int reconcile_nic(const struct tn_nic_rec *n, void *arg)
 {
 	struct tenetd *d = arg;
@@ -291,8 +291,16 @@ static int reconcile_nic(const struct tn_nic_rec *n, void *arg)
 	if (fd >= 0)
 		close(fd);
 	if (!tn_dp_nic_query(ifindex, &mode, &multi) && !err &&
-	    v.nic_id == n->nic_id)
+	    v.nic_id == n->nic_id) {
+		/* An older tenet's program, or one on maps an upgrade
+		 * migrated, is swapped for ours in place. */
+		if (tn_dp_nic_current(d->bpffs, ifindex))
+			return 0;
+		if (!tn_dp_nic_replace(d->bpffs, ifindex))
+			tn_info("%s: nic_ingress replaced by this tenet's\n",
+				n->ifname);
 		return 0;
+	}
 	err = nic_up(d, n, ifindex, &in_use);
 	if (err)
 		tn_err("%s: cannot restore nic_ingress: %s\n", n->ifname,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <tenet/version.h>
 
 #include "dp.h"
 #include "fs.h"
@@ -96,14 +99,368 @@ static void match_pinned_flags(struct bpf_object *obj, const char *pin_dir)
 	}
 }
 
+/* Maps whose entries are plain data, which userspace can copy. */
+static bool copyable(enum bpf_map_type type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool percpu(enum bpf_map_type type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Every entry of old into new, each value zero-extended from osz to nsz
+ * bytes (per CPU: each CPU's, 8-byte aligned, as the syscall lays them). */
+static int copy_entries(int old, int new, const struct bpf_map_info *info,
+			__u32 nsz, bool pcpu, unsigned int *copied)
+{
+	int ncpu = pcpu ? libbpf_num_possible_cpus() : 1, err = 0;
+	size_t ostep = pcpu ? (info->value_size + 7) / 8 * 8 : info->value_size;
+	size_t nstep = pcpu ? (nsz + 7) / 8 * 8 : nsz;
+	void *key = calloc(1, info->key_size),
+	     *next = calloc(1, info->key_size);
+	uint8_t *ov = calloc(ncpu, ostep), *nv = calloc(ncpu, nstep);
+	void *prev = NULL;
+
+	if (ncpu < 0)
+		err = ncpu;
+	else if (!key || !next || !ov || !nv)
+		err = -ENOMEM;
+	while (!err && !bpf_map_get_next_key(old, prev, next)) {
+		memcpy(key, next, info->key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(old, key, ov)) {
+			if (errno == ENOENT) /* gone meanwhile */
+				continue;
+			err = -errno;
+			break;
+		}
+		memset(nv, 0, (size_t)ncpu * nstep);
+		for (int c = 0; c < ncpu; c++)
+			memcpy(nv + c * nstep, ov + c * ostep,
+			       info->value_size);
+		if (bpf_map_update_elem(new, key, nv, 0))
+			err = -errno;
+		else
+			++*copied;
+	}
+	free(key);
+	free(next);
+	free(ov);
+	free(nv);
+	return err;
+}
+
+/* Whether map's pin in pin_dir (if any) has the object's definition. */
+static bool pin_matches(struct bpf_map *map, const char *pin_dir)
+{
+	int fd = tn_dp_map_open(pin_dir, bpf_map__name(map));
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	bool same;
+
+	if (fd < 0)
+		return true;
+	memset(&info, 0, sizeof(info));
+	same = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == bpf_map__type(map) &&
+	       info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map);
+	close(fd);
+	return same;
+}
+
+/*
+ * A pinned map whose definition is not the object's (an older layout's):
+ * its entries copied into a map of the object's definition, pinned in its
+ * place (rename(2) on bpffs: readers see the old map or the new one). A
+ * value that grew is zero-extended: fields are only ever appended. What
+ * cannot be carried over (another type or key size, a value or an array
+ * that shrank, maps of maps, sockets, devices) is refused with a sentence.
+ * Programs still attached use the old map until they are replaced.
+ */
+static int migrate_map(struct bpf_map *map, const char *pin_dir, int btf_fd)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts);
+	const char *name = bpf_map__name(map);
+	enum bpf_map_type type = bpf_map__type(map);
+	__u32 nsz = bpf_map__value_size(map), len;
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct bpf_map_info info;
+	int old, new = -1, err = 0;
+	unsigned int copied = 0;
+
+	if (pin_matches(map, pin_dir))
+		return 0;
+	old = tn_dp_map_open(pin_dir, name);
+	if (old < 0)
+		return old;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(old, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	if (info.type != type || !copyable(type) ||
+	    info.key_size != bpf_map__key_size(map) || info.value_size > nsz ||
+	    ((type == BPF_MAP_TYPE_ARRAY ||
+	      type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	     info.max_entries > bpf_map__max_entries(map))) {
+		tn_err("%s/%s: pinned as type %u, key %u, value %u, %u entries;"
+		       " this tenet's is type %u, key %u, value %u, %u entries:"
+		       " it cannot be carried over (remove the tenants and the"
+		       " pins, or run the tenet that made them)\n",
+		       pin_dir, name, info.type, info.key_size, info.value_size,
+		       info.max_entries, type, bpf_map__key_size(map), nsz,
+		       bpf_map__max_entries(map));
+		err = -EPROTO;
+		goto out;
+	}
+	/* With the object's BTF, as libbpf would make it: a value with a
+	 * spin lock is known as one only through it. */
+	copts.map_flags = bpf_map__map_flags(map);
+	if (btf_fd >= 0 && bpf_map__btf_value_type_id(map)) {
+		copts.btf_fd = btf_fd;
+		copts.btf_key_type_id = bpf_map__btf_key_type_id(map);
+		copts.btf_value_type_id = bpf_map__btf_value_type_id(map);
+	}
+	new = bpf_map_create(type, name, info.key_size, nsz,
+			     bpf_map__max_entries(map), &copts);
+	if (new < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = copy_entries(old, new, &info, nsz, percpu(type), &copied);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	snprintf(tmp, sizeof(tmp), "%s__new", path); /* bpffs refuses dots */
+	unlink(tmp);
+	if (!err && bpf_obj_pin(new, tmp))
+		err = -errno;
+	if (!err && rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+	}
+	if (err)
+		tn_err("%s: migrating to the new layout: %s\n", path,
+		       strerror(-err));
+	else
+		tn_info("%s: migrated, %u entries copied (value %u -> %u bytes,"
+			" room for %u -> %u)\n",
+			path, copied, info.value_size, nsz, info.max_entries,
+			bpf_map__max_entries(map));
+out:
+	if (new >= 0)
+		close(new);
+	close(old);
+	return err;
+}
+
+static int migrate_pins(struct bpf_object *obj, const char *pin_dir)
+{
+	struct btf *btf = NULL;
+	struct bpf_map *map;
+	const void *raw;
+	__u32 size;
+	int err = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (!bpf_map__pin_path(map))
+			continue;
+		/* The object's BTF in the kernel, for new maps: a copy, the
+		 * object loads its own. Only when something is migrated. */
+		if (!btf && bpf_object__btf(obj) &&
+		    !pin_matches(map, pin_dir) &&
+		    (raw = btf__raw_data(bpf_object__btf(obj), &size)) &&
+		    (btf = btf__new(raw, size)) && btf__load_into_kernel(btf))
+			tn_warn("loading BTF for the migration: %s\n",
+				strerror(errno));
+		err = migrate_map(map, pin_dir, btf ? btf__fd(btf) : -1);
+		if (err)
+			break;
+	}
+	btf__free(btf);
+	return err;
+}
+
+/* The layout of what is pinned in pin_dir: TN_MAP_LAYOUT's, 1 if there
+ * are maps of ours but no record (an install older than the record), 0 if
+ * there is nothing. */
+static int layout_read(const char *pin_dir, uint64_t *v)
+{
+	__u32 key = 0;
+	int fd = tn_dp_map_open(pin_dir, TN_MAP_LAYOUT), err = 0;
+
+	*v = 0;
+	if (fd == -ENOENT) {
+		fd = tn_dp_map_open(pin_dir, TN_MAP_NICS);
+		if (fd >= 0)
+			*v = 1;
+		else if (fd != -ENOENT)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, v))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The pinned one-entry u64 array name under pin_dir (tenetd's own
+ * records), made if missing: its fd or -errno. */
+static int u64_pin(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32),
+			    sizeof(uint64_t), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int layout_write(const char *pin_dir)
+{
+	uint64_t v = TN_DP_LAYOUT_VERSION;
+	int fd = u64_pin(pin_dir, TN_MAP_LAYOUT), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, &(__u32){ 0 }, &v, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int tn_dp_layout(const char *pin_dir, uint64_t *layout)
+{
+	int err = layout_read(pin_dir, layout);
+
+	if (err)
+		return err;
+	if (*layout > TN_DP_LAYOUT_VERSION) {
+		tn_err("%s holds the maps of a newer tenet (layout v%llu; this"
+		       " tenetd knows up to v%d): downgrading is not supported."
+		       " Run the tenetd that made them, or remove the tenants"
+		       " and the pins\n",
+		       pin_dir, (unsigned long long)*layout,
+		       TN_DP_LAYOUT_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+/* nic_ingress's tag (the hash of its instructions, map references left
+ * out) as this tenet builds it: tn_dp_prepare() learns it. */
+static uint8_t nic_tag[BPF_TAG_SIZE];
+
+static int prog_tag(int fd, uint8_t tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	memcpy(tag, info.tag, BPF_TAG_SIZE);
+	return 0;
+}
+
+/* Whether the map id is pinned (top level) in pin_dir. */
+static bool pinned_here(const char *pin_dir, __u32 id)
+{
+	DIR *dir = opendir(pin_dir);
+	struct dirent *e;
+	bool found = false;
+
+	while (dir && !found && (e = readdir(dir))) {
+		struct bpf_map_info mi;
+		__u32 len = sizeof(mi);
+		int fd;
+
+		if (e->d_type != DT_REG ||
+		    (fd = tn_dp_map_open(pin_dir, e->d_name)) < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		found = !bpf_obj_get_info_by_fd(fd, &mi, &len) && mi.id == id;
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/*
+ * Whether the program fd runs this tenet's instructions on the maps pinned
+ * in pin_dir: the same tag, and each of its maps (but libbpf's internal
+ * ones: .rodata, .bss) pinned there -- a program of an older layout still
+ * holds the maps a migration replaced.
+ */
+static bool prog_current(int fd, const uint8_t tag[BPF_TAG_SIZE],
+			 const char *pin_dir)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), ids[64];
+	bool ok = true;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    memcmp(info.tag, tag, BPF_TAG_SIZE) || info.nr_map_ids > 64)
+		return false;
+	for (__u32 i = 0; ok && i < info.nr_map_ids; i++) {
+		struct bpf_map_info mi;
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		ok = mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &len) &&
+		     (strchr(mi.name, '.') || pinned_here(pin_dir, mi.id));
+		if (mfd >= 0)
+			close(mfd);
+	}
+	return ok;
+}
+
 int tn_dp_prepare(const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	struct tenant_egress *eg = NULL;
 	struct nic_ingress *ni = NULL;
+	uint64_t layout;
 	int err;
 
 	err = tn_dp_bpffs_prepare(pin_dir);
+	if (!err)
+		err = tn_dp_layout(pin_dir, &layout);
 	if (err)
 		return err;
 	ni = nic_ingress__open_opts(&opts);
@@ -112,15 +469,28 @@ int tn_dp_prepare(const char *pin_dir)
 		err = -errno;
 		goto out;
 	}
+	if (layout && layout < TN_DP_LAYOUT_VERSION)
+		tn_info("%s: maps of layout v%llu, this tenetd's is v%d:"
+			" migrating\n",
+			pin_dir, (unsigned long long)layout,
+			TN_DP_LAYOUT_VERSION);
 	match_pinned_flags(ni->obj, pin_dir);
-	err = nic_ingress__load(ni);
+	err = migrate_pins(ni->obj, pin_dir);
+	if (!err)
+		err = nic_ingress__load(ni);
 	if (!err) {
 		match_pinned_flags(eg->obj, pin_dir);
-		err = tenant_egress__load(eg);
+		err = migrate_pins(eg->obj, pin_dir);
 	}
+	if (!err)
+		err = tenant_egress__load(eg);
 	if (err)
 		tn_err("load the data path with maps in %s: %s\n", pin_dir,
 		       strerror(-err));
+	else
+		err = layout_write(pin_dir);
+	if (!err)
+		err = prog_tag(bpf_program__fd(ni->progs.nic_ingress), nic_tag);
 out:
 	nic_ingress__destroy(ni);
 	tenant_egress__destroy(eg);
@@ -129,28 +499,17 @@ out:
 
 int tn_dp_owner(const char *pin_dir, uint64_t *instance)
 {
-	char path[4096];
+	int fd = u64_pin(pin_dir, TN_MAP_OWNER), err = 0;
 	__u32 key = 0;
 	uint64_t v = 0;
-	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, TN_MAP_OWNER);
-	fd = bpf_obj_get(path);
-	if (fd < 0 && errno != ENOENT)
-		return -errno;
-	if (fd < 0) {
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, TN_MAP_OWNER,
-				    sizeof(key), sizeof(v), 1, NULL);
-		if (fd < 0)
-			return -errno;
-		if (bpf_obj_pin(fd, path))
-			err = -errno;
-	}
-	if (!err && bpf_map_lookup_elem(fd, &key, &v))
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &v))
 		err = -errno;
-	else if (!err && v)
+	else if (v)
 		*instance = v;
-	else if (!err && bpf_map_update_elem(fd, &key, instance, 0))
+	else if (bpf_map_update_elem(fd, &key, instance, 0))
 		err = -errno; /* 0: no owner yet; ours now */
 	close(fd);
 	return err;
@@ -231,6 +590,80 @@ struct xdp_program *tn_dp_find_prog(struct xdp_multiprog *mp, const char *name)
 	return p;
 }
 
+static __u32 mode_flags(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return XDP_FLAGS_DRV_MODE;
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	default:
+		return 0;
+	}
+}
+
+bool tn_dp_nic_current(const char *pin_dir, int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	bool ok;
+
+	if (libxdp_get_error(mp) || !mp)
+		return false;
+	p = tn_dp_find_prog(mp, "nic_ingress");
+	ok = p && prog_current(xdp_program__fd(p), nic_tag, pin_dir);
+	xdp_multiprog__close(mp);
+	return ok;
+}
+
+int tn_dp_nic_replace(const char *pin_dir, int ifindex)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct nic_ingress *skel = NULL;
+	enum xdp_attach_mode mode;
+	struct xdp_program *old;
+	int err = libxdp_get_error(mp);
+
+	if (err || !mp)
+		return err ? err : -ENOENT;
+	old = tn_dp_find_prog(mp, "nic_ingress");
+	mode = xdp_multiprog__attach_mode(mp);
+	if (!old) {
+		err = -ENOENT;
+	} else if (!xdp_multiprog__is_legacy(mp)) {
+		/* In libxdp's dispatcher: the new one joins, then the old
+		 * one leaves, each an atomic swap of the dispatcher. In
+		 * between both run; whichever comes first takes a tenant's
+		 * frame, as the other would. */
+		err = tn_dp_nic_attach(pin_dir, ifindex, mode, NULL);
+		if (!err)
+			err = xdp_program__detach(old, ifindex, mode, 0);
+	} else {
+		/* Alone on the NIC: one atomic swap, refused if someone
+		 * else swapped it meanwhile. */
+		skel = nic_ingress__open_opts(&opts);
+		err = skel ? 0 : -errno;
+		if (!err) {
+			match_pinned_flags(skel->obj, pin_dir);
+			err = nic_ingress__load(skel);
+		}
+		aopts.old_prog_fd = xdp_program__fd(old);
+		if (!err &&
+		    bpf_xdp_attach(
+			    ifindex, bpf_program__fd(skel->progs.nic_ingress),
+			    mode_flags(mode) | XDP_FLAGS_REPLACE, &aopts))
+			err = -errno;
+	}
+	if (err)
+		tn_err("replace nic_ingress on ifindex %d: %s\n", ifindex,
+		       strerror(-err));
+	nic_ingress__destroy(skel);
+	xdp_multiprog__close(mp);
+	return err;
+}
+
 int tn_dp_nic_detach(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -268,18 +701,6 @@ int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog)
 	}
 	xdp_multiprog__close(mp);
 	return err;
-}
-
-static __u32 mode_flags(enum xdp_attach_mode mode)
-{
-	switch (mode) {
-	case XDP_MODE_NATIVE:
-		return XDP_FLAGS_DRV_MODE;
-	case XDP_MODE_SKB:
-		return XDP_FLAGS_SKB_MODE;
-	default:
-		return 0;
-	}
 }
 
 static int plain_attach(struct bpf_program *prog, int ifindex,
@@ -326,7 +747,9 @@ int tn_dp_rx_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode)
 	if (!skel)
 		return -errno;
 	match_pinned_flags(skel->obj, pin_dir);
-	err = tenant_rx__load(skel);
+	err = migrate_pins(skel->obj, pin_dir);
+	if (!err)
+		err = tenant_rx__load(skel);
 	if (!err)
 		err = plain_attach(skel->progs.tenant_rx, ifindex, mode);
 	tenant_rx__destroy(skel);

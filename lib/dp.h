@@ -20,9 +20,16 @@
  * dir is not on one. */
 int tn_dp_bpffs_prepare(const char *dir);
 
-/* Prepares bpffs and creates (or reuses) every pinned map of nic_ingress
- * and tenant_egress under pin_dir, without attaching anything. */
+/*
+ * Prepares bpffs and creates (or reuses) every pinned map of nic_ingress
+ * and tenant_egress under pin_dir, without attaching anything. Maps of an
+ * older layout (tenet/version.h) are migrated, a newer layout refused
+ * (-EPROTONOSUPPORT, said); the layout is then recorded as this one.
+ */
 int tn_dp_prepare(const char *pin_dir);
+/* The layout of the maps pinned in pin_dir (0: none), refused with a
+ * sentence (-EPROTONOSUPPORT) when newer than this tenet's. */
+int tn_dp_layout(const char *pin_dir, uint64_t *layout);
 
 /* The tenet instance pin_dir belongs to: TN_MAP_OWNER holds it. If there
  * is none yet, *instance is written there (the dir is now its); else
@@ -41,6 +48,13 @@ int tn_dp_nic_attach(const char *pin_dir, int ifindex,
  * libxdp's dispatcher); NULL if none. */
 struct xdp_program *tn_dp_find_prog(struct xdp_multiprog *mp, const char *name);
 int tn_dp_nic_detach(int ifindex);
+/* Whether nic_ingress on ifindex is this tenet's, on the maps pinned in
+ * pin_dir (after tn_dp_prepare()); an older tenet's or one on maps a
+ * migration replaced is not. */
+bool tn_dp_nic_current(const char *pin_dir, int ifindex);
+/* Puts this tenet's nic_ingress in the place of the one on ifindex, in
+ * the same mode, with no moment where neither runs. */
+int tn_dp_nic_replace(const char *pin_dir, int ifindex);
 /* Is nic_ingress on ifindex? 0 with the mode in use and whether libxdp's
  * dispatcher runs it (other programs may share the NIC), or -ENOENT. */
 int tn_dp_nic_query(int ifindex, enum xdp_attach_mode *mode, bool *multiprog);

@@ -61,8 +61,8 @@
 #include <tenet/dp.h>
 #include <tenet/fast.h>
 #include <tenet/router_stats.h>
+#include <tenet/version.h>
 
-#define TN_HO_VERSION 3
 /* Entries of each ring of a NIC queue's socket, which the agent makes. */
 #define TN_HO_DIRECT_RING 512
 #define TN_HO_MAX_MSG 4096
