@@ -50,6 +50,12 @@ struct tenetd {
 	/* --group: its members may use the control socket (0660); -1: root
 	 * alone (0600). */
 	gid_t ctl_gid;
+	/* The tenet-router new containers get and older ones are upgraded
+	 * to, and its build ("" if none found: the template finds its own,
+	 * and nothing is upgraded; upgrade.h). */
+	char router_path[4096 + 32];
+	char router_build[24];
+	struct upgrade *upg;
 	/* the loop (loop.h) */
 	int epfd;
 	bool in_batch;

@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <tenet/ctl.h>
+#include <tenet/version.h>
 
 #include "ctl.h"
 #include "ctl_cmds.h"
@@ -56,8 +57,8 @@
 #include "store.h"
 #include "supervise.h"
 #include "tenant.h"
+#include "upgrade.h"
 
-#define TENETD_VERSION "0.2"
 #ifndef TN_TEMPLATE_INSTALLED
 #define TN_TEMPLATE_INSTALLED "/usr/local/share/tenet/lxc-tenet"
 #endif
@@ -95,7 +96,7 @@ static int do_status(struct req *r)
 	tn_store_nic_list(d->st, count_nic, &nics);
 	tn_store_tenant_list(d->st, count_tenant, &tenants);
 	json_object_object_add(o, "version",
-			       json_object_new_string(TENETD_VERSION));
+			       json_object_new_string(TENET_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "uptime_s",
 			       json_object_new_int64(time(NULL) - d->started));
@@ -108,6 +109,7 @@ static int do_status(struct req *r)
 			       json_object_new_string(d->lxc_path));
 	json_object_object_add(o, "nics", json_object_new_int(nics));
 	json_object_object_add(o, "tenants", json_object_new_int(tenants));
+	upgrade_json(d, o);
 	r->data = o;
 	return 0;
 }
@@ -473,6 +475,11 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 		d->lxc_path = lxc;
 	}
 	exe_dir(d->exe_dir, sizeof(d->exe_dir));
+	if ((err = upgrade_init(d))) {
+		tn_err("tenet-router beside %s: %s\n", d->exe_dir,
+		       strerror(-err));
+		return 1;
+	}
 	d->template = find_template(d->template, d->exe_dir, tmpl, nt);
 	if (!d->template) {
 		tn_err("no lxc-tenet template (--template PATH)\n");
@@ -539,12 +546,16 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 	err = tn_reaper_init();
 	if (!err)
 		err = tn_loop_init(d);
+	/* Ours (locked, of this database) before anything pinned there is
+	 * migrated or loaded against. */
 	if (!err)
-		err = tn_dp_prepare(d->bpffs);
+		err = tn_dp_bpffs_prepare(d->bpffs);
 	if (!err && (err = own_dirs(d))) {
 		tn_store_close(d->st);
 		return 1;
 	}
+	if (!err)
+		err = tn_dp_prepare(d->bpffs);
 	if (!err)
 		err = control_listen(d);
 	if (err) {
@@ -554,6 +565,7 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 	}
 	nics_reconcile(d);
 	tenants_reconcile(d);
+	upgrade_plan(d);
 	nics_sweep(d);
 	neigh_size(d);
 	if (!o->fg && daemon(0, 0)) {
@@ -587,6 +599,7 @@ static void run(struct tenetd *d)
 		last_tick = now;
 		sessions_tick(d, now);
 		control_tick(d, now);
+		upgrade_tick(d, now);
 		if (now - last_sup >= 1000) {
 			last_sup = now;
 			supervise_tick(d, now);

@@ -732,12 +732,23 @@ pid_t session_pid(struct tenetd *d, uint32_t id)
 	return s && s->st == S_UP ? s->pid : 0;
 }
 
+bool session_state(struct tenetd *d, uint32_t id, unsigned int *fresh,
+		   int *pidfd)
+{
+	struct session *s = d->sess[id];
+	bool up = s && s->st == S_UP;
+
+	*fresh = s ? s->hellos - s->resumes : 0;
+	*pidfd = up ? s->pidfd : -1;
+	return up;
+}
+
 json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 {
 	struct session *s = d->sess[t->id];
 	bool up = s && s->st == S_UP;
 	json_object *o = json_object_new_object();
-	char rootfs[4096], buf[32] = "";
+	char rootfs[4096], buf[32] = "", build[TN_STORE_NAME_MAX + 1];
 	ssize_t n;
 
 	json_object_object_add(o, "connected", json_object_new_boolean(up));
@@ -767,5 +778,14 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 			    sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	json_object_object_add(o, "restarts", json_object_new_int(atoi(buf)));
+	/* The build tenetd put in the container ("": an older tenetd's),
+	 * and whether it is the one beside this tenetd. */
+	if (tn_store_router_build(d->st, t->id, build))
+		*build = '\0';
+	json_object_object_add(o, "build", json_object_new_string(build));
+	json_object_object_add(
+		o, "build_current",
+		json_object_new_boolean(*build &&
+					!strcmp(build, d->router_build)));
 	return o;
 }

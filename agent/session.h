@@ -33,6 +33,11 @@ void sessions_tick(struct tenetd *d, int64_t now);
 void session_limits(struct tenetd *d, const struct tn_tenant_rec *t);
 /* The connected router's pid (in the agent's pid namespace), or 0. */
 pid_t session_pid(struct tenetd *d, uint32_t id);
+/* Whether id's router is up; *fresh gets the handoffs it has had since
+ * tenetd started that were not resumes (a new router each), *pidfd the up
+ * router's pidfd (the session's: not to be closed) or -1. */
+bool session_state(struct tenetd *d, uint32_t id, unsigned int *fresh,
+		   int *pidfd);
 /* The router: {"connected", "pid", "sockets", "connects" (hellos),
  * "accepted" (connections), "refused" (dropped for breaking the protocol
  * or a deadline), "limits_sent", "limits_due", "restarts" (by its

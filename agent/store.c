@@ -158,6 +158,10 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	/* v6: the fast path on (1) or off (0) */
 	"ALTER TABLE tenants ADD COLUMN fastpath INTEGER NOT NULL"
 	" DEFAULT 1 CHECK (fastpath IN (0, 1));",
+	/* v7: the tenet-router build tenetd put in the container (NULL: one
+	 * an older tenetd put there, unknown). */
+	"ALTER TABLE tenants ADD COLUMN router_build TEXT"
+	" CHECK (length(router_build) BETWEEN 1 AND 32);",
 };
 
 /* The words of the enums kept as text: lib/names.c's (the CLI's), and the
@@ -1224,6 +1228,24 @@ int tn_store_tenant_set_state(struct tn_store *st, uint32_t id,
 	return changed_one(exec(st,
 				"UPDATE tenants SET state = ?2 WHERE id = ?1",
 				"us", id, ENAME(state_names, state)));
+}
+
+int tn_store_router_build(struct tn_store *st, uint32_t id,
+			  char build[TN_STORE_NAME_MAX + 1])
+{
+	*build = '\0';
+	return found(rows(st, text_row, build,
+			  "SELECT router_build FROM tenants WHERE id = ?1", "u",
+			  id));
+}
+
+int tn_store_set_router_build(struct tn_store *st, uint32_t id,
+			      const char *build)
+{
+	return changed_one(exec(st,
+				"UPDATE tenants SET router_build = ?2"
+				" WHERE id = ?1",
+				"us", id, build));
 }
 
 int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,

@@ -53,7 +53,7 @@
 
 #include "records.h"
 
-#define TN_STORE_SCHEMA_VERSION 6
+#define TN_STORE_SCHEMA_VERSION 7
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;
@@ -115,6 +115,13 @@ int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 				  const struct tn_limits *l);
 int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on);
 int tn_store_tenant_set_fastpath(struct tn_store *st, uint32_t id, bool on);
+/* The tenet-router build tenetd put in id's container ("" if unknown:
+ * put there by an older tenetd), and setting it. 0 or -ENOENT (no such
+ * tenant). */
+int tn_store_router_build(struct tn_store *st, uint32_t id,
+			  char build[TN_STORE_NAME_MAX + 1]);
+int tn_store_set_router_build(struct tn_store *st, uint32_t id,
+			      const char *build);
 /* Addresses, prefixes and routes go with it. */
 int tn_store_tenant_del(struct tn_store *st, uint32_t id);
 

@@ -41,6 +41,7 @@
 #include "nl.h"
 #include "parse.h"
 #include "session.h"
+#include "store.h"
 #include "supervise.h"
 #include "tenant_dp.h"
 
@@ -616,7 +617,7 @@ static int container_up(struct dp *p, pid_t *pid)
 	const struct tn_tenant_rec *t = p->t;
 	struct tenetd *d = p->d;
 	const char *name;
-	char peer[2][IF_NAMESIZE], bind[512], router[4096 + 16];
+	char peer[2][IF_NAMESIZE], bind[512];
 	char state[32];
 	uint8_t mac[6], amac[6];
 	int err;
@@ -663,9 +664,8 @@ static int container_up(struct dp *p, pid_t *pid)
 			snprintf(p->err, p->n, "%s: %s", bind, strerror(-err));
 			return err;
 		}
-		snprintf(router, sizeof(router), "%s/tenet-router", d->exe_dir);
-		if (*d->exe_dir && !access(router, X_OK))
-			s.router = router;
+		if (*d->router_path)
+			s.router = d->router_path;
 		/* Marked before it exists: a kill -9 during its making
 		 * leaves a container the sweep knows as this tenetd's. */
 		err = ct_mark(d, name, true);
@@ -679,6 +679,11 @@ static int container_up(struct dp *p, pid_t *pid)
 			err = router_args(d, name, p->err, p->n);
 		if (err)
 			return err;
+		/* Which router it got: an upgrade replaces another build. */
+		if (s.router && *d->router_build &&
+		    tn_store_set_router_build(d->st, t->id, d->router_build))
+			tn_warn("tenant %s: its router build not recorded\n",
+				t->name);
 	} else if (!tn_ct_unprivileged(d->lxc_path, name) &&
 		   !tn_ct_state(d->lxc_path, name, state, sizeof(state), pid)) {
 		/* Made by a tenetd before user namespaces: its root is the

@@ -126,8 +126,9 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 static const struct tn_gcmd cmds[TN_C__MAX] = {
 	CMD(STATUS, .obj = "status",
 	    .summary = "tenetd's version, pid, uptime_s, state_dir, run_dir,"
-		       " bpffs, lxc_path, nics and tenants, one \"key value\""
-		       " a line."),
+		       " bpffs, lxc_path, nics and tenants, the router build"
+		       " containers get and the routers upgraded to it since"
+		       " tenetd started, one \"key value\" a line."),
 	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach",
 	    .args = "<ifname> role! xdp-mode=native default=pass",
 	    .summary = "Puts the data path on a NIC, turns its rx-vlan offload"
