@@ -533,7 +533,8 @@ static bool live_limits(struct lxc_container *c, bool cg2,
 			      n))
 			return false;
 	}
-	return !cpuset || !*cpuset ||
+	/* "" (any): on v2 the parent's CPUs; v1 has no such value. */
+	return !cpuset || (!*cpuset && !cg2) ||
 	       set_live(c, "cpuset.cpus", cpuset, err, n);
 }
 

@@ -1277,6 +1277,15 @@ int tn_store_tenant_set_fastpath(struct tn_store *st, uint32_t id, bool on)
 		     id, on ? 1u : 0u));
 }
 
+int tn_store_tenant_set_cpuset(struct tn_store *st, uint32_t id,
+			       const char *cpuset)
+{
+	return changed_one(exec(st,
+				"UPDATE tenants SET cpuset = NULLIF(?2, '')"
+				" WHERE id = ?1",
+				"us", id, cpuset));
+}
+
 int tn_store_tenant_del(struct tn_store *st, uint32_t id)
 {
 	return changed_one(

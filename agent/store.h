@@ -115,6 +115,9 @@ int tn_store_tenant_update_limits(struct tn_store *st, uint32_t id,
 				  const struct tn_limits *l);
 int tn_store_tenant_set_source_check(struct tn_store *st, uint32_t id, bool on);
 int tn_store_tenant_set_fastpath(struct tn_store *st, uint32_t id, bool on);
+/* "" for any CPU. */
+int tn_store_tenant_set_cpuset(struct tn_store *st, uint32_t id,
+			       const char *cpuset);
 /* The tenet-router build tenetd put in id's container ("" if unknown:
  * put there by an older tenetd), and setting it. 0 or -ENOENT (no such
  * tenant). */

@@ -622,10 +622,13 @@ int do_tenant_set(struct req *r)
 	const char *name;
 	char why[TN_V_ERR_MAX] = "";
 	bool old_check, old_fast, shaped;
+	const char *cpuset = NULL; /* unchanged */
 	int err;
 
 	if ((err = tenant_arg(r, &t)))
 		return err;
+	if (r->a.v[TN_K_CPUSET].given)
+		cpuset = r->a.v[TN_K_CPUSET].s;
 	/* The table asked for one key at least, and has no defaults here. */
 	l = t.limits;
 	take_limits(r, &l);
@@ -645,6 +648,8 @@ int do_tenant_set(struct req *r)
 						       t.source_check);
 	if (!err && t.fastpath != old_fast)
 		err = tn_store_tenant_set_fastpath(d->st, t.id, t.fastpath);
+	if (!err && cpuset)
+		err = tn_store_tenant_set_cpuset(d->st, t.id, cpuset);
 	if (err) {
 		tn_store_rollback(d->st);
 		return req_fail(r, err, "tenant %s: %s", t.name,
@@ -652,7 +657,7 @@ int do_tenant_set(struct req *r)
 	}
 	/* Quotas first (the kernel may refuse one), then the policers. */
 	name = t.name;
-	err = tn_ct_limits(d->lxc_path, name, d->cgroup2, &l, NULL, why,
+	err = tn_ct_limits(d->lxc_path, name, d->cgroup2, &l, cpuset, why,
 			   sizeof(why));
 	if (!err)
 		err = policers_set(d, t.id, &l);
@@ -663,8 +668,8 @@ int do_tenant_set(struct req *r)
 	if (err) {
 		/* Put the old values back where they were changed. */
 		tn_store_rollback(d->st);
-		tn_ct_limits(d->lxc_path, name, d->cgroup2, &t.limits, NULL,
-			     NULL, 0);
+		tn_ct_limits(d->lxc_path, name, d->cgroup2, &t.limits,
+			     cpuset ? t.cpuset : NULL, NULL, 0);
 		policers_set(d, t.id, &t.limits);
 		if (t.source_check != old_check) {
 			t.source_check = old_check;
@@ -678,6 +683,8 @@ int do_tenant_set(struct req *r)
 		 l.burst_ns != t.limits.burst_ns ||
 		 l.police_only != t.limits.police_only;
 	t.limits = l;
+	if (cpuset)
+		snprintf(t.cpuset, sizeof(t.cpuset), "%s", cpuset);
 	if (shaped)
 		session_limits(d, &t);
 	/* Whether XDP forwards for it follows both: a limit that makes the

@@ -194,13 +194,13 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " to-customer the other way); usage (cpu time, memory,"
 		       " tasks)."),
 	CMD(TENANT_SET, .obj = "tenant", .verb = "set",
-	    .args = "<name> rate pps burst shape cpu memory pids"
+	    .args = "<name> rate pps burst shape cpu cpuset memory pids"
 		    " source-check fastpath",
 	    .flags = TN_GC_NEEDS_KEY,
 	    .summary =
-		    "Changes tenant NAME's limits, source-check and fastpath while it"
-		    " runs, in tenant add's units; at least one key. Prints"
-		    " the tenant."),
+		    "Changes tenant NAME's limits, cpuset, source-check and"
+		    " fastpath while it runs, in tenant add's units; at least"
+		    " one key. Prints the tenant."),
 	CMD(ROUTE_ADD, .obj = "route", .verb = "add",
 	    .args = "<name> <cidr> via!",
 	    .summary = "Adds a route to tenant NAME's router: CIDR through"
