@@ -237,11 +237,14 @@ check: deps
 # live and read back, their usage, router kill -9, tenant del leaving
 # nothing; traffic end to end; BGP; NICs, libxdp's dispatcher and tenetd
 # kill -9. test-tenant's refused-input checks (12 minutes under emulation)
-# test nothing of the kernel: make check runs them. About 15 minutes.
+# test nothing of the kernel: make check runs them. The tenetd and tenetctl
+# they run are those of the package make deb builds, installed in the guest
+# (tests/debian/installed). About 16 minutes.
 CHECK_DEBIAN := test_bpf test-container test-e2e test-bgp test-tenetd
 check-debian: deps
 	$(MAKE) all
-	tests/debian/vm env T_RATE_DIV=10 tests/run $(CHECK_DEBIAN)
+	$(MAKE) deb
+	tests/debian/vm env T_RATE_DIV=10 tests/debian/installed $(CHECK_DEBIAN)
 
 # Every tracked C file as `make format` would leave it (.clang-format:
 # kernel style), or a list of those that are not, and failure.
@@ -333,6 +336,10 @@ DEB_JOBS ?= auto
 deb:
 	@git diff --quiet HEAD -- || echo "deb: packaging HEAD" \
 		"($$(git rev-parse --short HEAD)): uncommitted changes are not in it" >&2
+	@v=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); \
+	t=$$(sed -n 's/^#define TENET_VERSION "\(.*\)"/\1/p' include/tenet/version.h); \
+	[ "$$v" = "$$t" ] || { echo "deb: debian/changelog says $$v," \
+		"include/tenet/version.h TENET_VERSION $$t: make them one" >&2; exit 1; }
 	rm -rf $(O)/deb $(O)/tenet_*.deb
 	mkdir -p $(O)/deb/tenet
 	git archive -o $(O)/deb/tenet.tar HEAD

@@ -5,6 +5,10 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+# tenetd and tenetctl under test: the build's, or those of an installed
+# package (make check-debian: a directory of links to them). The test
+# tools (tn-dp, fixtures) are always the build's.
+TN_BIN=${TN_BIN:-$BUILD}
 T_N=0
 T_FAILED=0
 T_NETNS=()
@@ -242,7 +246,7 @@ t_need() {
 	for c in "$@"; do
 		command -v "$c" >/dev/null || t_skip_all "$c is needed (make deps)"
 	done
-	[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tenetctl" ] && [ -x "$BUILD/tn-dp" ] ||
+	[ -x "$TN_BIN/tenetd" ] && [ -x "$TN_BIN/tenetctl" ] && [ -x "$BUILD/tn-dp" ] ||
 		t_skip_all "build first (make)"
 }
 
@@ -253,13 +257,13 @@ t_need() {
 agent_start() {
 	local log=$1
 	shift
-	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/state" \
+	nsx_bg H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/state" \
 		--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" "$@" >"$log" 2>&1
 	AGENT=$BG
 	wait_for "$log" ready 150
 }
 # ctl ARGS...: tenetctl to the agent of agent_start.
-ctl() { nsx H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+ctl() { nsx H "$TN_BIN/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
 
 # isp_reach N: customer N of topo_isp reaches the upstream (a few tries:
 # the first ping waits for ARP on every hop).

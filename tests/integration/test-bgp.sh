@@ -23,7 +23,7 @@ t_check "tenant add acme, no default route" \
 	ctl tenant add acme access nic0 vlan 100 uplink nic1 uplink-vlan 300 \
 	access-addr 10.0.0.1/24 uplink-addr 192.0.2.2/30
 t_check "its router took its sockets" \
-	until_ok 50 sh -c "[ \"\$(nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq .router.connected)\" = true ]"
+	until_ok 50 sh -c "[ \"\$(nsenter --net=/run/netns/$P-H $TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq .router.connected)\" = true ]"
 CPID=$(ctl -j tenant show acme | jq .container.pid)
 cns() { nsenter --net="/proc/$CPID/ns/net" "$@"; }
 rstat() { ctl -j tenant stats acme | jq "[.tenants[0].router.ifaces[].counters.$1] | add"; }

@@ -71,7 +71,7 @@ t_check "beta, added without limits, got the defaults: 1 CPU, 256M, 256 pids" \
 t_check "and they are in force in its cgroups" \
 	until_is 30 "268435456 100000 256 $(cat /sys/devices/system/cpu/online)" eval 'cglimits "$(field beta .router.pid)"'
 t_check "tenant show says so" \
-	sh -c "nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock tenant show beta | grep -q 'limits cpu 1 cpuset any memory 256M pids 256 '"
+	sh -c "nsenter --net=/run/netns/$P-H $TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock tenant show beta | grep -q 'limits cpu 1 cpuset any memory 256M pids 256 '"
 
 # The XSKMAP holds the router's socket: transit frames reach the router.
 AMAC=$(nsenter --net="/proc/$C/ns/net" ip -j link show access0 | jq -r '.[0].address')
@@ -105,12 +105,13 @@ t_check "pids.max held: the count never passed 30" \
 t_check "tenant stats: acme's usage (memory, pids, cpu time)" \
 	test "$(ctl -j tenant stats acme | jq -c '.tenants[0].usage | [.memory_bytes > 0, .pids > 0, .cpu_ns > 0]')" = \
 	"[true,true,true]"
-t_check "tenant set acme memory 96M cpu 0.4 pids 40" \
-	ctl tenant set acme memory 96M cpu 0.4 pids 40
+t_check "tenant set acme memory 96M cpu 0.4 pids 40 cpuset 0" \
+	ctl tenant set acme memory 96M cpu 0.4 pids 40 cpuset 0
 t_check "in force in its cgroups at once, the container not restarted" \
-	test "$(cglimits "$R") $(field acme .container.pid)" = "100663296 40000 40 1 $C"
-t_check "tenant set acme memory 64M cpu 0.5 pids 30: back" \
-	ctl tenant set acme memory 64M cpu 0.5 pids 30
+	test "$(cglimits "$R") $(field acme .container.pid)" = "100663296 40000 40 0 $C"
+t_check "tenant show says cpuset 0" test "$(field acme .limits.cpuset)" = 0
+t_check "tenant set acme memory 64M cpu 0.5 pids 30 cpuset 1: back" \
+	ctl tenant set acme memory 64M cpu 0.5 pids 30 cpuset 1
 t_check "and back in its cgroups" test "$(cglimits "$R")" = "67108864 50000 30 1"
 
 # The router killed: its init starts it again, tenetd hands it sockets.
@@ -176,7 +177,7 @@ t_check "router killed again: restarted, and traffic flows once more" resumed
 SD=$T_DIR/run/tenants/acme
 rm -f "$SD/router.stats" && mkfifo "$SD/router.stats"
 t_check "a FIFO for router.stats: tenant stats answers, router unknown" \
-	test "$(timeout 5 nsenter --net=/run/netns/$P-H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" -j tenant stats acme | jq .tenants[0].router)" = null
+	test "$(timeout 5 nsenter --net=/run/netns/$P-H "$TN_BIN/tenetctl" --socket "$T_DIR/run/tenetd.sock" -j tenant stats acme | jq .tenants[0].router)" = null
 # (in the container's netns, where tenetd makes sockets for it)
 nsenter --net="/proc/$C2/ns/net" python3 - "$SD/router.sock" <<'PY' &
 import json, socket, sys, time
@@ -189,7 +190,7 @@ mute=$!
 sleep 0.2
 t0=$(date +%s%N)
 t_check "a router that never answers: tenetd still serves" \
-	timeout 5 nsenter --net=/run/netns/$P-H "$BUILD/tenetctl" --socket "$T_DIR/run/tenetd.sock" status
+	timeout 5 nsenter --net=/run/netns/$P-H "$TN_BIN/tenetctl" --socket "$T_DIR/run/tenetd.sock" status
 t1=$(date +%s%N)
 t_check "without waiting on it (took $(((t1 - t0) / 1000000)) ms)" \
 	test $(((t1 - t0) / 1000000)) -le 1000

@@ -69,7 +69,7 @@ t_check "tenant add beta ... mode direct" add beta 200 400 192.0.2.6/30 192.0.2.
 t_check "acme owns queue 0 of both NICs, beta queue 1" \
 	test "$(show acme '"\(.mode) \(.access.queue) \(.uplink.queue)"') $(show beta '"\(.access.queue) \(.uplink.queue)"')" = "direct 0 0 1 1"
 t_check "tenant show (text) names the queue" \
-	sh -c "nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock tenant show acme | grep -q 'access nic0 vlan 100 .*queue 0'"
+	sh -c "nsenter --net=/run/netns/$P-H $TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock tenant show acme | grep -q 'access nic0 vlan 100 .*queue 0'"
 for t in acme beta; do
 	t_check "$t's router took 4 sockets: its veths' and a queue of each NIC" \
 		until_is 50 "true 4" eval "show $t '\"\\(.router.connected) \\(.router.sockets)\"'"
@@ -161,7 +161,7 @@ t_check "tenant set acme rate unlimited" ctl tenant set acme rate unlimited
 R=$(show acme .router.pid)
 kill -9 "$R"
 t_check "router killed -9: a new one takes 4 sockets within 2 s" \
-	until_ok 20 sh -c "[ \"\$(nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -r '\"\\(.router.pid) \\(.router.sockets)\"')\" != '$R 4' ] && nsenter --net=/run/netns/$P-H $BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -e '.router.connected and .router.sockets == 4' >/dev/null"
+	until_ok 20 sh -c "[ \"\$(nsenter --net=/run/netns/$P-H $TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -r '\"\\(.router.pid) \\(.router.sockets)\"')\" != '$R 4' ] && nsenter --net=/run/netns/$P-H $TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -e '.router.connected and .router.sockets == 4' >/dev/null"
 reach 1 0
 A2=$(direct_rx acme)
 t_check "the new router reads acme's queue: 20 of 20 answered" test "$(pinged 1 0 20)" = 20

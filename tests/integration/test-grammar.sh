@@ -22,12 +22,12 @@ t_check "the summary has the 13 commands" test "$(echo "$cmds" | wc -l)" = 13
 
 man_ok() {
 	local warn
-	warn=$(groff -man -ww -z "$BUILD/tenetctl.8" 2>&1) && [ -z "$warn" ] || {
+	warn=$(groff -man -ww -z "$TN_BIN/tenetctl.8" 2>&1) && [ -z "$warn" ] || {
 		echo "$warn"
 		return 1
 	}
 	local page
-	page=$(MANWIDTH=200 man -l "$BUILD/tenetctl.8" 2>/dev/null | tr -s " ")
+	page=$(MANWIDTH=200 man -l "$TN_BIN/tenetctl.8" 2>/dev/null | tr -s " ")
 	while read -r c; do
 		grep -q -- "$c" <<<"$page" || { echo "no $c"; return 1; }
 	done <<<"$cmds"
@@ -37,7 +37,7 @@ t_check "the man page renders without a warning and has every command" man_ok
 
 help_ok() {
 	local h
-	h=$("$BUILD/tenetctl" --help) || return 1
+	h=$("$TN_BIN/tenetctl" --help) || return 1
 	while read -r c; do
 		grep -q -- "$c" <<<"$h" || { echo "no $c"; return 1; }
 	done <<<"$cmds"
@@ -45,7 +45,7 @@ help_ok() {
 	for k in access vlan inner-vlan uplink uplink-vlan uplink-mac prefix \
 		access-addr uplink-addr gateway mode cpu cpuset memory pids rate pps \
 		source source-check fastpath; do
-		grep -Eq "^        $k +[a-zA-Z]" <<<"$("$BUILD/tenetctl" tenant --help)" ||
+		grep -Eq "^        $k +[a-zA-Z]" <<<"$("$TN_BIN/tenetctl" tenant --help)" ||
 			{ echo "no help for $k"; return 1; }
 	done
 }
@@ -55,12 +55,12 @@ t_check "tenetctl --help has every command, tenant --help every key" help_ok
 comp() { # WORDS...: what completes the last one
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMPREPLY=(); _tenetctl; echo "${COMPREPLY[*]}"' _ \
-		"$BUILD/tenetctl.bash-completion" tenetctl "$@"
+		"$TN_BIN/tenetctl.bash-completion" tenetctl "$@"
 }
 t_check "completion: objects" test "$(comp '')" = "tenant nic route status"
 t_check "completion: tenant's verbs" test "$(comp tenant '')" = "add del list show stats set --help"
 # tenant add's keys as its help lists them, from the same table
-add_keys=$("$BUILD/tenetctl" tenant --help | sed -n '/^  tenetctl tenant add/,/^  tenetctl tenant del/p' |
+add_keys=$("$TN_BIN/tenetctl" tenant --help | sed -n '/^  tenetctl tenant add/,/^  tenetctl tenant del/p' |
 	awk '/^        [a-z]/ {print $1}' | tr '\n' ' ' | sed 's/ $//')
 t_check "completion: tenant add's keys after NAME, as its help lists them" \
 	test "$(comp tenant add acme '')" = "$add_keys"
@@ -75,7 +75,7 @@ t_check "completion: options before the object" test "$(comp --s)" = "--socket"
 opt_refused() { # PATTERN ARGS...: tenetctl refuses, exit 2, one line
 	local pat=$1 out rc
 	shift
-	out=$("$BUILD/tenetctl" "$@" 2>&1)
+	out=$("$TN_BIN/tenetctl" "$@" 2>&1)
 	rc=$?
 	[ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && grep -q -- "$pat" <<<"$out" ||
 		{ echo "exit $rc: $out"; return 1; }

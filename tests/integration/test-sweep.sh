@@ -56,7 +56,7 @@ t_check "acme's links carry this tenetd's mark (alias)" \
 	sh -c "$(declare -f nsx marked); P=$P; marked tn1a && marked tn1u"
 
 # A second tenetd on the same LXC path (its own state, run and bpffs).
-nsx H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/two/state" \
+nsx H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/two/state" \
 	--run-dir "$T_DIR/two/run" --bpffs "$BPFFS/two" --lxc-path "$LXCP" \
 	>"$T_DIR/two.log" 2>&1
 rc=$?
@@ -67,7 +67,7 @@ kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
 
 # The same maps, another database: refused.
-nsx H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/typo" \
+nsx H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/typo" \
 	--run-dir "$T_DIR/run" --bpffs "$BPFFS/t" --lxc-path "$LXCP" \
 	>"$T_DIR/typo.log" 2>&1
 rc=$?
@@ -95,7 +95,7 @@ mkdir -p "$LXCP/ghost/rootfs"
 printf '%s' "$LXCP" >"$T_DIR/state/made/ghost"
 agent_start "$T_DIR/log2" || t_fail "the right tenetd starts again"
 t_check "the right tenetd: acme as it was (same container init)" \
-	sh -c "[ \"\$($BUILD/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -r .container.pid)\" = $ACME_PID ]"
+	sh -c "[ \"\$($TN_BIN/tenetctl --socket $T_DIR/run/tenetd.sock -j tenant show acme | jq -r .container.pid)\" = $ACME_PID ]"
 t_check "its marked leftover is swept" \
 	sh -c "[ ! -e '$LXCP/ghost' ] && [ ! -e '$T_DIR/state/made/ghost' ]"
 t_check "foreign things intact after the right tenetd's sweep" foreign_intact

@@ -12,7 +12,7 @@ set -u
 t_init
 command -v jq >/dev/null || t_skip_all "jq is needed"
 command -v lxc-create >/dev/null || t_skip_all "LXC is needed (make deps)"
-[ -x "$BUILD/tenetd" ] && [ -x "$BUILD/tenetctl" ] ||
+[ -x "$TN_BIN/tenetd" ] && [ -x "$TN_BIN/tenetctl" ] ||
 	t_skip_all "build first (make)"
 
 declare -A NS=([a]=H [b]=H2)
@@ -29,7 +29,7 @@ start_agent() { # NAME
 	local a=$1
 	mkdir -p "$T_DIR/$a"
 	[ -f "$T_DIR/$a/log" ] && cat "$T_DIR/$a/log" >>"$T_DIR/$a/log.old"
-	nsx_bg "${NS[$a]}" "$BUILD/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
+	nsx_bg "${NS[$a]}" "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
 		--run-dir "$T_DIR/$a/run" --bpffs "$BPFFS/$a" >"$T_DIR/$a/log" 2>&1
 	eval "PID_$a=$BG"
 	wait_for "$T_DIR/$a/log" "ready" 150
@@ -37,7 +37,7 @@ start_agent() { # NAME
 ctl() { # AGENT ARGS...
 	local a=$1
 	shift
-	nsx "${NS[$a]}" "$BUILD/tenetctl" --socket "$T_DIR/$a/run/tenetd.sock" "$@"
+	nsx "${NS[$a]}" "$TN_BIN/tenetctl" --socket "$T_DIR/$a/run/tenetd.sock" "$@"
 }
 raw() { # AGENT PYTHON-BYTES: sent as is on the control socket; the reply
 	nsx "${NS[$1]}" python3 - "$T_DIR/$1/run/tenetd.sock" "$2" <<'PY'

@@ -17,7 +17,7 @@ start_agent() { # NAME [ARGS...]: state and run dirs of its own
 	shift
 	mkdir -p "$T_DIR/$a"
 	[ -f "$T_DIR/$a/log" ] && mv "$T_DIR/$a/log" "$T_DIR/$a/log.old"
-	nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
+	nsx_bg H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/$a/state" \
 		--run-dir "$T_DIR/$a/run" --bpffs "$BPFFS/$a" "$@" >"$T_DIR/$a/log" 2>&1
 	eval "PID_$a=$BG"
 	wait_for "$T_DIR/$a/log" "ready" 100
@@ -25,7 +25,7 @@ start_agent() { # NAME [ARGS...]: state and run dirs of its own
 ctl() { # AGENT ARGS...: tenetctl against that agent, in H
 	local a=$1
 	shift
-	nsx H "$BUILD/tenetctl" --socket "$T_DIR/$a/run/tenetd.sock" "$@"
+	nsx H "$TN_BIN/tenetctl" --socket "$T_DIR/$a/run/tenetd.sock" "$@"
 }
 raw() { # AGENT BYTES-CMD: send raw bytes on the control socket, print the reply
 	nsx H python3 - "$T_DIR/$1/run/tenetd.sock" "$2" <<'PY'
@@ -110,13 +110,13 @@ t_check "the second attaches nic2" ctl b nic attach nic2 role access
 t_check "each lists only its own NICs" \
 	test "$(ctl b -j nic list | jq -c '[.nics[].ifname]')" = '["nic2"]' -a "$(nics)" = "$before"
 t_check "a second agent on the first's run dir is refused" \
-	sh -c "! nsenter --net=/run/netns/$P-H $BUILD/tenetd --foreground --state-dir $T_DIR/c --run-dir $T_DIR/a/run --bpffs $BPFFS/c"
+	sh -c "! nsenter --net=/run/netns/$P-H $TN_BIN/tenetd --foreground --state-dir $T_DIR/c --run-dir $T_DIR/a/run --bpffs $BPFFS/c"
 
 # --group: the control socket for a group's members (the package's unit
 # gives it to the group tenet); an unknown group stops tenetd at start.
 nogroup() {
 	local out
-	out=$(nsx H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/g0" --run-dir "$T_DIR/g0/run" \
+	out=$(nsx H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/g0" --run-dir "$T_DIR/g0/run" \
 		--bpffs "$BPFFS/g0" --group tn-no-such-group 2>&1)
 	[ $? = 2 ] && grep -q 'tn-no-such-group: no such group' <<<"$out" && [ ! -e "$T_DIR/g0/run/tenetd.sock" ]
 }

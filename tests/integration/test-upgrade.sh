@@ -49,9 +49,9 @@ field() { show "$1" | jq -r "$2"; }
 config() { ctl -j tenant show "$1" | jq -S 'del(.router, .fast, .container.pid, .container.restarts, .usage, .state_since)'; }
 rx_access() { ctl -j tenant stats "$1" | jq '.tenants[0].classifier.access.rx_packets'; }
 
-BUILD=$OLD/build agent_start "$T_DIR/old.log" || { t_fail "the old tenetd starts"; exit 1; }
+TN_BIN=$OLD/build agent_start "$T_DIR/old.log" || { t_fail "the old tenetd starts"; exit 1; }
 OLD_AGENT=$AGENT
-octl() { BUILD=$OLD/build ctl "$@"; }
+octl() { TN_BIN=$OLD/build ctl "$@"; }
 octl nic attach nic0 role access >/dev/null && octl nic attach nic1 role uplink default drop >/dev/null
 add_both() {
 	octl tenant add acme access nic0 vlan 100 uplink nic1 uplink-vlan 300 \
@@ -71,15 +71,15 @@ t_check "both customers reach the upstream" both_reach
 declare -A R0 CONF0
 for t in acme beta; do
 	R0[$t]=$(octl -j tenant show "$t" | jq .router.pid)
-	CONF0[$t]=$(BUILD=$OLD/build config "$t")
+	CONF0[$t]=$(TN_BIN=$OLD/build config "$t")
 done
 nsx_bg C1 ping -n -i 0.01 -W 1 198.51.100.1 >"$T_DIR/ping1"
 P1=$BG
 nsx_bg C2 ping -n -i 0.01 -W 1 198.51.100.1 >"$T_DIR/ping2"
 P2=$BG
 sleep 2
-A0=$(BUILD=$OLD/build rx_access acme)
-B0=$(BUILD=$OLD/build rx_access beta)
+A0=$(TN_BIN=$OLD/build rx_access acme)
+B0=$(TN_BIN=$OLD/build rx_access beta)
 [ -n "$A0" ] && [ -n "$B0" ] || t_fail "the old tenetd's tenant stats"
 
 kill -TERM "$OLD_AGENT"
@@ -151,7 +151,7 @@ t_check "the old tenetd refuses the newer install, with a sentence" \
 	refused "$OLD/build/tenetd" "$T_DIR/old2.log" "newer than this"
 bpftool map update pinned "$BPFFS/t/tn_layout" key 0 0 0 0 value 99 0 0 0 0 0 0 0
 t_check "a layout newer than this tenetd's is refused, with a sentence" \
-	refused "$BUILD/tenetd" "$T_DIR/new3.log" "layout v99.*downgrading is not supported"
+	refused "$TN_BIN/tenetd" "$T_DIR/new3.log" "layout v99.*downgrading is not supported"
 t_check "and the pins are left as they were" test "$(layout "$BPFFS/t")" = 99
 bpftool map update pinned "$BPFFS/t/tn_layout" key 0 0 0 0 value 2 0 0 0 0 0 0 0
 agent_start "$T_DIR/new4.log" || { t_fail "restart"; exit 1; }
@@ -181,7 +181,7 @@ bpftool map update pinned "$M/tn_egress_stats" key 3 0 0 0 value $(bytes "$SV" 7
 # shellcheck disable=SC2046
 bpftool map update pinned "$M/tn_local" key $(bytes "$LK" 9) value $(bytes "$LV" 5)
 mkdir -p "$T_DIR/m"
-nsx_bg H "$BUILD/tenetd" --foreground --state-dir "$T_DIR/m/state" --run-dir "$T_DIR/m/run" \
+nsx_bg H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/m/state" --run-dir "$T_DIR/m/run" \
 	--bpffs "$M" >"$T_DIR/m.log" 2>&1
 MA=$BG
 wait_for "$T_DIR/m.log" ready 150
