@@ -155,7 +155,7 @@ static void test_line_refused(void **state)
 		{ "tenant add", "missing NAME", true },
 		{ "tenant list x", "too many arguments", true },
 		{ "tenant set acme",
-		  "give at least one of rate, pps, burst, shape, cpu, memory, pids,"
+		  "give at least one of rate, pps, burst, shape, cpu, cpuset, memory, pids,"
 		  " source-check or fastpath",
 		  true },
 #define BURST_ERR(s)                                                          \
