@@ -8,8 +8,9 @@
  * tenet-router this tenetd gives new containers gets it: it is installed
  * in the container's rootfs (tn_install_beneath: the rootfs is the
  * tenant's), the running router is stopped (SIGTERM, SIGKILL after
- * UPG_KILL_MS), and the container's init starts the new one, which takes
- * its sockets in a fresh handoff. The next tenant's turn comes once this
+ * UPG_KILL_MS; one that is not connected, through its init's SIGHUP), and
+ * the container's init starts the new one, which takes its sockets in a
+ * fresh handoff. The next tenant's turn comes once this
  * one's new router is up, or UPG_GIVE_UP_MS has passed: one tenant's
  * forwarding is interrupted at a time, for as long as a router takes to
  * start and take its sockets.
@@ -32,6 +33,7 @@
 #include "naming.h"
 #include "session.h"
 #include "store.h"
+#include "supervise.h"
 #include "upgrade.h"
 
 /* Where the template puts the router in the rootfs. */
@@ -188,7 +190,7 @@ static void replace(struct tenetd *d, const struct tn_tenant_rec *t,
 {
 	struct upgrade *u = d->upg;
 	char rootfs[4096];
-	int pidfd, err;
+	int pidfd, init, err;
 
 	rootfs_dir(d, t->name, rootfs, sizeof(rootfs));
 	err = tn_install_beneath(rootfs, ROUTER_REL, u->src, 0755);
@@ -198,19 +200,28 @@ static void replace(struct tenetd *d, const struct tn_tenant_rec *t,
 		finish(d, t->name, false);
 		return;
 	}
-	if (!session_state(d, t->id, &u->fresh0, &pidfd)) {
-		tn_info("tenant %s: new router installed; no router of its is"
-			" connected: it takes it at its next start\n",
-			t->name);
-		u->installed++;
-		finish(d, t->name, true);
-		return;
-	}
-	u->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
 	u->stopped = now;
 	u->killed = false;
-	u->ph = U_WAIT_NEW;
-	signal_old(u, SIGTERM);
+	if (session_state(d, t->id, &u->fresh0, &pidfd)) {
+		u->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
+		u->ph = U_WAIT_NEW;
+		signal_old(u, SIGTERM);
+		return;
+	}
+	/* No router of its is connected (none runs, or one that cannot
+	 * talk to this tenetd): its init restarts whatever runs (SIGHUP,
+	 * lxc-templates/README), with the new binary. */
+	init = supervise_init_fd(d, t->id);
+	if (init >= 0 &&
+	    !syscall(SYS_pidfd_send_signal, init, SIGHUP, NULL, 0)) {
+		u->ph = U_WAIT_NEW;
+		return;
+	}
+	tn_info("tenant %s: new router installed; its container is not"
+		" running: it takes it at its next start\n",
+		t->name);
+	u->installed++;
+	finish(d, t->name, true);
 }
 
 void upgrade_tick(struct tenetd *d, int64_t now)
