@@ -27,6 +27,8 @@ if [ ! -x "$OLD/build/tenetd" ]; then
 	git -C "$TOP" cat-file -e "$FROM^{commit}" 2>/dev/null ||
 		t_skip_all "commit $FROM is not in this clone (a shallow clone?)"
 	if [ ! -d "$OLD" ]; then
+		# One make clean removed is still registered: forgotten first.
+		git -C "$TOP" worktree prune
 		git -C "$TOP" worktree add --detach "$OLD" "$FROM" >"$T_DIR/worktree.log" 2>&1 || {
 			t_fail "git worktree add $OLD $FROM"
 			sed 's/^/#   /' "$T_DIR/worktree.log"
