@@ -149,7 +149,7 @@ both_rx() { # bpftool's view, then tenetctl's: equal once traffic is still
 }
 same_rx() { both_rx | awk '{ exit !($1 == $4 && $2 == $5) }'; }
 t_check "bpftool map dump tn_port_stats = tenetctl tenant stats (acme, beta access)" \
-	until_is 30 0 sh -c "$(declare -f same_rx both_rx port_rx stats ctl nsx); P=$P T_DIR=$T_DIR BPFFS=$BPFFS BUILD=$BUILD; same_rx; echo \$?"
+	until_is 30 0 sh -c "$(declare -f same_rx both_rx port_rx stats ctl nsx); P=$P T_DIR=$T_DIR BPFFS=$BPFFS BUILD=$BUILD TN_BIN=$TN_BIN; same_rx; echo \$?"
 
 # tenant del under traffic: acme's stops, beta's goes on.
 progs() { bpftool -j prog show | jq '[.[] | select(.name == "tenant_egress" or .name == "tenant_rx")] | length'; }

@@ -106,7 +106,7 @@ t_check "acme's access port counted 5 frames" until_is 20 5 rx_access acme
 t_check "tenant del acme" ctl tenant del acme
 t_check "its mark goes with it" test ! -e "$T_DIR/state/made/acme"
 t_check "tenant add beta takes acme's id again" \
-	sh -c "$(declare -f ctl nsx); P=$P BUILD=$BUILD T_DIR=$T_DIR
+	sh -c "$(declare -f ctl nsx); P=$P BUILD=$BUILD TN_BIN=$TN_BIN T_DIR=$T_DIR
 	       ctl tenant add beta access nic0 vlan 100 uplink nic1 \
 	       access-addr 10.0.0.1/24 uplink-addr 192.0.2.2/24 >/dev/null &&
 	       [ \"\$(ctl -j tenant show beta | jq .id)\" = 1 ]"

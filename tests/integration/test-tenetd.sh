@@ -61,7 +61,7 @@ on_nic() { # IFNAME PROG: PROG is on it, alone (ip link) or in libxdp's dispatch
 		{ [ "$(xdp_prog "$1")" = xdp_dispatcher ] && nsx H xdp-loader status "$1" | grep -qw "$2"; }
 }
 t_check "nic_ingress is on nic0 (ip link, or libxdp's dispatcher)" on_nic nic0 nic_ingress
-t_check "text output names the NIC" sh -c "$(declare -f ctl nsx); P=$P T_DIR=$T_DIR BUILD=$BUILD; ctl a nic list | grep -q 'nic0'"
+t_check "text output names the NIC" sh -c "$(declare -f ctl nsx); P=$P T_DIR=$T_DIR BUILD=$BUILD TN_BIN=$TN_BIN; ctl a nic list | grep -q 'nic0'"
 
 # Bad input: refused, one line, nothing changed.
 before=$(nics)
