@@ -251,9 +251,9 @@ void upgrade_tick(struct tenetd *d, int64_t now)
 	up = session_state(d, u->cur, &fresh, &pidfd);
 	switch (u->ph) {
 	case U_WAIT_UP:
-		/* Its router reconnects to this tenetd first (a resume):
-		 * stopped before, it would only be started again by its
-		 * init with the old binary. */
+		/* Its router reconnects first (a resume), to be stopped
+		 * through its session, SIGKILL behind; one that does not
+		 * within UPG_WAIT_UP_MS is restarted through its init. */
 		if (up || now - u->since >= UPG_WAIT_UP_MS)
 			replace(d, &t, now);
 		break;
