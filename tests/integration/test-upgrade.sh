@@ -180,18 +180,23 @@ t_check "back on layout 2: it starts, acme's router kept" \
 # ---- maps of an older definition, migrated with their entries ----
 # A scratch install: tn_nics as this tenet makes it (an install without a
 # layout record), tn_egress_stats (per-CPU array) and tn_local (hash) with
-# half their entries and an entry each.
+# half their entries and an entry each, and tn_policer (array; its values
+# hold a spin lock, known only through BTF) with values 8 bytes short.
 def() { bpftool -j map show pinned "$BPFFS/t/$1" | jq -r '"\(.type) key \(.bytes_key) value \(.bytes_value) entries \(.max_entries) flags \(.flags)"'; }
 M=$BPFFS/m
 mkdir -p "$M"
-plant() { # NAME HALVE?
-	local d
+plant() { # NAME HALVE? [SHORTER-BY]
 	read -r type _ k _ v _ n _ f <<<"$(def "$1")"
 	[ "$2" = 1 ] && n=$((n / 2))
+	v=$((v - ${3:-0}))
 	bpftool map create "$M/$1" type "$type" key "$k" value "$v" entries "$n" name "$1" flags "$f"
 }
-bytes() { local i; for i in $(seq "$1"); do [ "$i" = 1 ] && printf '%s ' "$2" || printf '0 '; done; }
-plant tn_nics 0 && plant tn_egress_stats 1 && plant tn_local 1
+bytes() { # N BYTE [AT]: N bytes, BYTE at offset AT (0), zeros elsewhere
+	local i
+	for i in $(seq 0 $(($1 - 1))); do [ "$i" = "${3:-0}" ] && printf '%s ' "$2" || printf '0 '; done
+}
+plant tn_nics 0 && plant tn_egress_stats 1 && plant tn_local 1 && plant tn_policer 0 8
+PV=$(def tn_policer | awk '{print $5}')
 SV=$(def tn_egress_stats | awk '{print $5}')
 LK=$(def tn_local | awk '{print $3}')
 LV=$(def tn_local | awk '{print $5}')
@@ -199,6 +204,9 @@ LV=$(def tn_local | awk '{print $5}')
 bpftool map update pinned "$M/tn_egress_stats" key 3 0 0 0 value $(bytes "$SV" 7)
 # shellcheck disable=SC2046
 bpftool map update pinned "$M/tn_local" key $(bytes "$LK" 9) value $(bytes "$LV" 5)
+# (At offset 8, pkt_cost: the spin lock at 0 is never copied.)
+# shellcheck disable=SC2046
+bpftool map update pinned "$M/tn_policer" key 5 0 0 0 value $(bytes $((PV - 8)) 7 8)
 mkdir -p "$T_DIR/m"
 nsx_bg H "$TN_BIN/tenetd" --foreground --state-dir "$T_DIR/m/state" --run-dir "$T_DIR/m/run" \
 	--bpffs "$M" >"$T_DIR/m.log" 2>&1
@@ -218,6 +226,15 @@ local_kept() {
 }
 t_check "tn_egress_stats migrated: all its entries now, key 3's values on every CPU kept" stats_kept
 t_check "tn_local migrated: its entry copied" local_kept
+# nic_ingress takes the policer's spin lock: it loaded, so the new map has
+# the lock's BTF.
+policer_grown() {
+	grep "tn_policer: migrated, .* (value $((PV - 8)) -> $PV bytes" "$T_DIR/m.log" &&
+		[ "$(bpftool -j map show pinned "$M/tn_policer" | jq .bytes_value)" = "$PV" ] &&
+		bpftool -j map lookup pinned "$M/tn_policer" key 5 0 0 0 |
+		jq -e '.formatted.value.pkt_cost == 7 and (.value[-8:] | all(. == "0x00"))'
+}
+t_check "tn_policer migrated: values grown by 8 zero bytes, key 5's kept, its spin lock known" policer_grown
 said_migrated() { grep "tn_egress_stats: migrated" "$T_DIR/m.log" && grep "tn_local: migrated" "$T_DIR/m.log"; }
 t_check "the log says what was migrated" said_migrated
 t_check "layout v2 recorded" test "$(layout "$M")" = 2
