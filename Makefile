@@ -15,8 +15,9 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O)/include -Ilib \
 	-Itenant -Iagent -Itests/bpf -Itests/fuzz -Itools
+# BPF_EXTRA: defines for another build's programs (make variant).
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -Wno-unused-function \
-	-Iinclude -Ibpf -I$(ARCH_INC)
+	-Iinclude -Ibpf -I$(ARCH_INC) $(BPF_EXTRA)
 LIBS := -lbpf -lxdp -lelf -lz -ljson-c -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*.bpf.c tests/fuzz/*.bpf.c tests/integration/*.bpf.c)
@@ -226,9 +227,15 @@ deps:
 		echo "deps: all $(words $(DEPS)) packages present"; \
 	fi
 
+# Another tenet build, as an upgrade meets one: tenetd whose nic_ingress
+# differs by an instruction (TN_TEST_VARIANT), in $(O)/variant. test-tenetd
+# swaps it in and out of libxdp's dispatcher beside another program.
+variant:
+	$(MAKE) O=$(O)/variant BPF_EXTRA=-DTN_TEST_VARIANT $(O)/variant/tenetd
+
 check: deps
 	$(MAKE) check-format
-	$(MAKE) all
+	$(MAKE) all variant
 	tests/run
 
 # The suites an operator cares about on Debian 12's own kernel (6.1) and a
@@ -242,7 +249,7 @@ check: deps
 # (tests/debian/installed). About 16 minutes.
 CHECK_DEBIAN := test_bpf test-container test-e2e test-bgp test-tenetd
 check-debian: deps
-	$(MAKE) all
+	$(MAKE) all variant
 	$(MAKE) deb
 	tests/debian/vm env T_RATE_DIV=10 tests/debian/installed $(CHECK_DEBIAN)
 
@@ -354,7 +361,7 @@ format:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps check check-debian check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
+.PHONY: all variant deps check check-debian check-format readme fuzz fuzz-build bench bench-classifier bench-router bench-fib \
 	bench-ratelimit bench-rfc2544 install deb format clean
 .SECONDARY:
 

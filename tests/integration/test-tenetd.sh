@@ -3,7 +3,9 @@
 # tenetd and tenetctl, NICs so far: attach/list/detach in a throwaway netns
 # with veth "NICs", the agent on its own state/run/bpffs dirs; bad input
 # refused with nothing changed; garbage on the control socket survived;
-# kill -9 and restart converge; two agents side by side.
+# kill -9 and restart converge; two agents side by side; where libxdp's
+# dispatcher runs, another XDP program beside nic_ingress, and another
+# build's tenetd (make variant) replacing nic_ingress there and back.
 set -u
 . "$(dirname "$0")/lib.sh"
 t_init
@@ -149,6 +151,48 @@ if [ "$(ctl a -j nic list | jq -r '.nics[] | select(.ifname == "nic0") | .multip
 	n1=$(nic_rx) f1=$(cnt_rx)
 	t_check "both saw the 20 frames (nic_ingress +$((n1 - n0)), xdp_count +$((f1 - f0)))" \
 		test $((n1 - n0)) -ge 20 -a $((f1 - f0)) -ge 20
+	# Another build's tenetd over this one (an upgrade, or a downgrade
+	# back): its nic_ingress replaces this one's in the dispatcher, the
+	# other program untouched (the same id), then back again.
+	progs() { # the nic0 dispatcher's programs: "NAME ID TAG" per line
+		nsx H xdp-loader status nic0 | awk '$1 == "=>" { print $3, $4, $5 }' | sort; }
+	both_see() {
+		local n0 f0 n1 f1
+		n0=$(nic_rx) f0=$(cnt_rx)
+		nsx H python3 "$(dirname "$0")/sendframe.py" nic0p ff:ff:ff:ff:ff:ff 02:00:00:00:00:01 \
+			--ipv4 10.9.0.2 10.9.0.1 --count 20
+		n1=$(nic_rx) f1=$(cnt_rx)
+		echo "# nic_ingress +$((n1 - n0)), xdp_count +$((f1 - f0))"
+		test $((n1 - n0)) -ge 20 -a $((f1 - f0)) -ge 20
+	}
+	p0=$(progs)
+	if [ -x "$TOP/build/variant/tenetd" ]; then
+		kill -TERM "$PID_a"
+		wait "$PID_a"
+		TN_BIN=$TOP/build/variant start_agent a --template "$TOP/lxc-templates/lxc-tenet"
+		t_check "another build's tenetd starts over it" test $? = 0
+		t_check "it says: nic_ingress replaced" \
+			grep -q 'nic0: nic_ingress replaced by this tenet' "$T_DIR/a/log"
+		p1=$(progs)
+		t_check "nic0's dispatcher: xdp_count the same program, one nic_ingress of another tag" \
+			test "$(grep xdp_count <<<"$p1")" = "$(grep xdp_count <<<"$p0")" -a \
+			"$(grep -c nic_ingress <<<"$p1")" = 1 -a \
+			"$(grep nic_ingress <<<"$p1" | cut -d' ' -f3)" != "$(grep nic_ingress <<<"$p0" | cut -d' ' -f3)"
+		t_check "both see frames after the swap" both_see
+		kill -TERM "$PID_a"
+		wait "$PID_a"
+		start_agent a
+		t_check "this tenetd back over it: nic_ingress replaced again" \
+			grep -q 'nic0: nic_ingress replaced by this tenet' "$T_DIR/a/log"
+		p2=$(progs)
+		t_check "xdp_count still the same program, nic_ingress this build's tag again" \
+			test "$(grep xdp_count <<<"$p2")" = "$(grep xdp_count <<<"$p0")" -a \
+			"$(grep -c nic_ingress <<<"$p2")" = 1 -a \
+			"$(grep nic_ingress <<<"$p2" | cut -d' ' -f3)" = "$(grep nic_ingress <<<"$p0" | cut -d' ' -f3)"
+		t_check "both see frames" both_see
+	else
+		t_fail "another build's tenetd to swap in: $TOP/build/variant/tenetd is missing (make variant)"
+	fi
 	t_check "nic detach nic0" ctl a nic detach nic0
 	t_check "the other program stays on nic0, tenet's is gone" \
 		sh -c "$(declare -f on_nic xdp_prog nsx); P=$P; on_nic nic0 xdp_count && ! on_nic nic0 nic_ingress"
