@@ -299,11 +299,15 @@ static void on_hello(struct tenetd *d, struct session *s, json_object *m,
 		return;
 	}
 	if (!tn_ho_int(m, "version", &version) || version != TN_HO_VERSION) {
-		/* Routers are copied into containers when they are made:
-		 * one from another tenet speaks another protocol. */
+		/* A router another tenet put in the container speaks its
+		 * protocol: the upgrade replaces it (agent/upgrade.c), if
+		 * this tenetd knows its own router. */
 		tn_warn("tenant %s: router speaks handoff v%lld, tenetd v%d:"
-			" re-create the tenant to update it\n",
-			s->name, (long long)version, TN_HO_VERSION);
+			" %s\n",
+			s->name, (long long)version, TN_HO_VERSION,
+			*d->router_build ?
+				"refused until the upgrade replaces it" :
+				"re-create the tenant to update it");
 		refuse(d, s, "wrong handoff version", 0);
 		return;
 	}
