@@ -213,7 +213,7 @@ DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
-	gnuplot-nox qemu-system-x86 cpio kmod apparmor debhelper dpkg-dev lintian
+	gnuplot-nox qemu-system-x86 cpio kmod xz-utils apparmor debhelper dpkg-dev lintian
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
