@@ -24,6 +24,7 @@
 #include "names.h"
 #include "nic.h"
 #include "nl.h"
+#include "session.h"
 #include "store.h"
 
 /*
@@ -244,13 +245,73 @@ int do_nic_detach(struct req *r)
 struct list_ctx {
 	struct tenetd *d;
 	json_object *arr;
+	int qowner; /* tn_qowner, -1 if it cannot be opened */
 };
+
+struct xsks_ctx {
+	struct list_ctx *c;
+	const struct tn_nic_rec *n;
+	uint32_t ifindex;
+	json_object *arr;
+};
+
+/* One AF_XDP socket on the NIC, as the kernel says it is (not as a router
+ * reports it): its queue, its mode, and the direct tenant owning the queue
+ * (null: none of tenet's). */
+static int nic_xsk_cb(const struct tn_xsk_diag *x, void *arg)
+{
+	struct xsks_ctx *xc = arg;
+	struct tn_tenant_rec t;
+	__u32 key = xc->n->nic_id * TN_MAX_QUEUES + x->queue, id = 0;
+	json_object *o;
+
+	if (x->ifindex != xc->ifindex)
+		return 0;
+	o = json_object_new_object();
+	json_object_object_add(o, "queue", json_object_new_int((int)x->queue));
+	if (x->queue < TN_MAX_QUEUES && xc->c->qowner >= 0 &&
+	    !bpf_map_lookup_elem(xc->c->qowner, &key, &id) && id &&
+	    !tn_store_tenant_get(xc->c->d->st, id, &t))
+		json_object_object_add(o, "tenant",
+				       json_object_new_string(t.name));
+	else
+		json_object_object_add(o, "tenant", NULL);
+	json_object_object_add(o, "zerocopy",
+			       json_object_new_boolean(x->zerocopy));
+	/* Bound by tenetd, which asks for zero-copy always. */
+	json_object_object_add(
+		o, "mode",
+		json_object_new_string(x->zerocopy ?
+					       "zero-copy" :
+					       "copy (zero-copy requested)"));
+	json_object_object_add(o, "tx_ring",
+			       json_object_new_boolean(x->tx_ring));
+	json_object_object_add(o, "umem_bytes",
+			       json_object_new_int64((int64_t)x->umem_size));
+	json_object_array_add(xc->arr, o);
+	return 0;
+}
 
 static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
 {
 	struct list_ctx *c = arg;
-	json_object *o = nic_json(n, (int)if_nametoindex(n->ifname));
+	int ifindex = (int)if_nametoindex(n->ifname);
+	json_object *o = nic_json(n, ifindex);
+	struct xsks_ctx xc = { c, n, (uint32_t)ifindex,
+			       json_object_new_array() };
+	int err = ifindex ? tn_nl_xsk_list(nic_xsk_cb, &xc) : 0;
 
+	/* The kernel's list where it has one (xsk_diag), else ours. */
+	if (err == -ENOENT) {
+		session_nic_xsks(c->d, n->ifname, xc.arr);
+	} else if (err < 0) {
+		tn_warn("%s: listing its AF_XDP sockets: %s\n", n->ifname,
+			strerror(-err));
+	}
+	json_object_object_add(o, "direct_sockets", xc.arr);
+	json_object_object_add(
+		o, "direct_sockets_from",
+		json_object_new_string(err == -ENOENT ? "tenetd" : "kernel"));
 	json_object_object_add(o, "counters",
 			       stats_json(c->d, TN_MAP_NIC_STATS, n->nic_id));
 	json_object_array_add(c->arr, o);
@@ -259,8 +320,12 @@ static int nic_list_cb(const struct tn_nic_rec *n, void *arg)
 
 int do_nic_list(struct req *r)
 {
-	struct list_ctx c = { r->d, json_object_new_array() };
+	struct list_ctx c = { r->d, json_object_new_array(),
+			      tn_dp_map_open(r->d->bpffs, TN_MAP_QOWNER) };
 	int err = tn_store_nic_list(r->d->st, nic_list_cb, &c);
+
+	if (c.qowner >= 0)
+		close(c.qowner);
 
 	r->data = json_object_new_object();
 	json_object_object_add(r->data, "nics", c.arr);

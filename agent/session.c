@@ -63,6 +63,7 @@
 #include "fs.h"
 #include "fast.h"
 #include "handoff.h"
+#include "xsk.h"
 #include "burst.h"
 #include "log.h"
 #include "loop.h"
@@ -792,4 +793,42 @@ json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t)
 		json_object_new_boolean(*build &&
 					!strcmp(build, d->router_build)));
 	return o;
+}
+
+void session_nic_xsks(struct tenetd *d, const char *ifname, json_object *arr)
+{
+	for (uint32_t id = 1; id < TN_MAX_TENANTS; id++) {
+		struct session *s = d->sess[id];
+
+		for (int i = 0; s && s->st == S_UP && i < s->b.made; i++) {
+			const struct tn_ho_sock *k = &s->b.s[i];
+			json_object *o;
+
+			if (!k->rx_for[0] || !k->bound ||
+			    strcmp(k->ifname, ifname))
+				continue;
+			o = json_object_new_object();
+			json_object_object_add(
+				o, "queue", json_object_new_int((int)k->queue));
+			json_object_object_add(o, "tenant",
+					       json_object_new_string(s->name));
+			json_object_object_add(
+				o, "zerocopy",
+				json_object_new_boolean(k->zerocopy));
+			json_object_object_add(
+				o, "mode",
+				json_object_new_string(
+					k->zerocopy ?
+						"zero-copy" :
+						"copy (zero-copy requested)"));
+			json_object_object_add(o, "tx_ring",
+					       json_object_new_boolean(false));
+			json_object_object_add(
+				o, "umem_bytes",
+				json_object_new_int64(
+					(int64_t)TN_HO_DIRECT_FRAMES *
+					TN_XSK_FRAME_SIZE));
+			json_object_array_add(arr, o);
+		}
+	}
 }

@@ -43,5 +43,10 @@ bool session_state(struct tenetd *d, uint32_t id, unsigned int *fresh,
  * or a deadline), "limits_sent", "limits_due", "restarts" (by its
  * init)}. */
 json_object *session_json(struct tenetd *d, const struct tn_tenant_rec *t);
+/* The NIC queues' sockets on ifname of the routers connected since we
+ * started, as we bound them (nic list, where the kernel cannot list its
+ * AF_XDP sockets: no xsk_diag, as in Debian 12's 6.1): objects of queue,
+ * tenant, zerocopy, mode, tx_ring, umem_bytes into arr. */
+void session_nic_xsks(struct tenetd *d, const char *ifname, json_object *arr);
 
 #endif

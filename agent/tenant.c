@@ -715,6 +715,14 @@ static const char *printable(char *out, const char *in, size_t max)
 	return out;
 }
 
+/* As operators read OVS: in use, and the request where it is not met. */
+static const char *xsk_mode(bool requested, bool in_use)
+{
+	return in_use	 ? "zero-copy" :
+	       requested ? "copy (zero-copy requested)" :
+			   "copy";
+}
+
 static json_object *router_json(struct tenetd *d, const char *name,
 				json_object *xsk)
 {
@@ -734,6 +742,8 @@ static json_object *router_json(struct tenetd *d, const char *name,
 		json_object_object_add(xsk, "requested",
 				       json_object_new_string("zero-copy"));
 		json_object_object_add(xsk, "in_use",
+				       json_object_new_string("none"));
+		json_object_object_add(xsk, "mode",
 				       json_object_new_string("none"));
 		return NULL;
 	}
@@ -765,6 +775,9 @@ static json_object *router_json(struct tenetd *d, const char *name,
 				       json_object_new_boolean(s->zc_in_use));
 		json_object_object_add(x, "direct",
 				       json_object_new_boolean(s->direct));
+		json_object_object_add(x, "xsk_mode",
+				       json_object_new_string(xsk_mode(
+					       s->zc_requested, s->zc_in_use)));
 		for (int k = 0; k < TN_RC__MAX; k++)
 			json_object_object_add(
 				c, tn_rc_names[k],
@@ -783,6 +796,9 @@ static json_object *router_json(struct tenetd *d, const char *name,
 			       json_object_new_string(!any ? "none" :
 						      zc   ? "zero-copy" :
 							     "copy"));
+	json_object_object_add(
+		xsk, "mode",
+		json_object_new_string(!any ? "none" : xsk_mode(zc_req, zc)));
 	free(f);
 	return o;
 }

@@ -399,6 +399,22 @@ static void show_attached(const char *key, json_object *v)
 		tn_print_text(" detached");
 }
 
+/* In JSON only: the text says it with "mode". */
+static void show_json_only(const char *key, json_object *v)
+{
+	tn_print_json(key, NULL, v);
+}
+
+/* "  xsk queue 0 tenant acme zero-copy": an AF_XDP socket on a NIC queue,
+ * as the kernel lists it. */
+static const struct tn_print_field nic_xsk_fields[] = {
+	{ .key = "queue", .fmt = " queue %s" },
+	{ .key = "tenant", .fmt = " tenant %s" },
+	{ .key = "zerocopy", .show = show_json_only },
+	{ .key = "mode", .fmt = " %s" },
+	{},
+};
+
 static const struct tn_print_field nic_fields[] = {
 	{ .key = "ifname", .fmt = "%s" },
 	{ .key = "nic_id", .fmt = " nic %s" },
@@ -411,6 +427,10 @@ static const struct tn_print_field nic_fields[] = {
 	{ .key = "attached", .show = show_attached },
 	/* on a line of its own, under the NIC's */
 	{ .key = "counters", .fields = counter_fields, .flags = TN_PF_NL },
+	{ .key = "direct_sockets",
+	  .fields = nic_xsk_fields,
+	  .label = "  xsk",
+	  .flags = TN_PF_EACH | TN_PF_NL },
 	{},
 };
 
@@ -612,18 +632,6 @@ static void show_stage(const char *key, json_object *v)
 	tn_print_obj_end();
 }
 
-/* Requested next to in use, as for the NICs' XDP mode. */
-static void show_zc(const char *key, json_object *v)
-{
-	bool in_use = !strcmp(key, "zc_in_use");
-
-	tn_print_json(key, NULL, v);
-	if (json_object_is_type(v, json_type_boolean))
-		tn_print_text(in_use ? " (%s in use)" : " xsk %s",
-			      json_object_get_boolean(v) ? "zero-copy" :
-							   "copy");
-}
-
 /* A NIC queue the router reads in direct mode. */
 static void show_direct(const char *key, json_object *v)
 {
@@ -647,8 +655,9 @@ static void show_router_counters(const char *key, json_object *v)
 static const struct tn_print_field iface_fields[] = {
 	{ .key = "ifname", .fmt = "%s" },
 	{ .key = "queue", .fmt = " queue %s" },
-	{ .key = "zc_requested", .show = show_zc },
-	{ .key = "zc_in_use", .show = show_zc },
+	{ .key = "zc_requested", .show = show_json_only },
+	{ .key = "zc_in_use", .show = show_json_only },
+	{ .key = "xsk_mode", .fmt = " xsk %s" },
 	{ .key = "direct", .show = show_direct },
 	{ .key = "counters", .show = show_router_counters },
 	{},
@@ -683,9 +692,12 @@ static void show_router(const char *key, json_object *v)
 	tn_print_field(&router, v);
 }
 
+/* In use, and what was requested where it is not that, as OVS says it:
+ * "xsk copy (zero-copy requested)". */
 static const struct tn_print_field xsk_fields[] = {
-	{ .key = "requested", .fmt = " xsk %s" },
-	{ .key = "in_use", .fmt = " (%s in use)" },
+	{ .key = "requested", .show = show_json_only },
+	{ .key = "in_use", .show = show_json_only },
+	{ .key = "mode", .fmt = " xsk %s" },
 	{},
 };
 

@@ -11,33 +11,40 @@
 #include "handoff.h"
 #include "xsk.h"
 
-int tn_ho_send(int conn, json_object *msg, int fd)
+int tn_ho_send_fds(int conn, json_object *msg, const int *fds, int nfds)
 {
 	const char *s =
 		json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(TN_HO_MAX_FDS * sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (iov.iov_len > TN_HO_MAX_MSG)
 		return -EMSGSIZE;
-	if (fd >= 0) {
+	if (nfds < 0 || nfds > TN_HO_MAX_FDS)
+		return -EINVAL;
+	if (nfds) {
 		struct cmsghdr *c;
 
 		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	}
 	if (sendmsg(conn, &mh, MSG_NOSIGNAL) < 0)
 		return -errno;
 	return 0;
 }
 
-int tn_ho_recv(int conn, json_object **msg, int *fd)
+int tn_ho_send(int conn, json_object *msg, int fd)
+{
+	return tn_ho_send_fds(conn, msg, &fd, fd >= 0);
+}
+
+int tn_ho_recv_fds(int conn, json_object **msg, int *fds, int max)
 {
 	char buf[TN_HO_MAX_MSG + 1], cbuf[CMSG_SPACE(4 * sizeof(int))];
 	struct iovec iov = { .iov_base = buf, .iov_len = TN_HO_MAX_MSG };
@@ -46,16 +53,19 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 			     .msg_control = cbuf,
 			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
+	int got = 0;
 	ssize_t n;
 
-	*fd = -1;
+	for (int i = 0; i < max; i++)
+		fds[i] = -1;
 	*msg = NULL;
 	n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
-	/* One descriptor is kept; any more the peer sent are closed. */
+	/* Up to max descriptors are kept; any more the peer sent are
+	 * closed. */
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t nfd;
 
@@ -66,8 +76,8 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 			int f;
 
 			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*fd < 0)
-				*fd = f;
+			if (got < max)
+				fds[got++] = f;
 			else
 				close(f);
 		}
@@ -78,10 +88,16 @@ int tn_ho_recv(int conn, json_object **msg, int *fd)
 	if (!tn_ho_parse(buf, msg))
 		return 0;
 bad:
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	for (int i = 0; i < got; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
 	return -EBADMSG;
+}
+
+int tn_ho_recv(int conn, json_object **msg, int *fd)
+{
+	return tn_ho_recv_fds(conn, msg, fd, 1);
 }
 
 int tn_ho_recv_nofd(int conn, json_object **msg,
@@ -183,6 +199,7 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	if (!ifindex)
 		return -ENODEV;
 	memset(k, 0, sizeof(*k));
+	k->umem_fd = -1;
 	k->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (k->fd < 0)
 		return -errno;
@@ -234,8 +251,15 @@ static int send_sock(int conn, const struct tn_ho_sock *k, int id)
 				       json_object_new_string(k->rx_for));
 		json_object_object_add(m, "ring",
 				       json_object_new_int(TN_HO_DIRECT_RING));
+		json_object_object_add(
+			m, "frames", json_object_new_int(TN_HO_DIRECT_FRAMES));
+		json_object_object_add(m, "frame_size",
+				       json_object_new_int(TN_XSK_FRAME_SIZE));
+		json_object_object_add(m, "zerocopy",
+				       json_object_new_boolean(k->zerocopy));
 	}
-	err = tn_ho_send(conn, m, k->fd);
+	err = tn_ho_send_fds(conn, m, (int[]){ k->fd, k->umem_fd },
+			     k->rx_for[0] ? 2 : 1);
 	json_object_put(m);
 	return err;
 }
@@ -268,45 +292,40 @@ int tn_ho_answer(struct tn_ho_bound *b, json_object *m)
 	if (!strcmp(type, "bound") &&
 	    !bpf_map_update_elem(k->map_fd, &k->key, &k->fd, 0)) {
 		k->bound = true;
-		k->zerocopy = json_object_get_boolean(
-			json_object_object_get(m, "zerocopy"));
+		/* A NIC queue's mode is what we bound it in. */
+		if (!k->rx_for[0])
+			k->zerocopy = json_object_get_boolean(
+				json_object_object_get(m, "zerocopy"));
 		b->zerocopy |= k->zerocopy;
 		b->n++;
 	}
 	return 1;
 }
 
-/* The router reads NIC queues in its thread of queue 0, with the UMEM of
- * that thread. */
-static int umem_fd(const struct tn_ho_bound *b)
-{
-	for (int i = 0; i < b->made; i++)
-		if (b->s[i].bound && !b->s[i].rx_for[0] && !b->s[i].queue)
-			return b->s[i].fd;
-	return -1;
-}
-
 /*
- * The NIC queues' sockets we bind ourselves on the router's UMEM,
+ * The NIC queues' sockets we bind ourselves, each on a UMEM of its own,
  * read-only, before the router has them: it can then neither add a TX ring
  * nor bind them elsewhere, and never sends on a NIC.
  */
 int tn_ho_bind_nic(struct tn_ho_bound *b)
 {
-	int ufd = umem_fd(b), held = 0;
+	int held = 0;
 
-	for (int i = 0; ufd >= 0 && i < b->made; i++) {
+	for (int i = 0; i < b->made; i++) {
 		struct tn_ho_sock *k = &b->s[i];
 		int e;
 
 		if (!k->rx_for[0] || k->nic_bound || k->nic_err)
 			continue;
-		e = k->nic_rings ? 0 :
-				   tn_xsk_rx_rings(k->fd, TN_HO_DIRECT_RING);
+		e = k->nic_rings ?
+			    0 :
+			    tn_xsk_nic_umem(k->fd, TN_HO_DIRECT_FRAMES,
+					    TN_HO_DIRECT_RING, &k->umem_fd);
 		k->nic_rings = !e;
 		if (!e)
-			e = tn_xsk_bind_rx(k->fd, k->ifindex,
-					   (uint32_t)k->queue, ufd);
+			e = tn_xsk_bind_nic(k->fd, k->ifindex,
+					    (uint32_t)k->queue, TN_XSK_AUTO,
+					    &k->zerocopy);
 		if (!e)
 			k->nic_bound = true;
 		else if (e == -EBUSY)
@@ -413,6 +432,7 @@ void tn_ho_unbind(struct tn_ho_bound *b)
 		if (b->s[i].bound)
 			bpf_map_delete_elem(b->s[i].map_fd, &b->s[i].key);
 		close(b->s[i].fd);
+		tn_xsk_nic_umem_drop(b->s[i].umem_fd);
 	}
 	b->n = b->made = b->unsent = b->unsent_err = 0;
 	b->zerocopy = false;

@@ -16,7 +16,9 @@
  *                     "queue":N,"zerocopy":B}  or  {"type":"error","id":N,
  *                     "ifname":S,"queue":N,"message":S}  for each socket
  *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N,
- *                     "rx_for":S,"ring":N} + fd, per NIC queue (direct)
+ *                     "rx_for":S,"ring":N,"frames":N,"frame_size":N,
+ *                     "zerocopy":B} + fd + UMEM memfd, per NIC queue
+ *                     (direct)
  *   router -> agent  "bound" or "error" for each
  *   agent -> router  {"type":"fast","slots":N,"ports":[S,S]} + fd: the
  *                     tenant's fast table (tenet/fast.h), a BPF array of N
@@ -43,11 +45,13 @@
  * "limits" as after "done".
  *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
- * made in the host's netns and bound there by the agent on the router's
- * UMEM, with fill, completion and RX rings of "ring" entries and no TX
- * ring: the router maps the rings and reads, taking the frames as received
- * on its interface of that name. "id" matches answers to sockets
- * (ifindexes of two netns may be equal).
+ * made in the host's netns and bound there by the agent -- zero-copy where
+ * the driver can ("zerocopy") -- on a UMEM of its own: "frames" frames of
+ * "frame_size" bytes in the memfd that comes with it, which the router
+ * maps read-only. Fill, completion and RX rings of "ring" entries, no TX
+ * ring: the router maps the rings and reads, copying each frame into its
+ * own UMEM and taking it as received on its interface of that name. "id"
+ * matches answers to sockets (ifindexes of two netns may be equal).
  *
  * The connection stays open while the router runs: when it closes, the
  * agent takes the sockets out of the XSKMAP and closes its copies.
@@ -63,17 +67,26 @@
 #include <tenet/router_stats.h>
 #include <tenet/version.h>
 
-/* Entries of each ring of a NIC queue's socket, which the agent makes. */
+/* Entries of each ring of a NIC queue's socket, which the agent makes,
+ * and the frames (TN_XSK_FRAME_SIZE) of its UMEM: as many as the fill and
+ * RX rings hold together (2 MiB of the agent's memory a socket). */
 #define TN_HO_DIRECT_RING 512
+#define TN_HO_DIRECT_FRAMES 1024
 #define TN_HO_MAX_MSG 4096
+/* Descriptors one message may carry. */
+#define TN_HO_MAX_FDS 2
 
 /* Sends msg (and fd, if >= 0). 0 or -errno (-EAGAIN on a non-blocking
  * socket that is full). */
 int tn_ho_send(int conn, json_object *msg, int fd);
+/* The same with nfds (<= TN_HO_MAX_FDS) descriptors. */
+int tn_ho_send_fds(int conn, json_object *msg, const int *fds, int nfds);
 /* Receives one message; *fd gets a passed descriptor or -1. 0, -errno,
  * or -ECONNRESET when the peer is gone. The caller puts *msg. For the
  * router, whose peer is tenetd. */
 int tn_ho_recv(int conn, json_object **msg, int *fd);
+/* The same keeping up to max descriptors, in fds[] (-1 for none). */
+int tn_ho_recv_fds(int conn, json_object **msg, int *fds, int max);
 /*
  * The agent's receive, from a peer it does not trust: no descriptor is
  * ever kept or closed here. Each one passed is handed to reap(fd, arg)
@@ -111,9 +124,11 @@ struct tn_ho_sock {
 	bool sent;
 	bool answered;
 	bool nic_rings, nic_bound; /* a NIC queue's, set up by the agent */
+	int umem_fd; /* its UMEM (a memfd), the agent's; -1 for others */
 	int nic_err; /* why it could not be, other than EBUSY */
 	bool bound; /* and in the map */
-	bool zerocopy;
+	bool zerocopy; /* a NIC queue's: as we bound it; else as the router
+			* said */
 };
 
 struct tn_ho_bound {
@@ -137,10 +152,9 @@ int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
  * runs them as a state machine; tn_ho_serve() runs them in a row):
  *   tn_ho_send_own()  the router's own sockets; answers are read with
  *   tn_ho_answer()    until none is due;
- *   tn_ho_bind_nic()  binds the NIC queues' (rx_for) sockets on the UMEM of
- *                     the router's first bound socket of queue 0, once
- *                     each call; those whose queue is still held (EBUSY)
- *                     are tried again on the next call;
+ *   tn_ho_bind_nic()  binds the NIC queues' (rx_for) sockets, each on a
+ *                     UMEM of ours, once each call; those whose queue is
+ *                     still held (EBUSY) are tried again on the next call;
  *   tn_ho_send_nic()  sends the bound ones (answers as above), and marks
  *                     the rest unsent (b->unsent, b->unsent_err);
  *   tn_ho_send_done().

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Links over rtnetlink with libmnl, for tenetd: tenants' veth pairs made,
- * moved, raised and removed without shelling out to ip(8); and the one
- * ethtool ioctl everyone uses. Every request
+ * moved, raised and removed without shelling out to ip(8); the one
+ * ethtool ioctl everyone uses; the AF_XDP sockets the kernel lists. Every request
  * asks for an acknowledgement, so the kernel's own errno comes back.
  */
 #include <errno.h>
@@ -18,7 +18,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
 #include <linux/veth.h>
+#include <linux/xdp_diag.h>
 
 #include "nl.h"
 
@@ -268,4 +270,98 @@ int tn_nl_route(bool add, int family, const uint8_t *dst, unsigned int len,
 	mnl_attr_put(nlh, RTA_DST, alen, dst);
 	mnl_attr_put(nlh, RTA_GATEWAY, alen, via);
 	return talk(nlh);
+}
+
+/* ---- AF_XDP sockets, as the kernel lists them (sock_diag) ---- */
+
+struct xsk_dump {
+	int (*cb)(const struct tn_xsk_diag *x, void *arg);
+	void *arg;
+	int stop;
+};
+
+static int xsk_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type <= XDP_DIAG_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int xsk_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[XDP_DIAG_MAX + 1] = { 0 };
+	const struct xdp_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct xsk_dump *d = data;
+	struct tn_xsk_diag x = { .ino = m->xdiag_ino };
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) ||
+	    mnl_attr_parse(nlh, sizeof(*m), xsk_attr, tb) < 0)
+		return MNL_CB_ERROR;
+	if (tb[XDP_DIAG_INFO] && mnl_attr_get_payload_len(tb[XDP_DIAG_INFO]) >=
+					 sizeof(struct xdp_diag_info)) {
+		const struct xdp_diag_info *i =
+			mnl_attr_get_payload(tb[XDP_DIAG_INFO]);
+
+		x.ifindex = i->ifindex;
+		x.queue = i->queue_id;
+	}
+	if (tb[XDP_DIAG_UMEM] && mnl_attr_get_payload_len(tb[XDP_DIAG_UMEM]) >=
+					 sizeof(struct xdp_diag_umem)) {
+		const struct xdp_diag_umem *u =
+			mnl_attr_get_payload(tb[XDP_DIAG_UMEM]);
+
+		x.umem_id = u->id;
+		x.umem_size = u->size;
+		x.zerocopy = u->flags & XDP_DU_F_ZEROCOPY;
+	}
+	x.rx_ring = !!tb[XDP_DIAG_RX_RING];
+	x.tx_ring = !!tb[XDP_DIAG_TX_RING];
+	/* A socket not bound says ifindex 0: not on any queue. */
+	if (x.ifindex && (d->stop = d->cb(&x, d->arg)))
+		return MNL_CB_STOP;
+	return MNL_CB_OK;
+}
+
+int tn_nl_xsk_list(int (*cb)(const struct tn_xsk_diag *x, void *arg), void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xdp_diag_req *req;
+	struct xsk_dump d = { cb, arg, 0 };
+	struct mnl_socket *nl;
+	uint32_t portid, seq = (uint32_t)time(NULL);
+	int err = 0, r = 0;
+	ssize_t n;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_XDP;
+	req->xdiag_show = XDP_SHOW_INFO | XDP_SHOW_RING_CFG | XDP_SHOW_UMEM;
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		r = mnl_cb_run(buf, (size_t)n, seq, portid, xsk_msg, &d);
+		if (r < 0)
+			err = errno ? -errno : -EBADMSG;
+	} while (r > 0 && !d.stop);
+out:
+	mnl_socket_close(nl);
+	return err ? err : d.stop;
 }

@@ -30,4 +30,19 @@ int tn_ethtool(const char *ifname, void *cmd);
 int tn_nl_route(bool add, int family, const uint8_t *dst, unsigned int len,
 		const uint8_t *via);
 
+/* An AF_XDP socket bound to a queue, as sock_diag says (ss --xdp). */
+struct tn_xsk_diag {
+	uint32_t ino;
+	uint32_t ifindex, queue;
+	uint32_t umem_id;
+	uint64_t umem_size;
+	bool zerocopy; /* its UMEM's mode on that queue */
+	bool rx_ring, tx_ring;
+};
+
+/* cb for every bound AF_XDP socket of the current netns; a non-zero return
+ * stops the walk and is returned. 0 or -errno. */
+int tn_nl_xsk_list(int (*cb)(const struct tn_xsk_diag *x, void *arg),
+		   void *arg);
+
 #endif

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "xsk.h"
@@ -17,6 +19,20 @@
 #define AF_XDP 44
 #endif
 
+/* The free stack of u, all its frames on it. */
+static int umem_frames(struct tn_umem *u, uint32_t nframes, uint32_t frame_size)
+{
+	u->free = calloc(nframes, sizeof(*u->free));
+	if (!u->free)
+		return -ENOMEM;
+	u->frame_size = frame_size;
+	u->nframes = nframes;
+	for (uint32_t i = 0; i < nframes; i++)
+		u->free[i] = (uint64_t)(nframes - 1 - i) * frame_size;
+	u->nfree = nframes;
+	return 0;
+}
+
 int tn_umem_init(struct tn_umem *u, uint32_t nframes, uint32_t frame_size)
 {
 	memset(u, 0, sizeof(*u));
@@ -27,18 +43,42 @@ int tn_umem_init(struct tn_umem *u, uint32_t nframes, uint32_t frame_size)
 		u->area = NULL;
 		return -errno;
 	}
-	u->free = calloc(nframes, sizeof(*u->free));
-	if (!u->free) {
+	if (umem_frames(u, nframes, frame_size)) {
 		munmap(u->area, u->size);
 		u->area = NULL;
 		return -ENOMEM;
 	}
-	u->frame_size = frame_size;
-	u->nframes = nframes;
-	for (uint32_t i = 0; i < nframes; i++)
-		u->free[i] = (uint64_t)(nframes - 1 - i) * frame_size;
-	u->nfree = nframes;
 	return 0;
+}
+
+int tn_umem_attach(struct tn_umem *u, int memfd, uint32_t nframes,
+		   uint32_t frame_size)
+{
+	struct stat st;
+	int err;
+
+	memset(u, 0, sizeof(*u));
+	u->size = (uint64_t)nframes * frame_size;
+	/* The file must hold every frame: a shorter one is a SIGBUS at the
+	 * first frame past its end. */
+	if (!nframes || frame_size < 2048 || frame_size > 4096 ||
+	    u->size > (1ULL << 30))
+		return -EINVAL;
+	if (fstat(memfd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size < u->size)
+		return -EINVAL;
+	u->area = mmap(NULL, u->size, PROT_READ, MAP_SHARED, memfd, 0);
+	if (u->area == MAP_FAILED) {
+		u->area = NULL;
+		return -errno;
+	}
+	err = umem_frames(u, nframes, frame_size);
+	if (err) {
+		munmap(u->area, u->size);
+		u->area = NULL;
+	}
+	return err;
 }
 
 void tn_umem_free(struct tn_umem *u)
@@ -212,29 +252,88 @@ fail:
 	return err;
 }
 
-int tn_xsk_rx_rings(int fd, uint32_t ring)
+int tn_xsk_nic_umem(int fd, uint32_t nframes, uint32_t ring, int *memfd)
 {
-	if (!ring || ring & (ring - 1))
+	size_t size = (size_t)nframes * TN_XSK_FRAME_SIZE;
+	struct xdp_umem_reg reg = { .len = size,
+				    .chunk_size = TN_XSK_FRAME_SIZE };
+	void *area = MAP_FAILED;
+	int mfd, err = 0;
+
+	if (!ring || ring & (ring - 1) || !nframes)
 		return -EINVAL;
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
+	mfd = memfd_create("tenet-direct", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	/* Registration pins the pages (ours: tenetd's memory, never the
+	 * router's locked-memory budget); the mapping can go after it. */
+	if (ftruncate(mfd, (off_t)size) ||
+	    (area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+			 0)) == MAP_FAILED) {
+		err = -errno;
+		goto out;
+	}
+	reg.addr = (uint64_t)(uintptr_t)area;
+	if (umem_reg(fd, &reg) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
 		       sizeof(ring)) ||
 	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
-		return -errno;
-	return 0;
+		err = -errno;
+	munmap(area, size);
+	/* The router maps it read-only and cannot resize it; we can
+	 * still empty it (tn_xsk_nic_umem_drop). */
+	if (!err && fcntl(mfd, F_ADD_SEALS,
+			  F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL))
+		err = -errno;
+out:
+	if (err)
+		close(mfd);
+	else
+		*memfd = mfd;
+	return err;
 }
 
-int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, int umem_fd)
+void tn_xsk_nic_umem_drop(int memfd)
+{
+	if (memfd < 0)
+		return;
+	/* Frees the pages whoever else holds the file (a socket still
+	 * bound keeps its pinned ones until it goes). */
+	if (ftruncate(memfd, 0))
+		tn_warn("emptying a direct socket's UMEM: %s\n",
+			strerror(errno));
+	close(memfd);
+}
+
+int tn_xsk_bind_nic(int fd, int ifindex, uint32_t queue, enum tn_xsk_mode mode,
+		    bool *zerocopy)
 {
 	struct sockaddr_xdp sxdp = {
 		.sxdp_family = AF_XDP,
 		.sxdp_ifindex = (uint32_t)ifindex,
 		.sxdp_queue_id = queue,
-		.sxdp_flags = XDP_SHARED_UMEM,
-		.sxdp_shared_umem_fd = (uint32_t)umem_fd,
+		.sxdp_flags = XDP_USE_NEED_WAKEUP,
 	};
+	struct xdp_options opts;
+	socklen_t len = sizeof(opts);
+	int err;
 
-	return bind_tries(fd, &sxdp, 1);
+	if (mode != TN_XSK_COPY) {
+		struct sockaddr_xdp zc = sxdp;
+
+		zc.sxdp_flags |= XDP_ZEROCOPY;
+		err = bind_tries(fd, &zc, 1);
+		if (err != -EOPNOTSUPP || mode == TN_XSK_ZEROCOPY)
+			goto out;
+	}
+	sxdp.sxdp_flags |= XDP_COPY;
+	err = bind_tries(fd, &sxdp, 1);
+out:
+	*zerocopy = !err &&
+		    !getsockopt(fd, SOL_XDP, XDP_OPTIONS, &opts, &len) &&
+		    (opts.flags & XDP_OPTIONS_ZEROCOPY);
+	return err;
 }
 
 void tn_xsk_close(struct tn_xsk *x)

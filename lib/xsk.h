@@ -54,6 +54,10 @@ struct tn_xsk {
 };
 
 int tn_umem_init(struct tn_umem *u, uint32_t nframes, uint32_t frame_size);
+/* u over nframes of a UMEM another made (tenetd, for a NIC queue's socket),
+ * mapped read-only from memfd. 0 or -errno. */
+int tn_umem_attach(struct tn_umem *u, int memfd, uint32_t nframes,
+		   uint32_t frame_size);
 void tn_umem_free(struct tn_umem *u);
 
 static inline bool tn_umem_get(struct tn_umem *u, uint64_t *addr)
@@ -75,16 +79,22 @@ static inline void tn_umem_put(struct tn_umem *u, uint64_t addr)
 int tn_xsk_setup(struct tn_xsk *x, int fd, struct tn_umem *u, int ifindex,
 		 uint32_t queue, const struct tn_xsk_opts *o);
 /*
- * The agent's side of a read-only socket on a NIC queue (direct mode):
- * fill, completion and RX rings of ring entries, no TX ring, bound to
- * ifindex/queue on the UMEM of umem_fd (XDP_SHARED_UMEM; a bound socket of
- * the router's). Once bound no ring can be added, so the router it goes to
- * can read the queue and never send on it. tn_xsk_rx_rings() once, then
- * tn_xsk_bind_rx() once or more: one try each, -EBUSY while another socket
- * still holds the queue (the agent never waits). 0 or -errno.
+ * The agent's side of a read-only socket on a NIC queue (direct mode): a
+ * UMEM of its own, nframes of TN_XSK_FRAME_SIZE in a sealed memfd the
+ * agent's memory pays for (*memfd: the router maps it read-only, and
+ * cannot grow it), fill, completion and RX rings of ring entries, no TX
+ * ring. tn_xsk_nic_umem() once, then tn_xsk_bind_nic() once or more: one
+ * try each, -EBUSY while another socket still holds the queue (the agent
+ * never waits); zero-copy where the driver can (mode TN_XSK_AUTO), copy
+ * when it says it cannot, *zerocopy the mode in use. Once bound no ring
+ * can be added, so the router it goes to can read the queue and never
+ * send on it. 0 or -errno. tn_xsk_nic_umem_drop() empties and closes the
+ * memfd when the router is gone.
  */
-int tn_xsk_rx_rings(int fd, uint32_t ring);
-int tn_xsk_bind_rx(int fd, int ifindex, uint32_t queue, int umem_fd);
+int tn_xsk_nic_umem(int fd, uint32_t nframes, uint32_t ring, int *memfd);
+int tn_xsk_bind_nic(int fd, int ifindex, uint32_t queue, enum tn_xsk_mode mode,
+		    bool *zerocopy);
+void tn_xsk_nic_umem_drop(int memfd);
 /* Unmaps the rings and closes the socket. */
 void tn_xsk_close(struct tn_xsk *x);
 

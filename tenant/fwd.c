@@ -475,6 +475,36 @@ static void fwd_one(struct router *r, struct rt_if *in, uint64_t addr,
 	}
 }
 
+/*
+ * A frame of a NIC queue's own UMEM (direct mode) into a frame of ours, at
+ * the same offset (the headroom the kernel left), and its frame back to
+ * that UMEM: what we send leaves through our interfaces, from our UMEM.
+ * false: none of ours free (counted), or a descriptor outside its UMEM.
+ */
+static bool own_copy(struct router *r, struct rt_if *x, uint64_t *addr,
+		     uint32_t len)
+{
+	uint64_t src = *addr, off = src % x->own.frame_size, dst = 0;
+
+	bool ok;
+
+	if (src >= x->own.size) { /* never one we gave: not put back */
+		x->ctr[TN_RC_MALFORMED]++;
+		return false;
+	}
+	ok = off + len <= x->own.frame_size && off + len <= r->umem.frame_size;
+	if (!ok)
+		x->ctr[TN_RC_MALFORMED]++;
+	else if (!(ok = tn_umem_get(&r->umem, &dst)))
+		x->ctr[TN_RC_NO_FRAME]++;
+	else
+		memcpy(frame_at(r, dst + off), (uint8_t *)x->own.area + src,
+		       len);
+	tn_umem_put(&x->own, src);
+	*addr = dst + off;
+	return ok;
+}
+
 void fwd_rx(struct router *r, int slot, uint32_t budget)
 {
 	struct rt_if *x = &r->ifs[slot];
@@ -488,9 +518,12 @@ void fwd_rx(struct router *r, int slot, uint32_t budget)
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&x->xsk.rx, idx + i);
+		uint64_t addr = d->addr;
 
 		x->ctr[TN_RC_RX]++;
-		fwd_one(r, in, d->addr, d->len);
+		if (x->own.area && !own_copy(r, x, &addr, d->len))
+			continue;
+		fwd_one(r, in, addr, d->len);
 	}
 	if (n)
 		xsk_ring_cons__release(&x->xsk.rx, n);

@@ -151,6 +151,7 @@ void rt_fini(struct router *r)
 	for (int i = 0; i < r->nifs; i++) {
 		if (r->ifs[i].xsk.maps[0])
 			tn_xsk_close(&r->ifs[i].xsk);
+		tn_umem_free(&r->ifs[i].own);
 		shape_queue_free(&r->ifs[i].sq);
 	}
 	nl_close(r);
@@ -166,7 +167,8 @@ void rt_fini(struct router *r)
 	tn_umem_free(&r->umem);
 }
 
-/* Sets fd up as socket of ifs[r->nifs] on ifindex/queue, and its slot. */
+/* Sets fd up as socket of ifs[r->nifs] on ifindex/queue, and its slot; a
+ * direct one (rx_of >= 0) on its own UMEM (rt_add_direct). */
 static int add_sock(struct router *r, const char *name, int ifindex,
 		    uint32_t queue, int rx_of, uint32_t ring, int fd,
 		    struct tn_rstats_slot *slot)
@@ -180,12 +182,15 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 				  .rx_only = rx_of >= 0,
 				  .bound = rx_of >= 0 };
 	struct rt_if *i;
+	struct tn_umem own;
 	int err;
 
 	if (r->nifs == RT_MAX_IFS)
 		return -E2BIG;
 	i = &r->ifs[r->nifs];
+	own = i->own; /* rt_add_direct's */
 	memset(i, 0, sizeof(*i));
+	i->own = own;
 	i->ifindex = ifindex;
 	i->rx_of = rx_of;
 	i->role = -1;
@@ -195,7 +200,7 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 	 * interfaces as a router may have. */
 	if (rx_of < 0 && shape_queue_init(&i->sq, r->umem.nframes / 4))
 		return -ENOMEM;
-	err = tn_xsk_setup(&i->xsk, fd, &r->umem, ifindex, queue, &xo);
+	err = tn_xsk_setup(&i->xsk, fd, rt_pool(r, i), ifindex, queue, &xo);
 	if (err == -EOPNOTSUPP && r->nifs && r->ifs[0].xsk.zerocopy) {
 		/* A socket sharing a UMEM takes the first one's mode. */
 		tn_err("%s queue %u: cannot share %s's zero-copy UMEM (its "
@@ -233,9 +238,10 @@ static int add_sock(struct router *r, const char *name, int ifindex,
 		rx_of >= 0 ? ", direct, read as " : "",
 		rx_of >= 0 ? r->ifs[rx_of].name : "");
 	r->nifs++;
-	/* The floor until the first share-out (fill_shares). */
-	i->fill_share = r->o.batch * 2;
-	tn_xsk_refill(&i->xsk, &r->umem, i->fill_share);
+	/* The floor until the first share-out (fill_shares); a UMEM of its
+	 * own fills the whole ring. */
+	i->fill_share = i->own.area ? i->xsk.fill.size : r->o.batch * 2;
+	tn_xsk_refill(&i->xsk, rt_pool(r, i), i->fill_share);
 	return 0;
 }
 
@@ -247,16 +253,36 @@ int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 }
 
 int rt_add_direct(struct router *r, const char *nic, int ifindex,
-		  uint32_t queue, uint32_t ring, const char *rx_for, int fd,
-		  struct tn_rstats_slot *slot)
+		  uint32_t queue, uint32_t ring, uint32_t nframes, int umem_fd,
+		  const char *rx_for, int fd, struct tn_rstats_slot *slot)
 {
-	for (int s = 0; s < r->nifs; s++)
+	struct rt_if *i = &r->ifs[r->nifs];
+	int err, s;
+
+	for (s = 0; s < r->nifs; s++)
 		if (r->ifs[s].rx_of < 0 && !strcmp(r->ifs[s].name, rx_for))
-			return add_sock(r, nic, ifindex, queue, s, ring, fd,
-					slot);
-	tn_err("%s queue %u: no interface %s to read it as\n", nic, queue,
-	       rx_for);
-	return -ENOENT;
+			break;
+	if (s == r->nifs) {
+		tn_err("%s queue %u: no interface %s to read it as\n", nic,
+		       queue, rx_for);
+		close(umem_fd);
+		return -ENOENT;
+	}
+	if (r->nifs == RT_MAX_IFS) {
+		close(umem_fd);
+		return -E2BIG;
+	}
+	err = tn_umem_attach(&i->own, umem_fd, nframes, TN_XSK_FRAME_SIZE);
+	close(umem_fd);
+	if (err) {
+		tn_err("%s queue %u: its UMEM: %s\n", nic, queue,
+		       strerror(-err));
+		return err;
+	}
+	err = add_sock(r, nic, ifindex, queue, s, ring, fd, slot);
+	if (err)
+		tn_umem_free(&r->ifs[r->nifs].own);
+	return err;
 }
 
 int rt_resync(struct router *r, const char *why)
@@ -335,7 +361,7 @@ static void fill_shares(struct router *r)
 		uint64_t demand =
 			i->ctr[TN_RC_RX] + i->ctr[TN_RC_XSK_FILL_EMPTY];
 
-		d[s] = demand - i->demand_seen;
+		d[s] = i->own.area ? 0 : demand - i->demand_seen;
 		i->demand_seen = demand;
 		sum += d[s];
 	}
@@ -345,7 +371,9 @@ static void fill_shares(struct router *r)
 			floor + (uint32_t)(sum ? spare * d[s] / sum :
 						 spare / (uint32_t)r->nifs);
 
-		i->fill_share = share < i->xsk.rx.size ? share : i->xsk.rx.size;
+		if (!i->own.area) /* else its whole ring (add_sock) */
+			i->fill_share = share < i->xsk.rx.size ? share :
+								 i->xsk.rx.size;
 	}
 }
 
@@ -365,14 +393,14 @@ static void after_batch(struct router *r)
 			    i->xsk.tx.size)
 			tn_xsk_kick_tx(&i->xsk);
 		i->tx_pending = 0;
-		tn_xsk_complete(&i->xsk, &r->umem);
+		tn_xsk_complete(&i->xsk, rt_pool(r, i));
 		/* Each fill ring holds at most its share (fill_shares). */
 		/* in the kernel's hands: to fill, and filled */
 		fill = i->xsk.fill.size -
 		       xsk_prod_nb_free(&i->xsk.fill, i->xsk.fill.size) +
 		       xsk_cons_nb_avail(&i->xsk.rx, i->xsk.rx.size);
 		if (fill < i->fill_share)
-			tn_xsk_refill(&i->xsk, &r->umem,
+			tn_xsk_refill(&i->xsk, rt_pool(r, i),
 				      i->fill_share - fill < r->o.batch * 2 ?
 					      i->fill_share - fill :
 					      r->o.batch * 2);

@@ -60,6 +60,10 @@ struct rt_if {
 	uint8_t addr4[4]; /* source of ICMP errors sent out here */
 	uint8_t addr6[16];
 	struct tn_xsk xsk;
+	/* A NIC queue's socket's own UMEM, the agent's, mapped read-only:
+	 * each frame is copied into ours as it comes (area NULL: the
+	 * socket is on ours). */
+	struct tn_umem own;
 	uint64_t *ctr; /* TN_RC__MAX counters in the stats file */
 	uint32_t tx_pending; /* descriptors written on the TX ring this loop,
 			      * published and kicked in after_batch() */
@@ -142,12 +146,18 @@ void rt_fini(struct router *r);
 int rt_add_if(struct router *r, const char *name, int ifindex, int fd,
 	      struct tn_rstats_slot *slot);
 /* Direct mode: fd, a socket the agent bound read-only on a NIC's queue with
- * rings of ring entries; its frames are taken as received on our interface
- * rx_for. */
+ * rings of ring entries, on a UMEM of nframes in umem_fd (taken: closed
+ * once mapped); its frames are taken as received on our interface rx_for. */
 int rt_add_direct(struct router *r, const char *nic, int ifindex,
-		  uint32_t queue, uint32_t ring, const char *rx_for, int fd,
-		  struct tn_rstats_slot *slot);
+		  uint32_t queue, uint32_t ring, uint32_t nframes, int umem_fd,
+		  const char *rx_for, int fd, struct tn_rstats_slot *slot);
 int rt_run(struct router *r);
+
+/* The UMEM i's fill ring takes frames from. */
+static inline struct tn_umem *rt_pool(struct router *r, struct rt_if *i)
+{
+	return i->own.area ? &i->own : &r->umem;
+}
 /* Rebuilds routes and neighbours from a dump. */
 int rt_resync(struct router *r, const char *why);
 struct tn_rstats_file *rt_stats_open(const char *path);

@@ -256,29 +256,40 @@ fail:
 	return err;
 }
 
+static void close_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 /* Takes sockets from tenetd until it says "done". */
 static int agent_sockets(struct setup *s)
 {
 	json_object *m;
-	int err, fd;
+	int err, fds[2];
 
 	err = agent_connect(s, false);
 	while (!err) {
 		const char *name, *rx_for;
-		int64_t id = -1, ifindex, q, ring = 0;
+		int64_t id = -1, ifindex, q, ring = 0, frames = 0, fsize = 0;
+		int fd, umem_fd;
 		struct router *r;
 		bool ok;
 
-		err = tn_ho_recv(s->conn, &m, &fd);
+		err = tn_ho_recv_fds(s->conn, &m, fds, 2);
 		if (err)
 			break;
+		fd = fds[0];
+		umem_fd = fds[1];
 		if (!strcmp(tn_ho_type(m), "done")) {
-			if (fd >= 0)
-				close(fd);
+			close_fds(fds, 2);
 			json_object_put(m);
 			break;
 		}
 		if (!strcmp(tn_ho_type(m), "fast")) {
+			if (umem_fd >= 0)
+				close(umem_fd);
 			agent_fast(s, m, fd);
 			json_object_put(m);
 			continue;
@@ -287,31 +298,40 @@ static int agent_sockets(struct setup *s)
 		rx_for = tn_ho_str(m, "rx_for");
 		/* Our own sockets are per forwarding thread (queue); a
 		 * direct one is for a NIC queue, read by the thread of
-		 * queue 0 (on its UMEM: the agent bound it so). */
+		 * queue 0 (copied into its UMEM from the queue's own). */
 		ok = !strcmp(tn_ho_type(m), "xsk") && fd >= 0 && name &&
 		     tn_ho_int(m, "id", &id) &&
 		     tn_ho_int(m, "ifindex", &ifindex) &&
 		     tn_ho_int(m, "queue", &q) && q >= 0 &&
 		     q < (rx_for ? TN_MAX_QUEUES : (int64_t)s->c->queues) &&
-		     (!rx_for || (tn_ho_int(m, "ring", &ring) && ring > 0 &&
-				  ring <= 65536 && !(ring & (ring - 1)))) &&
+		     (!rx_for ||
+		      (tn_ho_int(m, "ring", &ring) && ring > 0 &&
+		       ring <= 65536 && !(ring & (ring - 1)) &&
+		       tn_ho_int(m, "frames", &frames) && frames > 0 &&
+		       frames <= 65536 && tn_ho_int(m, "frame_size", &fsize) &&
+		       fsize == TN_XSK_FRAME_SIZE && umem_fd >= 0)) &&
 		     s->sf->nslots < TN_RSTATS_MAX;
 		if (!ok) {
 			tn_err("tenetd sent a message we cannot use: %s\n",
 			       json_object_to_json_string(m));
 			err = agent_reply(s, id, name ? name : "", 0, 0,
 					  -EINVAL, false);
-			if (fd >= 0)
-				close(fd);
+			close_fds(fds, 2);
 			json_object_put(m);
 			continue;
 		}
 		r = &s->r[rx_for ? 0 : q];
-		err = rx_for ? rt_add_direct(r, name, (int)ifindex, (uint32_t)q,
-					     (uint32_t)ring, rx_for, fd,
-					     &s->sf->slot[s->sf->nslots]) :
-			       rt_add_if(r, name, (int)ifindex, fd,
-					 &s->sf->slot[s->sf->nslots]);
+		if (rx_for) {
+			err = rt_add_direct(r, name, (int)ifindex, (uint32_t)q,
+					    (uint32_t)ring, (uint32_t)frames,
+					    umem_fd, rx_for, fd,
+					    &s->sf->slot[s->sf->nslots]);
+		} else {
+			if (umem_fd >= 0)
+				close(umem_fd);
+			err = rt_add_if(r, name, (int)ifindex, fd,
+					&s->sf->slot[s->sf->nslots]);
+		}
 		if (err)
 			close(fd);
 		else

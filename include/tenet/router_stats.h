@@ -26,7 +26,8 @@ enum tn_rc {
 	TN_RC_NO_IFACE, /* route out an interface the router has no socket on */
 	TN_RC_ICMP_SENT, /* ICMP/ICMPv6 errors sent */
 	TN_RC_ICMP_LIMITED, /* ICMP errors not sent: rate limit or rules */
-	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error */
+	TN_RC_NO_FRAME, /* no free UMEM frame for an ICMP error, or for a
+			 * direct socket's frame to be copied into */
 	TN_RC_NOT_OURS, /* not addressed to this interface's MAC: dropped */
 	TN_RC_NEIGH_LIMITED, /* not resolved: the interface's budget of
 			      * unresolved neighbours or asks is spent */

@@ -4,8 +4,9 @@
 lib/handoff.h, sets up and binds its own sockets (with a TX ring), and
 tries to make the NIC queues' sockets (direct mode), which tenetd hands
 over bound and read-only, able to send: a TX ring, a UMEM of its own, a
-bind elsewhere, a send. It prints one JSON line per socket with what the
-kernel answered, answers "error" for those, then waits to be stopped.
+bind elsewhere, a send; and to write into or grow the UMEM tenetd made for
+them. It prints one JSON line per socket with what the kernel answered,
+answers "error" for those, then waits to be stopped.
 
 Usage: hostile_router.py SOCKPATH   (run in the tenant container's netns)
 """
@@ -93,13 +94,30 @@ def subvert(fd, ifindex):
     }
 
 
+def spoil(memfd):
+    """What a router would try on the UMEM of a NIC queue's socket, which
+    tenetd made and the NIC writes into: write it, map it writable, grow
+    it (the pages tenetd pays for)."""
+    import os
+
+    def map_rw():
+        mmap.mmap(memfd, FRAME, mmap.MAP_SHARED,
+                  mmap.PROT_READ | mmap.PROT_WRITE).close()
+
+    return {
+        "write": attempt(lambda: os.pwrite(memfd, b"x", 0)),
+        "map_rw": attempt(map_rw),
+        "grow": attempt(lambda: os.ftruncate(memfd, 1 << 30)),
+    }
+
+
 def main():
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     conn.connect(sys.argv[1])
     conn.send(json.dumps({"type": "hello", "version": 3,
                           "pid": 1, "queues": 1}).encode())
     while True:
-        data, fds, _, _ = socket.recv_fds(conn, 4096, 1)
+        data, fds, _, _ = socket.recv_fds(conn, 4096, 2)
         m = json.loads(data)
         if m["type"] == "done":
             break
@@ -109,8 +127,10 @@ def main():
         reply = {"id": m["id"], "ifname": m["ifname"],
                  "ifindex": m["ifindex"], "queue": m["queue"]}
         if "rx_for" in m:
-            print("hostile: direct", m["ifname"],
-                  json.dumps(subvert(fds[0], m["ifindex"])), flush=True)
+            tried = subvert(fds[0], m["ifindex"])
+            tried.update(spoil(fds[1]) if len(fds) > 1 else {})
+            print("hostile: direct", m["ifname"], json.dumps(tried),
+                  flush=True)
             reply.update(type="error", message="not today")
         else:
             try:

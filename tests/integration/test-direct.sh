@@ -78,6 +78,12 @@ t_check "its direct sockets are nic0 and nic1 on its queue" \
 	test "$(stats acme '[.router.ifaces[] | select(.direct) | "\(.ifname) q\(.queue)"] | join(" ")') $(stats beta '[.router.ifaces[] | select(.direct) | "\(.ifname) q\(.queue)"] | join(" ")')" = "nic0 q0 nic1 q0 nic0 q1 nic1 q1"
 t_check "XSK mode reported: copy in use on veth NICs" \
 	test "$(stats acme '"\(.xsk.requested) \(.xsk.in_use)"')" = "zero-copy copy"
+t_check "per socket, as operators read it: copy (zero-copy requested)" \
+	test "$(stats acme '[.router.ifaces[].xsk_mode] | unique | join(",")')" = "copy (zero-copy requested)"
+# What the kernel lists on each NIC (sock_diag), not what routers report.
+xsks=$(ctl -j nic list | jq -c '[.nics[] | .ifname as $n | .direct_sockets[] | [$n, .queue, .tenant, .zerocopy, .tx_ring]]')
+t_check "nic list: on each NIC one socket per queue, its tenant's, copy, no TX ring ($xsks)" \
+	test "$xsks" = '[["nic0",0,"acme",false,false],["nic0",1,"beta",false,false],["nic1",0,"acme",false,false],["nic1",1,"beta",false,false]]'
 
 # What nic_ingress knows, through bpftool.
 AID=$(show acme .id)
@@ -218,12 +224,13 @@ T_PIDS+=("$HOSTILE")
 t_check "the hostile router got its own 2 sockets and 2 NIC queues' (4 answers)" \
 	until_is 50 4 grep -c '^hostile:' "$T_DIR/hostile"
 sed 's/^/# /' "$T_DIR/hostile"
-subverted() { # NIC: what the kernel answered each attempt on its socket
-	sed -n "s/^hostile: direct $1 //p" "$T_DIR/hostile" | jq -r '"\(.tx_ring) \(.umem_reg) \(.rebind) \(.sendto)"'
+subverted() { # NIC: what the kernel answered each attempt on its socket and its UMEM
+	sed -n "s/^hostile: direct $1 //p" "$T_DIR/hostile" |
+		jq -r '"\(.tx_ring) \(.umem_reg) \(.rebind) \(.sendto) \(.write) \(.map_rw) \(.grow)"'
 }
-t_check "on nic0's queue: no TX ring, no UMEM, no other bind, nothing sent" \
-	test "$(subverted nic0)" = "EBUSY EBUSY EBUSY ENOBUFS"
-t_check "on nic1's queue the same" test "$(subverted nic1)" = "EBUSY EBUSY EBUSY ENOBUFS"
+t_check "on nic0's queue: no TX ring, no UMEM, no other bind, nothing sent; its UMEM not written, mapped writable or grown" \
+	test "$(subverted nic0)" = "EBUSY EBUSY EBUSY ENOBUFS EPERM EPERM EPERM"
+t_check "on nic1's queue the same" test "$(subverted nic1)" = "EBUSY EBUSY EBUSY ENOBUFS EPERM EPERM EPERM"
 t_check "tenetd kept delta ready, with the 2 sockets the router bound" \
 	test "$(show delta '"\(.state) \(.router.sockets)"')" = "ready 2"
 HPID=$(cat "/proc/$HOSTILE/task/$HOSTILE/children")

@@ -336,8 +336,10 @@ static void test_refused(void **state)
 	"\"access\":" COUNTERS ",\"uplink\":" COUNTERS "},\"router\":{"      \
 	"\"pid\":1300,\"started\":1763880100,\"ifaces\":[{\"ifname\":"       \
 	"\"access0\",\"queue\":0,\"zc_requested\":true,\"zc_in_use\":false," \
+	"\"xsk_mode\":\"copy (zero-copy requested)\","                       \
 	"\"counters\":{\"rx\":10,\"tx\":9,\"forwarded\":9}}]},"              \
-	"\"xsk\":{\"requested\":\"zero-copy\",\"in_use\":\"copy\"},"         \
+	"\"xsk\":{\"requested\":\"zero-copy\",\"in_use\":\"copy\","          \
+	"\"mode\":\"copy (zero-copy requested)\"},"                          \
 	"\"limits\":{\"cpu_millicores\":0,\"cpuset\":\"0-1\","               \
 	"\"memory_bytes\":0,\"pids\":0,\"rate_bps\":1500000,\"pps\":10},"    \
 	"\"usage\":{\"cpu_ns\":12345678901,\"memory_bytes\":1024,"           \
@@ -413,12 +415,13 @@ static void test_text(void **state)
 	    "{\"status\":0,\"message\":\"m\",\"data\":" STATS "}");
 	json_object_put(r->req);
 	assert_int_equal(r->status, 0);
-	assert_non_null(strstr(r->out, "acme id 1 xsk zero-copy (copy in use)\n"
-				       "  classifier access  rx 10 pkts"));
+	assert_non_null(strstr(r->out,
+			       "acme id 1 xsk copy (zero-copy requested)\n"
+			       "  classifier access  rx 10 pkts"));
 	assert_non_null(strstr(r->out, "  router pid 1300 started "
 				       "2025-11-23T06:41:40Z\n"
-				       "    access0 queue 0 xsk zero-copy "
-				       "(copy in use)\n"
+				       "    access0 queue 0 xsk copy "
+				       "(zero-copy requested)\n"
 				       "      rx 10 tx 9 forwarded 9\n"));
 	assert_non_null(strstr(r->out, "  limits cpu unlimited cpuset 0-1 "
 				       "memory unlimited pids unlimited rate "
