@@ -131,8 +131,29 @@ static void nic_down(struct tenetd *d, const struct tn_nic_rec *n, int ifindex)
 	map_set(d, TN_MAP_NIC_DEV, &n->nic_id, NULL);
 }
 
+/*
+ * What the NIC can do to steer a direct tenant's frames to its queue:
+ * "ntuple" (classification rules, e.g. by VLAN), "rss" (an indirection
+ * table by hash only: no tenant can be steered with it), or "none" (as
+ * veth and virtio-net without RSS). tenetd programs neither: frames land
+ * where the NIC puts them, and those of a direct tenant off its queue take
+ * its veth, counted as offqueue on its port.
+ */
+static const char *nic_steering(const char *ifname)
+{
+	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXCLSRLCNT };
+	struct ethtool_rxfh_indir ind = { .cmd = ETHTOOL_GRXFHINDIR };
+
+	if (!tn_ethtool(ifname, &nfc))
+		return "ntuple";
+	if (!tn_ethtool(ifname, &ind) && ind.size)
+		return "rss";
+	return "none";
+}
+
 static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
 {
+	unsigned int queues = 0;
 	json_object *o = json_object_new_object();
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	bool multi = false;
@@ -155,6 +176,12 @@ static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
 			       json_object_new_boolean(mode !=
 						       XDP_MODE_UNSPEC));
 	json_object_object_add(o, "multiprog", json_object_new_boolean(multi));
+	json_object_object_add(
+		o, "queues",
+		json_object_new_int(
+			nic_queues(n->ifname, &queues) ? 0 : (int)queues));
+	json_object_object_add(o, "steering",
+			       json_object_new_string(nic_steering(n->ifname)));
 	return o;
 }
 

@@ -423,6 +423,8 @@ static const struct tn_print_field nic_fields[] = {
 	{ .key = "xdp_mode", .fmt = " xdp %s" },
 	{ .key = "xdp_mode_in_use", .fmt = " (%s in use)" },
 	{ .key = "rxvlan_offload", .fmt = " rxvlan-offload %s" },
+	{ .key = "queues", .fmt = " queues %s" },
+	{ .key = "steering", .fmt = " steering %s" },
 	{ .key = "multiprog" },
 	{ .key = "attached", .show = show_attached },
 	/* on a line of its own, under the NIC's */

@@ -81,6 +81,8 @@ t_check "XSK mode reported: copy in use on veth NICs" \
 t_check "per socket, as operators read it: copy (zero-copy requested)" \
 	test "$(stats acme '[.router.ifaces[].xsk_mode] | unique | join(",")')" = "copy (zero-copy requested)"
 # What the kernel lists on each NIC (sock_diag), not what routers report.
+t_check "nic list: 2 queues each, and no steering a veth can do" \
+	test "$(ctl -j nic list | jq -c '[.nics[] | [.queues, .steering]]')" = '[[2,"none"],[2,"none"]]'
 xsks=$(ctl -j nic list | jq -c '[.nics[] | .ifname as $n | .direct_sockets[] | [$n, .queue, .tenant, .zerocopy, .tx_ring]]')
 t_check "nic list: on each NIC one socket per queue, its tenant's, copy, no TX ring ($xsks)" \
 	test "$xsks" = '[["nic0",0,"acme",false,false],["nic0",1,"beta",false,false],["nic1",0,"acme",false,false],["nic1",1,"beta",false,false]]'
