@@ -57,6 +57,7 @@ json_object *stats_json(struct tenetd *d, const char *map, uint32_t key)
 	CTR(offqueue_packets);
 	CTR(fast_packets);
 	CTR(fast_bytes);
+	CTR(fast_zc_packets);
 #undef CTR
 	drops = json_object_new_object();
 	for (int i = 0; i < TN_DROP__MAX; i++)

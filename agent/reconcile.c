@@ -315,6 +315,7 @@ static void sweep_queues(struct tenetd *d)
 {
 	int fd = tn_dp_map_open(d->bpffs, TN_MAP_QOWNER);
 	int xfd = tn_dp_map_open(d->bpffs, TN_MAP_NIC_XSKS);
+	int zfd = tn_dp_map_open(d->bpffs, TN_MAP_QZC);
 	struct tn_tenant_rec t;
 	__u32 id, zero = 0;
 
@@ -333,11 +334,15 @@ static void sweep_queues(struct tenetd *d)
 			bpf_map_update_elem(fd, &key, &zero, 0);
 		/* A socket may be left where no one owns. */
 		bpf_map_delete_elem(xfd, &key);
+		if (zfd >= 0)
+			bpf_map_update_elem(zfd, &key, &zero, 0);
 	}
 	if (fd >= 0)
 		close(fd);
 	if (xfd >= 0)
 		close(xfd);
+	if (zfd >= 0)
+		close(zfd);
 }
 
 static bool has_row(struct tenetd *d, uint32_t id, void *arg)

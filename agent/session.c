@@ -95,7 +95,8 @@ struct session {
 	enum sess_state st;
 	int64_t deadline, retry_at;
 	int due; /* answers still due */
-	int xsk_map, nic_map; /* tn_rx_xsks, tn_nic_xsks (direct mode) */
+	int xsk_map, nic_map, zc_map; /* tn_rx_xsks; tn_nic_xsks, tn_qzc
+				       * (direct mode) */
 	struct tn_ho_bound b;
 	pid_t pid; /* the connected router's, in the agent's pid namespace */
 	int pidfd;
@@ -142,9 +143,11 @@ static void drop_conn(struct tenetd *d, struct session *s)
 		close(s->xsk_map);
 	if (s->nic_map >= 0)
 		close(s->nic_map);
+	if (s->zc_map >= 0)
+		close(s->zc_map);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
-	s->xsk_map = s->nic_map = s->pidfd = -1;
+	s->xsk_map = s->nic_map = s->zc_map = s->pidfd = -1;
 	tn_reap(conn, s->id);
 	s->st = S_NONE;
 	s->pid = 0;
@@ -238,6 +241,9 @@ static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
 	s->nic_map = tn_dp_map_open(d->bpffs, TN_MAP_NIC_XSKS);
 	if (s->nic_map < 0)
 		return s->nic_map;
+	s->zc_map = tn_dp_map_open(d->bpffs, TN_MAP_QZC);
+	if (s->zc_map < 0)
+		return s->zc_map;
 	for (int side = 0; !err && side < 2; side++) {
 		if (queue[side] < 0)
 			return -EINVAL;
@@ -248,6 +254,7 @@ static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
 					 nic_id[side] * TN_MAX_QUEUES +
 						 (uint32_t)queue[side]);
 	}
+	tn_ho_flag_zc(&s->b, s->zc_map);
 	return err;
 }
 
@@ -694,7 +701,7 @@ int session_listen(struct tenetd *d, const struct tn_tenant_rec *t, uid_t uid,
 		if (!s)
 			return -ENOMEM;
 		s->lw.fd = s->cw.fd = -1;
-		s->xsk_map = s->nic_map = s->pidfd = -1;
+		s->xsk_map = s->nic_map = s->zc_map = s->pidfd = -1;
 		s->id = t->id;
 		s->tokens = TN_SESS_BURST;
 		s->tokens_at = tn_now_ms();

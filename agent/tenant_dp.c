@@ -304,7 +304,8 @@ static int direct_up(struct dp *p)
 	return err;
 }
 
-/* Frees slot key of tn_qowner if id holds it, and its tn_nic_xsks entry. */
+/* Frees slot key of tn_qowner if id holds it, its tn_nic_xsks entry and
+ * its tn_qzc flag. */
 static void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
 {
 	int fd = tn_dp_map_open(d->bpffs, TN_MAP_QOWNER);
@@ -313,6 +314,7 @@ static void direct_queue_free(struct tenetd *d, __u32 key, uint32_t id)
 	if (fd >= 0 && !bpf_map_lookup_elem(fd, &key, &old) && old == id) {
 		bpf_map_update_elem(fd, &key, &zero, 0);
 		map_set(d, TN_MAP_NIC_XSKS, &key, NULL);
+		map_set(d, TN_MAP_QZC, &key, &zero);
 	}
 	if (fd >= 0)
 		close(fd);

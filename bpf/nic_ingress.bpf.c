@@ -286,7 +286,7 @@ int nic_ingress(struct xdp_md *ctx)
 	 * NIC from here (lib/fast.h); the rest to the router. */
 	if (tenant->flags & TN_TENANT_F_FAST) {
 		v = fast_forward(ctx, &p, len - VLAN_HLEN * p.ntags, tid,
-				 nic->role & 1, ns, ps);
+				 nic->nic_id, nic->role & 1, ns, ps);
 		if (v >= 0)
 			return v;
 	}

@@ -85,6 +85,12 @@ TN_PINNED_MAP(tn_nic_xsks, TN_MAP_NIC_XSKS, BPF_MAP_TYPE_XSKMAP, __u32, __u32,
 TN_PINNED_MAP(tn_qowner, TN_MAP_QOWNER, BPF_MAP_TYPE_ARRAY, __u32, __u32,
 	      (TN_MAX_NICS * TN_MAX_QUEUES), 0);
 
+/* Same index -> u32 1 while a socket is bound zero-copy on that queue: its
+ * frames are then in the socket's UMEM, and the fast path leaves them to
+ * the router (lib/fast.h). tenetd, as it binds and closes them. */
+TN_PINNED_MAP(tn_qzc, TN_MAP_QZC, BPF_MAP_TYPE_ARRAY, __u32, __u32,
+	      (TN_MAX_NICS * TN_MAX_QUEUES), 0);
+
 /* u32 tenant id -> the tenant's fast table (include/tenet/fast.h): a
  * BPF_F_MMAPABLE array of union tn_fast_slot that its router writes and
  * the program reads, and writes the counters of. tenetd puts a new table in

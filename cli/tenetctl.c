@@ -364,7 +364,8 @@ static void show_drops(const char *key, json_object *v)
 	tn_print_obj_end();
 }
 
-/* Counters of direct mode and missing sockets: said when not 0. */
+/* Counters of direct mode, zero-copy queues and missing sockets: said
+ * when not 0. */
 static void show_nonzero(const char *key, json_object *v)
 {
 	tn_print_json(key, NULL, v);
@@ -385,6 +386,7 @@ static const struct tn_print_field counter_fields[] = {
 	{ .key = "nosock_packets", .show = show_nonzero },
 	{ .key = "direct_packets", .show = show_nonzero },
 	{ .key = "offqueue_packets", .show = show_nonzero },
+	{ .key = "fast_zc_packets", .show = show_nonzero },
 	{ .key = "drops", .show = show_drops },
 	{},
 };

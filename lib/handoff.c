@@ -199,7 +199,7 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	if (!ifindex)
 		return -ENODEV;
 	memset(k, 0, sizeof(*k));
-	k->umem_fd = -1;
+	k->umem_fd = k->zc_map = -1;
 	k->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (k->fd < 0)
 		return -errno;
@@ -211,6 +211,20 @@ int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	k->key = key;
 	b->made++;
 	return 0;
+}
+
+void tn_ho_flag_zc(struct tn_ho_bound *b, int zc_map)
+{
+	for (int i = 0; i < b->made; i++)
+		if (b->s[i].rx_for[0])
+			b->s[i].zc_map = zc_map;
+}
+
+/* k's flag in its zc_map, if it has one. */
+static void flag_zc(const struct tn_ho_sock *k, __u32 on)
+{
+	if (k->zc_map >= 0)
+		bpf_map_update_elem(k->zc_map, &k->key, &on, 0);
 }
 
 int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,
@@ -326,9 +340,11 @@ int tn_ho_bind_nic(struct tn_ho_bound *b)
 			e = tn_xsk_bind_nic(k->fd, k->ifindex,
 					    (uint32_t)k->queue, TN_XSK_AUTO,
 					    &k->zerocopy);
-		if (!e)
+		if (!e) {
 			k->nic_bound = true;
-		else if (e == -EBUSY)
+			/* Its queue's frames are in its UMEM from now on. */
+			flag_zc(k, k->zerocopy);
+		} else if (e == -EBUSY)
 			held++;
 		else
 			k->nic_err = e;
@@ -431,6 +447,8 @@ void tn_ho_unbind(struct tn_ho_bound *b)
 	for (int i = 0; i < b->made; i++) {
 		if (b->s[i].bound)
 			bpf_map_delete_elem(b->s[i].map_fd, &b->s[i].key);
+		if (b->s[i].nic_bound)
+			flag_zc(&b->s[i], 0);
 		close(b->s[i].fd);
 		tn_xsk_nic_umem_drop(b->s[i].umem_fd);
 	}

@@ -129,6 +129,8 @@ struct tn_ho_sock {
 	bool bound; /* and in the map */
 	bool zerocopy; /* a NIC queue's: as we bound it; else as the router
 			* said */
+	int zc_map; /* a NIC queue's: where it is flagged at key while bound
+		     * zero-copy (tn_qzc; not owned), -1: nowhere */
 };
 
 struct tn_ho_bound {
@@ -143,6 +145,9 @@ struct tn_ho_bound {
  * handed over by tn_ho_serve() and put in map_fd at key once bound. */
 int tn_ho_make(struct tn_ho_bound *b, const char *ifname, int64_t queue,
 	       const char *rx_for, int map_fd, __u32 key);
+/* The NIC queues' sockets made so far: u32 1 at their key in zc_map while
+ * bound zero-copy, 0 once unbound (tn_ho_bind_nic(), tn_ho_unbind()). */
+void tn_ho_flag_zc(struct tn_ho_bound *b, int zc_map);
 /* tn_ho_make() for each of the router's own interfaces and queues, in
  * xsk_map at if_map[ifindex] * TN_MAX_QUEUES + queue. */
 int tn_ho_make_ifs(struct tn_ho_bound *b, const char *const *ifnames, int nifs,

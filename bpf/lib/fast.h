@@ -134,14 +134,31 @@ static __always_inline int fast_eligible(struct pkt *p, __u32 *w, __u32 *family,
 }
 
 /*
- * The frame p (of tenant tid, come in on its port of role in_role, policed;
- * len bytes untagged) by the fast table: -1 if it takes the slow path
- * (nothing changed), else the verdict (XDP_REDIRECT out the NIC, or
- * XDP_DROP, counted).
+ * Whether the frame came in on a queue of NIC nic_id that a socket has
+ * bound zero-copy (tn_qzc): it is then in that socket's UMEM, and the
+ * kernel would copy it into a page of its own to send it out a NIC, with no
+ * headroom, which virtio-net cannot send (-EOVERFLOW, its tx_xdp_tx_drops).
+ */
+static __always_inline int fast_zc_queue(struct xdp_md *ctx, __u32 nic_id)
+{
+	__u32 q = ctx->rx_queue_index, idx = nic_id * TN_MAX_QUEUES + q;
+	__u32 *zc;
+
+	if (q >= TN_MAX_QUEUES)
+		return 0;
+	zc = bpf_map_lookup_elem(&tn_qzc, &idx);
+	return zc && *zc;
+}
+
+/*
+ * The frame p (of tenant tid, come in on its port of role in_role of NIC
+ * nic_id, policed; len bytes untagged) by the fast table: -1 if it takes
+ * the slow path (nothing changed), else the verdict (XDP_REDIRECT out the
+ * NIC, or XDP_DROP, counted).
  */
 static __always_inline int fast_forward(struct xdp_md *ctx, struct pkt *p,
-					__u64 len, __u32 tid, __u32 in_role,
-					struct tn_stats *ns,
+					__u64 len, __u32 tid, __u32 nic_id,
+					__u32 in_role, struct tn_stats *ns,
 					struct tn_stats *ps)
 {
 	__u32 w[4] = {}, family = 0, l3len = 0, key, in_port, out_port, mtu;
@@ -185,6 +202,13 @@ static __always_inline int fast_forward(struct xdp_md *ctx, struct pkt *p,
 	/* What tenant_egress would refuse, it refuses and counts. */
 	if ((out->flags & TN_EG_F_SRC) && foreign_source(p, tid))
 		return -1;
+	/* The router's way (its veth, or its socket on this queue) takes
+	 * it; counted, for what the fast path would have taken. */
+	if (fast_zc_queue(ctx, nic_id)) {
+		stats_count(ns, fast_zc_packets);
+		stats_count(ps, fast_zc_packets);
+		return -1;
+	}
 
 	/* Taken by the fast path, whatever happens to it now: counted as
 	 * the ports count what they deliver to the router (which the

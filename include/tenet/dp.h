@@ -248,6 +248,10 @@ struct tn_stats {
 			     * table, out the NIC (not in tx) */
 	__u64 fast_bytes;
 	__u64 drop_packets[TN_DROP__MAX];
+	/* Appended (layout v3): fields only ever go at the end. */
+	__u64 fast_zc_packets; /* nic_ingress: in the tenant's fast table, but
+				* come in on a queue bound zero-copy
+				* (tn_qzc): the slow path took it */
 };
 
 #endif

@@ -28,6 +28,7 @@
 #define TN_MAP_PORTS "tn_ports"
 #define TN_MAP_NIC_XSKS "tn_nic_xsks"
 #define TN_MAP_QOWNER "tn_qowner"
+#define TN_MAP_QZC "tn_qzc"
 #define TN_MAP_LOCAL "tn_local"
 #define TN_MAP_NIC_STATS "tn_nic_stats"
 #define TN_MAP_PORT_STATS "tn_port_stats"

@@ -1764,6 +1764,25 @@ static void setup_fast_police(struct xdp_env *e)
 	upd(e->ni->maps.tn_egress_policer, &p, &pol);
 }
 
+/* Queue q of NIC1 bound zero-copy (tn_qzc): frames come in on queue 0. */
+static void fast_zc_queue(struct xdp_env *e, __u32 q)
+{
+	__u32 idx = NIC1 * TN_MAX_QUEUES + q;
+
+	setup_fast(e);
+	upd(e->ni->maps.tn_qzc, &idx, &(__u32){ 1 });
+}
+
+static void setup_fast_zc_q0(struct xdp_env *e)
+{
+	fast_zc_queue(e, 0);
+}
+
+static void setup_fast_zc_q1(struct xdp_env *e)
+{
+	fast_zc_queue(e, 1);
+}
+
 /* T1's uplink NIC gone from tn_nic_dev. */
 static void setup_fast_no_nic(struct xdp_env *e)
 {
@@ -2132,6 +2151,7 @@ static int fast_table_check(__u32 tid, const union tn_fast_slot *was,
 enum fast_kind {
 	FK_HIT, /* out the NIC: XDP_REDIRECT by tn_nic_dev */
 	FK_SLOW, /* as if there were no table: to the tenant's port */
+	FK_ZC, /* FK_SLOW, from a zero-copy queue: counted fast_zc */
 	FK_POLICED, /* over the out port's egress policer: XDP_DROP */
 	FK_NO_NIC, /* the out port's NIC not in tn_nic_dev: XDP_DROP */
 };
@@ -2186,6 +2206,7 @@ static __u8 frame_dst(struct frame *f, __u8 dst[16])
  *   FK_HIT      NIC and in port: rx, fast; out port's egress: rx, tx;
  *               table: the entry's hits, the in role's counters
  *   FK_SLOW     NIC and in port: rx, tx (delivered to the port); no more
+ *   FK_ZC       FK_SLOW's, and fast_zc
  *   FK_POLICED  NIC and in port: rx, fast; out port's egress: rx, policed
  *   FK_NO_NIC   NIC and in port: rx, fast; out port's egress: rx, no_slot;
  *               the entry's hits
@@ -2203,6 +2224,7 @@ static void run_fast(void **state)
 	__u32 in_port = tn_port(fx->tid, fx->in_role);
 	int ipx = PIDX(fx->tid, fx->in_role), opx = PIDX(fx->tid, fx->out_role);
 	int bad = 0, idx = -1, fast = fx->kind == FK_HIT;
+	int slow = fx->kind == FK_SLOW || fx->kind == FK_ZC;
 	struct tn_egress eg = { 0 };
 	__u64 ulen;
 	__u8 dst[16], family;
@@ -2243,7 +2265,7 @@ static void run_fast(void **state)
 				 &out, &verdict, 0, NULL),
 			 0);
 
-	if (verdict != (fx->kind <= FK_SLOW ? XDP_REDIRECT : XDP_DROP)) {
+	if (verdict != (fx->kind <= FK_ZC ? XDP_REDIRECT : XDP_DROP)) {
 		fprintf(stderr, "verdict %u\n", verdict);
 		bad = 1;
 	}
@@ -2262,13 +2284,14 @@ static void run_fast(void **state)
 	} else {
 		frame_popped(&in, &want);
 	}
-	if (fx->kind <= FK_SLOW)
+	if (fx->kind <= FK_ZC)
 		bad |= frames_differ(&out, &want);
 	switch (fx->kind) {
 	case FK_HIT:
 		bad |= spy_check(id_nic_dev, eg.nic_id, 1);
 		break;
 	case FK_SLOW:
+	case FK_ZC:
 		bad |= spy_check(id_ports, in_port, 1);
 		break;
 	case FK_POLICED:
@@ -2283,13 +2306,14 @@ static void run_fast(void **state)
 	w.rx_packets = 1;
 	w.rx_bytes = in.len;
 	/* taken by the fast path, policed or without a NIC too */
-	if (fx->kind != FK_SLOW) {
+	if (!slow) {
 		w.fast_packets = 1;
 		w.fast_bytes = ulen;
 	} else {
 		w.tx_packets = 1;
 		w.tx_bytes = want.len;
 	}
+	w.fast_zc_packets = fx->kind == FK_ZC;
 	bad |= stats_check(S_NIC, nic_id, &nic_b, &w);
 	for (__u32 t = T1; t <= T2; t++)
 		for (__u32 r = 0; r < 2; r++) {
@@ -2300,7 +2324,7 @@ static void run_fast(void **state)
 					   i == ipx ? &w : &z);
 		}
 	memset(&w, 0, sizeof(w));
-	if (fx->kind != FK_SLOW) {
+	if (!slow) {
 		w.rx_packets = 1;
 		w.rx_bytes = ulen;
 	}
@@ -2317,9 +2341,8 @@ static void run_fast(void **state)
 			struct tn_stats z = { 0 };
 			int i = PIDX(t, r);
 
-			bad |= stats_check(
-				S_EGRESS, tn_port(t, r), &eg_b[i],
-				i == opx && fx->kind != FK_SLOW ? &w : &z);
+			bad |= stats_check(S_EGRESS, tn_port(t, r), &eg_b[i],
+					   i == opx && !slow ? &w : &z);
 		}
 	for (__u32 t = T1; t <= T2; t++)
 		if (ftab[t].m)
@@ -2336,6 +2359,7 @@ static void run_fast(void **state)
 
 #define HIT(t, in, out) FK_HIT, (t), (in), (out)
 #define SLOW(t, in) FK_SLOW, (t), (in), 0
+#define ZC(t, in) FK_ZC, (t), (in), 0
 #define T1A_UPL(kind) kind, T1, ACC, UPL
 
 /* Columns: name; ingress device, set-up, input frame; outcome, tenant, the
@@ -2475,6 +2499,13 @@ static const struct fast_fixture fast_fixtures[] = {
 	  D_NIC, setup_fast_out_mtu0, fi4_t1a, SLOW(T1, ACC), NULL },
 	{ "fast: only T2's table has the destination -> T1's frame slow path",
 	  D_NIC, setup_fast_t2_only, fi4_t1a, SLOW(T1, ACC), NULL },
+	/* a NIC queue a socket has bound zero-copy */
+	{ "fast: come in on a zero-copy queue -> slow path, counted fast_zc",
+	  D_NIC, setup_fast_zc_q0, fi4_t1a, ZC(T1, ACC), NULL },
+	{ "fast: IPv6, come in on a zero-copy queue -> slow path, fast_zc",
+	  D_NIC, setup_fast_zc_q0, fi6_t1a, ZC(T1, ACC), NULL },
+	{ "fast: another queue of the NIC zero-copy -> forwarded",
+	  D_NIC, setup_fast_zc_q1, fi4_t1a, HIT(T1, ACC, UPL), fo4_t1a },
 	/* dropped on the way out, counted on the out port */
 	{ "fast: over the out port's egress policer -> drop policed",
 	  D_NIC, setup_fast_police, fi4_t1a, T1A_UPL(FK_POLICED), NULL },

@@ -111,8 +111,10 @@ kill -INT "$P1" "$P2"
 wait "$P1" "$P2"
 # tn_layout's value (its first byte: bpftool prints hex without BTF).
 layout() { printf '%d' "$(bpftool -j map lookup pinned "$1/tn_layout" key 0 0 0 0 | jq -r '.value[0]')"; }
-v1_to_v2() { grep -q "maps of layout v1, this tenetd's is v2" "$T_DIR/new.log" && [ "$(layout "$BPFFS/t")" = 2 ]; }
-t_check "the layout was unrecorded (v1): recorded v2 now, the maps kept" v1_to_v2
+# This tenet's layout, as include/tenet/version.h has it.
+LV_NOW=$(awk '$1 == "#define" && $2 == "TN_DP_LAYOUT_VERSION" {print $3}' "$TOP/include/tenet/version.h")
+from_v1() { grep -q "maps of layout v1, this tenetd's is v$LV_NOW" "$T_DIR/new.log" && [ "$(layout "$BPFFS/t")" = "$LV_NOW" ]; }
+t_check "the layout was unrecorded (v1): recorded v$LV_NOW now, the maps kept" from_v1
 t_check "nic_ingress of the old tenet replaced in place on nic0 and nic1" \
 	test "$(grep -c 'nic_ingress replaced by this tenet' "$T_DIR/new.log")" = 2
 new_router() { # NAME OLD-PID
@@ -237,7 +239,7 @@ policer_grown() {
 t_check "tn_policer migrated: values grown by 8 zero bytes, key 5's kept, its spin lock known" policer_grown
 said_migrated() { grep "tn_egress_stats: migrated" "$T_DIR/m.log" && grep "tn_local: migrated" "$T_DIR/m.log"; }
 t_check "the log says what was migrated" said_migrated
-t_check "layout v2 recorded" test "$(layout "$M")" = 2
+t_check "layout v$LV_NOW recorded" test "$(layout "$M")" = "$LV_NOW"
 kill -TERM "$MA"
 wait "$MA"
 
