@@ -531,6 +531,54 @@ static void warn_if_alone(int ifindex)
 		xdp_multiprog__close(mp);
 }
 
+static __u32 mode_flags(enum xdp_attach_mode mode);
+
+/*
+ * nic_ingress alone on a NIC that has no XDP program, for when libxdp's
+ * dispatcher is refused in a way libxdp does not fall back from: kernels
+ * from 6.13 on refuse libxdp 1.3's dispatcher (Debian 12's) an extension
+ * that changes packet data where its slot does not ("Extension program
+ * changes packet data, while original does not", EINVAL). Said, as
+ * warn_if_alone() says libxdp's own fallback.
+ */
+static int attach_alone(const char *pin_dir, int ifindex,
+			enum xdp_attach_mode mode, enum xdp_attach_mode *in_use)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct nic_ingress *skel = nic_ingress__open_opts(&opts);
+	int err = skel ? 0 : -errno;
+
+	if (!err) {
+		match_pinned_flags(skel->obj, pin_dir);
+		err = nic_ingress__load(skel);
+	}
+	if (!err &&
+	    bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.nic_ingress),
+			   mode_flags(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST,
+			   NULL))
+		err = -errno;
+	nic_ingress__destroy(skel);
+	if (err)
+		return err;
+	tn_warn("ifindex %d: libxdp's dispatcher refused nic_ingress (EINVAL:"
+		" this kernel refuses this libxdp's dispatcher a program that"
+		" changes packet data); attached alone (no other XDP program"
+		" can share this NIC)\n",
+		ifindex);
+	if (in_use)
+		*in_use = mode;
+	return 0;
+}
+
+/* Whether some XDP program is attached to ifindex, in any mode. */
+static bool nic_has_xdp(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	return bpf_xdp_query(ifindex, 0, &q) || q.prog_id || q.drv_prog_id ||
+	       q.skb_prog_id || q.hw_prog_id;
+}
+
 int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 		     enum xdp_attach_mode mode, enum xdp_attach_mode *in_use)
 {
@@ -562,6 +610,14 @@ int tn_dp_nic_attach(const char *pin_dir, int ifindex,
 	tn_log_libs_quiet(1);
 	err = xdp_program__attach(prog, ifindex, mode, 0);
 	tn_log_libs_quiet(0);
+	/* (In a skeleton of its own: libxdp has loaded this one's as a
+	 * dispatcher's extension.) */
+	if (err == -EINVAL && mode != XDP_MODE_UNSPEC &&
+	    !nic_has_xdp(ifindex) &&
+	    !attach_alone(pin_dir, ifindex, mode, in_use)) {
+		err = 0;
+		goto out;
+	}
 	if (err) {
 		tn_err("attach nic_ingress to ifindex %d (%s): %s\n", ifindex,
 		       tn_xdp_mode_name(mode), strerror(-err));
