@@ -34,11 +34,13 @@
 #include "validate.h"
 
 #define DEFAULT_SOCK "/run/tenet/" TN_CTL_SOCK
-#define REPLY_TIMEOUT_MS 30000
+#define REPLY_TIMEOUT_S 30
+#define REPLY_TIMEOUT_MAX_S 3600
 #define EXIT_USAGE 2
 
 static const struct tn_grammar *const g = &tn_ctl_grammar;
 static const char *sock_path = DEFAULT_SOCK;
+static uint64_t reply_timeout_s = REPLY_TIMEOUT_S;
 static bool json;
 
 /* One line on stderr: "tenetctl: WHAT[; usage: tenetctl CMD ARGS]", or
@@ -92,19 +94,25 @@ static int call(json_object *req, json_object **reply)
 	signal(SIGPIPE, SIG_IGN);
 	err = tn_ctl_write(fd, req);
 	if (!err)
-		err = tn_ctl_read(fd, REPLY_TIMEOUT_MS, TN_CTL_REPLY_MAX,
-				  reply);
+		err = tn_ctl_read(fd, (int)reply_timeout_s * 1000,
+				  TN_CTL_REPLY_MAX, reply);
 	signal(SIGPIPE, SIG_DFL);
 	close(fd);
 	if (!err && (!json_object_object_get_ex(*reply, "status", &v) ||
 		     !json_object_is_type(v, json_type_int)))
 		err = -EBADMSG;
 	if (err) {
-		fprintf(stderr, "tenetctl: tenetd at %s: %s\n", sock_path,
-			err == -ETIMEDOUT ? "no reply within 30 s" :
-			err == -EBADMSG || err == -EMSGSIZE ?
-					    "malformed reply" :
-					    strerror(-err));
+		if (err == -ETIMEDOUT)
+			fprintf(stderr,
+				"tenetctl: tenetd at %s: no reply within %llu s"
+				" (--timeout)\n",
+				sock_path, (unsigned long long)reply_timeout_s);
+		else
+			fprintf(stderr, "tenetctl: tenetd at %s: %s\n",
+				sock_path,
+				err == -EBADMSG || err == -EMSGSIZE ?
+					"malformed reply" :
+					strerror(-err));
 		return 1;
 	}
 	err = json_object_get_int(v);
@@ -921,6 +929,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			sock_path = optarg;
+			break;
+		case 't':
+			if (tn_v_count("timeout", optarg, 1,
+				       REPLY_TIMEOUT_MAX_S, &reply_timeout_s,
+				       err, sizeof(err)))
+				return usage_err(NULL, "%s", err);
 			break;
 		case 'h':
 			help(stdout, NULL);

@@ -218,6 +218,10 @@ static const struct tn_gopt opts[] = {
 	  'j' },
 	{ "-s", "--socket", "PATH",
 	  "tenetd's control socket (default /run/tenet/" TN_CTL_SOCK ")", 's' },
+	{ "-t", "--timeout", "SECONDS",
+	  "how long to wait for tenetd's reply (default 30, at most 3600;\n"
+	  "a tenant's bring-up on a slow or emulated host can take longer)",
+	  't' },
 	{ "-h", "--help", NULL,
 	  "this help; tenetctl OBJECT --help: one object's", 'h' },
 	{},

@@ -81,8 +81,27 @@ opt_refused() { # PATTERN ARGS...: tenetctl refuses, exit 2, one line
 		{ echo "exit $rc: $out"; return 1; }
 }
 t_check "options come from the table too: an unknown one named with the others" \
-	opt_refused 'option: must be -j, --json, -s, --socket, -h or --help, not "--colour"' --colour
+	opt_refused 'option: must be -j, --json, -s, --socket, -t, --timeout, -h or --help, not "--colour"' --colour
 t_check "and one without its value" opt_refused '--socket needs a PATH' --socket
+t_check "--timeout 0 refused with its range" \
+	opt_refused 'timeout: must be a number from 1 to 3600, not "0"' --timeout 0 status
+t_check "-t 3601 too" opt_refused 'timeout: must be a number from 1 to 3600, not "3601"' -t 3601 status
+# A tenetd that never answers: a listening socket nobody accepts from.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' \
+	"$T_DIR/mute.sock" &
+MUTE=$!
+until_ok 50 test -S "$T_DIR/mute.sock"
+mute_timeout() {
+	local out rc t0=$SECONDS
+	out=$("$TN_BIN/tenetctl" --socket "$T_DIR/mute.sock" --timeout 1 status 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] && [ $((SECONDS - t0)) -lt 20 ] &&
+		grep -q "no reply within 1 s (--timeout)" <<<"$out" || { echo "exit $rc: $out"; return 1; }
+}
+t_check "--timeout 1: a tenetd that does not answer is given up on after 1 s, said" mute_timeout
+kill "$MUTE"
+wait "$MUTE" 2>/dev/null
 
 # tn-dp: the same engine, its own table.
 dp_refuses() { # PATTERN ARGS...: exit 2, one line
