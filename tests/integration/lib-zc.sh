@@ -86,6 +86,13 @@ zc_topo() {
 		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 metric 400
 }
 
+# zc_need: before t_init, the suite skips unless TN_ZC_NICS names NICs.
+zc_need() {
+	[ -n "${TN_ZC_NICS:-}" ] ||
+		t_skip_all "needs NICs with a zero-copy AF_XDP driver wired in pairs," \
+			"TN_ZC_NICS=\"NIC:PEER NIC:PEER\": make check-zc runs it in qemu on virtio-net"
+}
+
 # This kernel (6.13 and later) refuses libxdp 1.3's dispatcher (Debian
 # 12's) an extension that changes packet data in a slot that does not
 # ("Extension program changes packet data, while original does not",
@@ -127,21 +134,6 @@ zc_start() {
 
 show() { ctl -j tenant show "$1" | jq -r "$2"; }
 stats() { ctl -j tenant stats "$1" | jq -r ".tenants[0] | $2"; }
-# The router's direct sockets' rx, access then uplink.
-direct_rx() { stats "$1" '[.router.ifaces[] | select(.direct) | .counters.rx] | join(" ")'; }
-# grew "A..." "B..." N [I]: word I (0: the first) of B exceeds that of A by
-# N or more, both numbers (reckoned inside t_check, so empty values fail).
-grew() {
-	local a b
-	a=$(echo "$1" | cut -d' ' -f$((${4:-0} + 1)))
-	b=$(echo "$2" | cut -d' ' -f$((${4:-0} + 1)))
-	if ! [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] || [ $((b - a)) -lt "$3" ]; then
-		echo "$a -> $b, want +$3"
-		return 1
-	fi
-}
-# both_grew "A B" "C D" N: both words grew by N or more.
-both_grew() { grew "$1" "$2" "$3" 0 && grew "$1" "$2" "$3" 1; }
 # pinged N COUNT: customer N's COUNT pings to the upstream all answered;
 # ping's summary if not.
 pinged() {

@@ -352,3 +352,22 @@ topo_isp() {
 	nsx U ip route add 10.0.0.0/24 via 192.0.2.2 dev u1 metric 300 &&
 		nsx U ip route add 10.0.0.0/24 via 192.0.2.6 dev u2 metric 400
 }
+
+# ---- direct mode (test-direct.sh, lib-zc.sh) ----
+
+# direct_rx NAME: its router's direct sockets' rx, access then uplink.
+direct_rx() {
+	ctl -j tenant stats "$1" |
+		jq -r '.tenants[0] | [.router.ifaces[] | select(.direct) | .counters.rx] | join(" ")'
+}
+# grew "A..." "B..." N [I]: word I (0: the first) of B exceeds that of A by
+# N or more, both numbers (reckoned inside t_check, so empty values fail).
+grew() {
+	local a b
+	a=$(echo "$1" | cut -d' ' -f$((${4:-0} + 1)))
+	b=$(echo "$2" | cut -d' ' -f$((${4:-0} + 1)))
+	[[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ $((b - a)) -ge "$3" ] ||
+		{ echo "$a -> $b, want +$3"; return 1; }
+}
+# both_grew "A B" "C D" N: both words grew by N or more.
+both_grew() { grew "$1" "$2" "$3" 0 && grew "$1" "$2" "$3" 1; }

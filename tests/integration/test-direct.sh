@@ -22,17 +22,6 @@ TOPO_QUEUES=2 topo_isp || { t_fail "topology"; exit 1; }
 agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
 show() { ctl -j tenant show "$1" | jq -r "$2"; }
 stats() { ctl -j tenant stats "$1" | jq -r ".tenants[0] | $2"; }
-# The router's direct sockets' rx, access then uplink.
-direct_rx() { stats "$1" '[.router.ifaces[] | select(.direct) | .counters.rx] | join(" ")'; }
-# grew "A..." "B..." N [I]: word I (0: the first) of B exceeds that of A by
-# N or more, both numbers (reckoned inside t_check, so empty values fail).
-grew() {
-	local a b
-	a=$(echo "$1" | cut -d' ' -f$((${4:-0} + 1)))
-	b=$(echo "$2" | cut -d' ' -f$((${4:-0} + 1)))
-	[[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ $((b - a)) -ge "$3" ] ||
-		{ echo "$a -> $b, want +$3"; return 1; }
-}
 port() { stats "$1" ".classifier.$2.$3"; }
 bt() { nsx H bpftool -j map dump pinned "$BPFFS/t/$1" | jq -c '[.[].formatted]'; }
 # qowner NIC-ID QUEUE: the tenant id tn_qowner holds there.

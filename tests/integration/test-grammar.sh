@@ -89,12 +89,12 @@ t_check "-t 3601 too" opt_refused 'timeout: must be a number from 1 to 3600, not
 # A tenetd that never answers: a listening socket nobody accepts from.
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' \
-	"$T_DIR/mute.sock" &
+	"$TMP/mute.sock" &
 MUTE=$!
-until_ok 50 test -S "$T_DIR/mute.sock"
+until_ok 50 test -S "$TMP/mute.sock"
 mute_timeout() {
 	local out rc t0=$SECONDS
-	out=$("$TN_BIN/tenetctl" --socket "$T_DIR/mute.sock" --timeout 1 status 2>&1)
+	out=$("$TN_BIN/tenetctl" --socket "$TMP/mute.sock" --timeout 1 status 2>&1)
 	rc=$?
 	[ "$rc" = 1 ] && [ $((SECONDS - t0)) -lt 20 ] &&
 		grep -q "no reply within 1 s (--timeout)" <<<"$out" || { echo "exit $rc: $out"; return 1; }

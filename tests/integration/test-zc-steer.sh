@@ -20,9 +20,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib-zc.sh
 . "$(dirname "$0")/lib-zc.sh"
-[ -n "${TN_ZC_NICS:-}" ] ||
-	t_skip_all "needs NICs with a zero-copy AF_XDP driver wired in pairs," \
-		"TN_ZC_NICS=\"NIC:PEER NIC:PEER\": make check-zc runs it in qemu on virtio-net"
+zc_need
 t_init
 t_need jq lxc-create ss tc modprobe ethtool
 zc_start
@@ -99,34 +97,29 @@ on_queue() {
 # both ways); the other takes them by its veth (offqueue) and its sockets
 # read nothing, the owner's socket on Q nothing of them either.
 step() {
-	local q=$1 a0 b0 a1 b1 own other
+	local q=$1 t o n tq x0 x1 y0 y1
+	local own="20 20 =0 =0 20 20" other="=0 =0 20 20 =0 =0" none="=0 =0 =0 =0 =0 =0"
 	t_check "ethtool -X $NA and $NU weight: every frame to queue $q" table "$q"
 	t_check "both tables say queue $q (ethtool -x)" on_queue "$q"
 	ping_reach C1 198.51.100.1
 	ping_reach C2 198.51.100.1
-	a0=$(counts acme) b0=$(counts beta)
-	t_check "queue $q: customer 1 (acme): 20 of 20 pings answered" pinged 1 20
-	a1=$(counts acme) b1=$(counts beta)
-	echo "# queue $q, acme's pings: acme $(moved "$a0" "$a1")/ beta $(moved "$b0" "$b1")(direct a u, offqueue a u, socket rx a u)"
-	own="20 20 =0 =0 20 20" other="=0 =0 20 20 =0 =0"
-	if [ "$q" = 0 ]; then
-		t_check "acme's frames on its queue 0: into its own sockets, none offqueue" ge "$(moved "$a0" "$a1")" "$own"
-	else
-		t_check "acme's frames on beta's queue 1: by acme's veth, counted offqueue, its sockets read none" \
-			ge "$(moved "$a0" "$a1")" "$other"
-	fi
-	t_check "beta's sockets read none of acme's frames (queue $q)" ge "$(moved "$b0" "$b1")" "=0 =0 =0 =0 =0 =0"
-	b0=$(counts beta) a0=$(counts acme)
-	t_check "queue $q: customer 2 (beta): 20 of 20 pings answered" pinged 2 20
-	b1=$(counts beta) a1=$(counts acme)
-	echo "# queue $q, beta's pings: beta $(moved "$b0" "$b1")/ acme $(moved "$a0" "$a1")"
-	if [ "$q" = 1 ]; then
-		t_check "beta's frames on its queue 1: into its own sockets, none offqueue" ge "$(moved "$b0" "$b1")" "$own"
-	else
-		t_check "beta's frames on acme's queue 0: by beta's veth, counted offqueue, its sockets read none" \
-			ge "$(moved "$b0" "$b1")" "$other"
-	fi
-	t_check "acme's sockets read none of beta's frames (queue $q)" ge "$(moved "$a0" "$a1")" "=0 =0 =0 =0 =0 =0"
+	for t in acme beta; do
+		# customer n, queue tq, the other tenant o
+		n=1 tq=0 o=beta
+		[ "$t" = beta ] && n=2 tq=1 o=acme
+		x0=$(counts $t) y0=$(counts $o)
+		t_check "queue $q: customer $n ($t): 20 of 20 pings answered" pinged $n 20
+		x1=$(counts $t) y1=$(counts $o)
+		echo "# queue $q, $t's pings: $t $(moved "$x0" "$x1")/ $o $(moved "$y0" "$y1")(direct a u, offqueue a u, socket rx a u)"
+		if [ "$q" = "$tq" ]; then
+			t_check "$t's frames on its queue $q: into its own sockets, none offqueue" \
+				ge "$(moved "$x0" "$x1")" "$own"
+		else
+			t_check "$t's frames on $o's queue $q: by $t's veth, counted offqueue, its sockets read none" \
+				ge "$(moved "$x0" "$x1")" "$other"
+		fi
+		t_check "$o's sockets read none of $t's frames (queue $q)" ge "$(moved "$y0" "$y1")" "$none"
+	done
 }
 step 1
 step 0

@@ -21,9 +21,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib-zc.sh
 . "$(dirname "$0")/lib-zc.sh"
-[ -n "${TN_ZC_NICS:-}" ] ||
-	t_skip_all "needs NICs with a zero-copy AF_XDP driver wired in pairs," \
-		"TN_ZC_NICS=\"NIC:PEER NIC:PEER\": make check-zc runs it in qemu on virtio-net"
+zc_need
 t_init
 t_need jq iperf3 lxc-create traceroute ss tc modprobe
 zc_start
