@@ -26,6 +26,7 @@
 #include "nl.h"
 #include "session.h"
 #include "store.h"
+#include "xsk.h"
 
 /*
  * Real NICs strip VLAN tags into metadata unless rx-vlan offload is off,
@@ -182,6 +183,9 @@ static json_object *nic_json(const struct tn_nic_rec *n, int ifindex)
 			nic_queues(n->ifname, &queues) ? 0 : (int)queues));
 	json_object_object_add(o, "steering",
 			       json_object_new_string(nic_steering(n->ifname)));
+	json_object_object_add(
+		o, "zerocopy",
+		json_object_new_string(tn_onoff_names[n->zerocopy]));
 	return o;
 }
 
@@ -206,6 +210,7 @@ int do_nic_attach(struct req *r)
 	n.role = (enum tn_role)r->a.v[TN_K_ROLE].u;
 	n.xdp_mode = (enum tn_xdp_mode)r->a.v[TN_K_XDP_MODE].u;
 	n.default_action = (enum tn_default_action)r->a.v[TN_K_DEFAULT].u;
+	n.zerocopy = r->a.v[TN_K_ZEROCOPY].u != 0;
 
 	/* Row, then data path, then commit: a failure anywhere leaves
 	 * neither. */
@@ -240,6 +245,12 @@ int do_nic_attach(struct req *r)
 	tn_info("%s attached as nic %u (%s), xdp %s requested, %s in use\n",
 		ifname, n.nic_id, tn_role_names[n.role],
 		tn_xdp_mode_names[n.xdp_mode], tn_xdp_mode_name(in_use));
+	if (n.zerocopy)
+		tn_warn("%s: zerocopy on: a direct tenant's socket bound"
+			" zero-copy receives every frame of its queue into"
+			" memory the tenant reads, other tenants' too; steer"
+			" only its frames there (steering: %s)\n",
+			ifname, nic_steering(ifname));
 	return 0;
 }
 
@@ -305,12 +316,11 @@ static int nic_xsk_cb(const struct tn_xsk_diag *x, void *arg)
 		json_object_object_add(o, "tenant", NULL);
 	json_object_object_add(o, "zerocopy",
 			       json_object_new_boolean(x->zerocopy));
-	/* Bound by tenetd, which asks for zero-copy always. */
-	json_object_object_add(
-		o, "mode",
-		json_object_new_string(x->zerocopy ?
-					       "zero-copy" :
-					       "copy (zero-copy requested)"));
+	/* Bound by tenetd, which asks for zero-copy where the NIC
+	 * allows it. */
+	json_object_object_add(o, "mode",
+			       json_object_new_string(tn_xsk_mode_name(
+				       xc->n->zerocopy, x->zerocopy)));
 	json_object_object_add(o, "tx_ring",
 			       json_object_new_boolean(x->tx_ring));
 	json_object_object_add(o, "umem_bytes",

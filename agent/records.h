@@ -46,6 +46,10 @@ struct tn_nic_rec {
 	enum tn_role role;
 	enum tn_xdp_mode xdp_mode;
 	enum tn_default_action default_action;
+	/* Direct tenants' NIC-queue sockets may bind zero-copy: such a
+	 * socket's UMEM receives every frame of its queue, so only where the
+	 * operator steers nothing but that tenant's frames there. */
+	bool zerocopy;
 };
 
 /* A routed prefix: host bits zero, IPv4 in the first 4 bytes, rest zero. */

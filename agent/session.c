@@ -253,6 +253,8 @@ static int make_direct(struct tenetd *d, const struct tn_tenant_rec *t,
 					 ct_if[side], s->nic_map,
 					 nic_id[side] * TN_MAX_QUEUES +
 						 (uint32_t)queue[side]);
+		if (!err)
+			s->b.s[s->b.made - 1].zc_ok = nic.zerocopy;
 	}
 	tn_ho_flag_zc(&s->b, s->zc_map);
 	return err;
@@ -824,10 +826,8 @@ void session_nic_xsks(struct tenetd *d, const char *ifname, json_object *arr)
 				json_object_new_boolean(k->zerocopy));
 			json_object_object_add(
 				o, "mode",
-				json_object_new_string(
-					k->zerocopy ?
-						"zero-copy" :
-						"copy (zero-copy requested)"));
+				json_object_new_string(tn_xsk_mode_name(
+					k->zc_ok, k->zerocopy)));
 			json_object_object_add(o, "tx_ring",
 					       json_object_new_boolean(false));
 			json_object_object_add(

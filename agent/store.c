@@ -162,6 +162,10 @@ static const char *const migrations[TN_STORE_SCHEMA_VERSION] = {
 	 * an older tenetd put there, unknown). */
 	"ALTER TABLE tenants ADD COLUMN router_build TEXT"
 	" CHECK (length(router_build) BETWEEN 1 AND 32);",
+	/* v8: direct tenants' sockets on this NIC may bind zero-copy (1), or
+	 * copy only (0): the operator's word that its queues are steered. */
+	"ALTER TABLE nics ADD COLUMN zerocopy INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (zerocopy IN (0, 1));",
 };
 
 /* The words of the enums kept as text: lib/names.c's (the CLI's), and the
@@ -592,8 +596,9 @@ static int alloc_id(struct tn_store *st, const char *sql, unsigned int max,
 
 /* NICs */
 
-#define NIC_COLS \
-	"SELECT nic_id, ifname, role, xdp_mode, default_action FROM nics"
+#define NIC_COLS                                                          \
+	"SELECT nic_id, ifname, role, xdp_mode, default_action, zerocopy" \
+	" FROM nics"
 
 static void nic_read(sqlite3_stmt *s, struct tn_nic_rec *nic)
 {
@@ -602,6 +607,7 @@ static void nic_read(sqlite3_stmt *s, struct tn_nic_rec *nic)
 	nic->role = EVALUE(tn_role_names, s, 2);
 	nic->xdp_mode = EVALUE(tn_xdp_mode_names, s, 3);
 	nic->default_action = EVALUE(tn_default_names, s, 4);
+	nic->zerocopy = sqlite3_column_int(s, 5) != 0;
 }
 
 static int nic_get_row(struct tn_store *st, sqlite3_stmt *s, void *arg)
@@ -668,11 +674,13 @@ int tn_store_nic_add(struct tn_store *st, struct tn_nic_rec *nic, char *err,
 	if (!e)
 		e = exec(st,
 			 "INSERT INTO nics (nic_id, ifname, role, xdp_mode,"
-			 " default_action) VALUES (?1, ?2, ?3, ?4, ?5)",
-			 "ussss", id, nic->ifname,
+			 " default_action, zerocopy)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			 "ussssu", id, nic->ifname,
 			 ENAME(tn_role_names, nic->role),
 			 ENAME(tn_xdp_mode_names, nic->xdp_mode),
-			 ENAME(tn_default_names, nic->default_action));
+			 ENAME(tn_default_names, nic->default_action),
+			 (uint32_t)nic->zerocopy);
 	e = sp_end(st, e);
 	if (e == -EEXIST)
 		tn_errbuf(err, n, "%s or nic id %u is already attached",

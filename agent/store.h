@@ -53,7 +53,7 @@
 
 #include "records.h"
 
-#define TN_STORE_SCHEMA_VERSION 7
+#define TN_STORE_SCHEMA_VERSION 8
 #define TN_STORE_BUSY_MS 5000
 
 struct tn_store;

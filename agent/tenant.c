@@ -40,6 +40,7 @@
 #include "tenant.h"
 #include "tenant_dp.h"
 #include "tenant_row.h"
+#include "xsk.h"
 
 /* A list's values fit a record's arrays. */
 _Static_assert(TN_G_MAX_VALUES <= TN_STORE_MAX_ADDRS &&
@@ -715,14 +716,6 @@ static const char *printable(char *out, const char *in, size_t max)
 	return out;
 }
 
-/* As operators read OVS: in use, and the request where it is not met. */
-static const char *xsk_mode(bool requested, bool in_use)
-{
-	return in_use	 ? "zero-copy" :
-	       requested ? "copy (zero-copy requested)" :
-			   "copy";
-}
-
 static json_object *router_json(struct tenetd *d, const char *name,
 				json_object *xsk)
 {
@@ -776,7 +769,7 @@ static json_object *router_json(struct tenetd *d, const char *name,
 		json_object_object_add(x, "direct",
 				       json_object_new_boolean(s->direct));
 		json_object_object_add(x, "xsk_mode",
-				       json_object_new_string(xsk_mode(
+				       json_object_new_string(tn_xsk_mode_name(
 					       s->zc_requested, s->zc_in_use)));
 		for (int k = 0; k < TN_RC__MAX; k++)
 			json_object_object_add(
@@ -798,7 +791,8 @@ static json_object *router_json(struct tenetd *d, const char *name,
 							     "copy"));
 	json_object_object_add(
 		xsk, "mode",
-		json_object_new_string(!any ? "none" : xsk_mode(zc_req, zc)));
+		json_object_new_string(!any ? "none" :
+					      tn_xsk_mode_name(zc_req, zc)));
 	free(f);
 	return o;
 }

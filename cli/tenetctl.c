@@ -435,6 +435,7 @@ static const struct tn_print_field nic_fields[] = {
 	{ .key = "rxvlan_offload", .fmt = " rxvlan-offload %s" },
 	{ .key = "queues", .fmt = " queues %s" },
 	{ .key = "steering", .fmt = " steering %s" },
+	{ .key = "zerocopy", .fmt = " zerocopy %s" },
 	{ .key = "multiprog" },
 	{ .key = "attached", .show = show_attached },
 	/* on a line of its own, under the NIC's */

@@ -119,6 +119,14 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " seeing the first frames and every exception; off: the"
 		    " router sees every frame. A tenant whose router shapes"
 		    " (rate or pps with shape on) takes the router's way"),
+	KEY(ZEROCOPY, .name = "zerocopy", .type = TN_G_ENUM,
+	    .words = tn_onoff_names,
+	    .help = "on: direct tenants' sockets on its queues bind zero-copy"
+		    " where the driver can. Such a socket's memory receives"
+		    " every frame its queue does, so its tenant can read them"
+		    " all: only where the NIC steers nothing but that tenant's"
+		    " frames to its queue (or carries no other tenant). off:"
+		    " copy mode, each tenant sees only its own frames"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
@@ -130,7 +138,7 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		       " containers get and the routers upgraded to it since"
 		       " tenetd started, one \"key value\" a line."),
 	CMD(NIC_ATTACH, .obj = "nic", .verb = "attach",
-	    .args = "<ifname> role! xdp-mode=native default=pass",
+	    .args = "<ifname> role! xdp-mode=native default=pass zerocopy=off",
 	    .summary = "Puts the data path on a NIC, turns its rx-vlan offload"
 		       " off, and prints it as nic list does."),
 	CMD(NIC_DETACH, .obj = "nic", .verb = "detach", .args = "<ifname>",

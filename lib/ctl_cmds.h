@@ -44,6 +44,7 @@ enum tn_ctl_key {
 	TN_K_SOURCE,
 	TN_K_SOURCE_CHECK,
 	TN_K_FASTPATH,
+	TN_K_ZEROCOPY,
 	TN_K__MAX,
 };
 

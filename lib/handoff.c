@@ -271,6 +271,8 @@ static int send_sock(int conn, const struct tn_ho_sock *k, int id)
 				       json_object_new_int(TN_XSK_FRAME_SIZE));
 		json_object_object_add(m, "zerocopy",
 				       json_object_new_boolean(k->zerocopy));
+		json_object_object_add(m, "zc_requested",
+				       json_object_new_boolean(k->zc_ok));
 	}
 	err = tn_ho_send_fds(conn, m, (int[]){ k->fd, k->umem_fd },
 			     k->rx_for[0] ? 2 : 1);
@@ -337,9 +339,10 @@ int tn_ho_bind_nic(struct tn_ho_bound *b)
 					    TN_HO_DIRECT_RING, &k->umem_fd);
 		k->nic_rings = !e;
 		if (!e)
-			e = tn_xsk_bind_nic(k->fd, k->ifindex,
-					    (uint32_t)k->queue, TN_XSK_AUTO,
-					    &k->zerocopy);
+			e = tn_xsk_bind_nic(
+				k->fd, k->ifindex, (uint32_t)k->queue,
+				k->zc_ok ? TN_XSK_AUTO : TN_XSK_COPY,
+				&k->zerocopy);
 		if (!e) {
 			k->nic_bound = true;
 			/* Its queue's frames are in its UMEM from now on. */

@@ -17,7 +17,8 @@
  *                     "ifname":S,"queue":N,"message":S}  for each socket
  *   agent -> router  {"type":"xsk","id":N,"ifname":S,"ifindex":N,"queue":N,
  *                     "rx_for":S,"ring":N,"frames":N,"frame_size":N,
- *                     "zerocopy":B} + fd + UMEM memfd, per NIC queue
+ *                     "zerocopy":B,"zc_requested":B} + fd + UMEM memfd,
+ *                     per NIC queue
  *                     (direct)
  *   router -> agent  "bound" or "error" for each
  *   agent -> router  {"type":"fast","slots":N,"ports":[S,S]} + fd: the
@@ -46,7 +47,9 @@
  *
  * "rx_for" marks a socket on a NIC queue the tenant owns (direct mode),
  * made in the host's netns and bound there by the agent -- zero-copy where
- * the driver can ("zerocopy") -- on a UMEM of its own: "frames" frames of
+ * the NIC allows it ("zc_requested": the operator's nic attach ... zerocopy
+ * on; absent from an older agent: true) and the driver can ("zerocopy") --
+ * on a UMEM of its own: "frames" frames of
  * "frame_size" bytes in the memfd that comes with it, which the router
  * maps read-only. Fill, completion and RX rings of "ring" entries, no TX
  * ring: the router maps the rings and reads, copying each frame into its
@@ -129,6 +132,8 @@ struct tn_ho_sock {
 	bool bound; /* and in the map */
 	bool zerocopy; /* a NIC queue's: as we bound it; else as the router
 			* said */
+	bool zc_ok; /* a NIC queue's: zero-copy allowed (its NIC's
+		     * zerocopy), else bound copy */
 	int zc_map; /* a NIC queue's: where it is flagged at key while bound
 		     * zero-copy (tn_qzc; not owned), -1: nowhere */
 };

@@ -306,6 +306,13 @@ void tn_xsk_nic_umem_drop(int memfd)
 	close(memfd);
 }
 
+const char *tn_xsk_mode_name(bool requested, bool in_use)
+{
+	return in_use	 ? "zero-copy" :
+	       requested ? "copy (zero-copy requested)" :
+			   "copy";
+}
+
 int tn_xsk_bind_nic(int fd, int ifindex, uint32_t queue, enum tn_xsk_mode mode,
 		    bool *zerocopy)
 {

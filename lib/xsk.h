@@ -95,6 +95,9 @@ int tn_xsk_nic_umem(int fd, uint32_t nframes, uint32_t ring, int *memfd);
 int tn_xsk_bind_nic(int fd, int ifindex, uint32_t queue, enum tn_xsk_mode mode,
 		    bool *zerocopy);
 void tn_xsk_nic_umem_drop(int memfd);
+/* As operators read OVS: the mode in use, and the request where it is not
+ * met ("copy (zero-copy requested)"). */
+const char *tn_xsk_mode_name(bool requested, bool in_use);
 /* Unmaps the rings and closes the socket. */
 void tn_xsk_close(struct tn_xsk *x);
 

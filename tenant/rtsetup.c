@@ -332,10 +332,19 @@ static int agent_sockets(struct setup *s)
 			err = rt_add_if(r, name, (int)ifindex, fd,
 					&s->sf->slot[s->sf->nslots]);
 		}
-		if (err)
+		if (err) {
 			close(fd);
-		else
+		} else {
+			json_object *zr;
+
+			/* A NIC queue's: zero-copy is what its NIC allows
+			 * (nic attach ... zerocopy), not what we ask. */
+			if (rx_for &&
+			    json_object_object_get_ex(m, "zc_requested", &zr))
+				s->sf->slot[s->sf->nslots].zc_requested =
+					json_object_get_boolean(zr);
 			s->sf->nslots++;
+		}
 		err = agent_reply(s, id, name, ifindex, q, err,
 				  !err && r->ifs[r->nifs - 1].xsk.zerocopy);
 		json_object_put(m);

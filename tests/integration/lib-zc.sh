@@ -124,9 +124,12 @@ zc_start() {
 			"mtu $(nsx H ip -j link show "$n" | jq '.[0].mtu')"
 	done
 	agent_start "$T_DIR/log" || { t_fail "tenetd starts"; exit 1; }
-	t_check "nic attach $NA role access xdp-mode native" ctl nic attach "$NA" role access xdp-mode native
-	t_check "nic attach $NU role uplink xdp-mode native default drop" \
-		ctl nic attach "$NU" role uplink xdp-mode native default drop
+	# Zero-copy on: the operator's word that a direct tenant may read
+	# its whole queue (here, others' frames land there too).
+	t_check "nic attach $NA role access xdp-mode native zerocopy on" \
+		ctl nic attach "$NA" role access xdp-mode native zerocopy on
+	t_check "nic attach $NU role uplink xdp-mode native default drop zerocopy on" \
+		ctl nic attach "$NU" role uplink xdp-mode native default drop zerocopy on
 	t_check "both in native XDP" \
 		test "$(ctl -j nic list | jq -r '[.nics[].xdp_mode_in_use] | join(" ")')" = "native native"
 	t_check "nic_ingress attached alone where libxdp's dispatcher is refused, said in tenetd's log and nic list" alone_said

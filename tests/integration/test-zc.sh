@@ -16,7 +16,8 @@
 # leaves the frames of a zero-copy queue to it, counted) and by its fast
 # path once no zero-copy socket is there, never on acme's sockets; a
 # router kill -9 (back on queue 0, zero-copy); tenant del freeing queue 0
-# for the next direct tenant.
+# for the next direct tenant. The NICs are attached "zerocopy on" for all
+# that; attached again without it, a direct tenant's sockets bind copy.
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib-zc.sh
@@ -189,6 +190,31 @@ A6=$(direct_rx delta)
 t_check "customer 1 through delta: 20 of 20 answered" pinged 1 20
 A7=$(direct_rx delta)
 t_check "through delta's direct sockets ($A6 -> $A7)" both_grew "$A6" "$A7" 20
+
+# Without the operator's word (nic attach ... zerocopy on) a direct tenant's
+# sockets bind copy even where the driver could do zero-copy: its UMEM then
+# receives only what nic_ingress redirects to it, never another's frames.
+t_check "tenant del delta, tenant del beta" eval 'slow_ctl tenant del delta && slow_ctl tenant del beta'
+t_check "nic detach $NA and $NU" eval 'ctl nic detach "$NA" && ctl nic detach "$NU"'
+t_check "nic attach both again, zerocopy left at its default" \
+	eval 'ctl nic attach "$NA" role access xdp-mode native && ctl nic attach "$NU" role uplink xdp-mode native default drop'
+t_check "nic list: zerocopy off on both" \
+	test "$(ctl -j nic list | jq -r '[.nics[].zerocopy] | join(" ")')" = "off off"
+t_check "tenant add eps ... mode direct" add_direct eps
+t_check "eps's router took 4 sockets" sockets eps 4
+t_check "eps: its direct sockets are copy (zc_in_use: $(zc_in_use eps))" \
+	test "$(zc_in_use eps)" = "false false"
+t_check "eps: their xsk_mode is \"copy\", zero-copy not asked ($(xsk_mode eps direct))" \
+	test "$(xsk_mode eps direct)" = "copy,copy"
+t_check "eps: ss --xdp in H: their UMEMs are not zero-copy ($(ss_zc "$NA") / $(ss_zc "$NU"))" \
+	test "$(ss_zc "$NA") $(ss_zc "$NU")" = "zc:0 zc:0"
+t_check "eps: nic list says copy for both ($(nic_direct "$NA") / $(nic_direct "$NU"))" \
+	test "$(nic_direct "$NA") $(nic_direct "$NU")" = "eps q0 zerocopy=false eps q0 zerocopy=false"
+t_check "customer 1 reaches the upstream through eps" ping_reach C1 198.51.100.1
+A8=$(direct_rx eps)
+t_check "customer 1 through eps: 20 of 20 answered" pinged 1 20
+A9=$(direct_rx eps)
+t_check "through eps's direct sockets, in copy mode ($A8 -> $A9)" both_grew "$A8" "$A9" 20
 if [ "$T_FAILED" -gt 0 ]; then
 	echo "# tenetd's errors and warnings:"
 	grep -E ' (err|warn): ' "$T_DIR/log" | sed 's/^/#   /'

@@ -263,6 +263,7 @@ static void test_migrate_from_v1(void **state)
 {
 	struct fx *f = *state;
 	struct tn_tenant_rec got;
+	struct tn_nic_rec n;
 	struct tn_route_rec r = { 1, "10.9.0.0/16", "10.1.0.254" };
 
 	/* A fresh file opened as the first tenetd would have left it, with
@@ -274,7 +275,12 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM sqlite_master"
 					" WHERE name = 'routes'"),
 			 0);
-	nics(f->st);
+	/* As v1's tenetd wrote them: no zerocopy column yet (v8). */
+	assert_int_equal(raw(f->st, "INSERT INTO nics VALUES"
+				    " (1, 'eth1', 'access', 'native', 'pass'),"
+				    " (2, 'eth2', 'uplink', 'native', 'pass'),"
+				    " (3, 'eth3', 'uplink', 'native', 'pass')"),
+			 SQLITE_OK);
 	assert_int_equal(raw(f->st, "INSERT INTO tenants (id, name, mode,"
 				    " access_nic, access_vlan, uplink_nic,"
 				    " created) VALUES (1, 'old', 'veth', 1,"
@@ -290,6 +296,9 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(got.access_vlan, 10);
 	assert_int_equal(got.access_queue, -1);
 	assert_int_equal(got.uplink_queue, -1);
+	/* v8: NICs of before it stay copy only. */
+	assert_int_equal(tn_store_nic_get(f->st, "eth1", &n), 0);
+	assert_false(n.zerocopy);
 	assert_int_equal(tn_store_route_add(f->st, &r, NULL, 0), 0);
 	/* v2's trigger checks roles even past the C check. */
 	assert_int_equal(raw(f->st, "UPDATE tenants SET uplink_nic = 1"),
@@ -351,7 +360,8 @@ static void test_nics(void **state)
 	struct tn_nic_rec n = { .ifname = "eth1",
 				.role = TN_ROLE_UPLINK,
 				.xdp_mode = TN_XDP_GENERIC,
-				.default_action = TN_DEFAULT_DROP },
+				.default_action = TN_DEFAULT_DROP,
+				.zerocopy = true },
 			  got;
 	long long before;
 	int cnt = 0;
@@ -365,11 +375,13 @@ static void test_nics(void **state)
 	assert_int_equal(got.role, TN_ROLE_UPLINK);
 	assert_int_equal(got.xdp_mode, TN_XDP_GENERIC);
 	assert_int_equal(got.default_action, TN_DEFAULT_DROP);
+	assert_true(got.zerocopy);
 	assert_int_equal(tn_store_nic_get_id(f->st, 2, &got), 0);
 	assert_string_equal(got.ifname, "eth2");
 	assert_int_equal(got.role, TN_ROLE_ACCESS);
 	assert_int_equal(got.xdp_mode, TN_XDP_NATIVE);
 	assert_int_equal(got.default_action, TN_DEFAULT_PASS);
+	assert_false(got.zerocopy);
 	assert_int_equal(tn_store_nic_list(f->st, count_nic, &cnt), 0);
 	assert_int_equal(cnt, 2);
 
@@ -892,8 +904,11 @@ static void test_checks_direct(void **state)
 		" uplink_nic, created) VALUES (9, 'z', 'veth', 1, 300, 'eth2', 0)",
 		"UPDATE tenants SET access_vlan = 4095",
 		"UPDATE tenants SET state = 'gone'",
-		"INSERT INTO nics VALUES (64, 'eth9', 'access', 'native', 'pass')",
-		"INSERT INTO nics VALUES (9, 'eth9', 'core', 'native', 'pass')",
+		"INSERT INTO nics VALUES (64, 'eth9', 'access', 'native', 'pass',"
+		" 0)",
+		"INSERT INTO nics VALUES (9, 'eth9', 'core', 'native', 'pass', 0)",
+		"INSERT INTO nics VALUES (9, 'eth9', 'access', 'native', 'pass',"
+		" 2)",
 		"INSERT INTO tenant_prefixes VALUES (1, 2, 4, zeroblob(16), 33,"
 		" '0.0.0.0/33')",
 		"INSERT INTO tenant_addrs VALUES (5, 'access', '10.0.0.1/24')",
