@@ -97,7 +97,7 @@ $(shell mkdir -p $(O) && { echo '$(PREFIX)' | cmp -s - $(O)/prefix || \
 $(O)/agent/main.o: $(O)/prefix
 
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lmicrohttpd -lpthread
 
 $(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
@@ -157,7 +157,7 @@ $(TEST_BPF_RFC): $(O)/tests/bpf/test_rfc2544_sink.o $(O)/tests/bpf/frames.o \
 $(O)/tests/test_rfc2544: $(O)/tools/rfc2544_search.o
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(AGENT_LIB) $(RT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lpthread -lsqlite3 -llxc -lmicrohttpd -lcmocka
 
 # ---- Fuzzing (tests/fuzz/README) ----
 # libFuzzer targets: each harness with the project sources it tests,
@@ -208,12 +208,15 @@ fuzz: $(FUZZ_BINS)
 
 # Debian packages the build, the tests, the demo, make bench (gnuplot),
 # make check-debian (qemu, cpio, kmod, apparmor) and make deb (debhelper,
-# dpkg-dev, lintian) need.
+# dpkg-dev, lintian) need; test-metrics.sh checks tenetd's metrics with
+# curl and promtool (in Debian's prometheus, whose own server a systemd
+# host starts too: disable it there if unwanted).
 DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev \
 	linux-libc-dev libcmocka-dev libmnl-dev libjson-c-dev libsqlite3-dev \
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
-	gnuplot-nox qemu-system-x86 cpio kmod xz-utils apparmor debhelper dpkg-dev lintian
+	gnuplot-nox qemu-system-x86 cpio kmod xz-utils apparmor debhelper dpkg-dev lintian \
+	libmicrohttpd-dev curl prometheus
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -47,6 +47,7 @@
 #include "control.h"
 #include "ids.h"
 #include "loop.h"
+#include "metrics.h"
 #include "naming.h"
 #include "neigh.h"
 #include "nic.h"
@@ -335,7 +336,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tenetd [--state-dir DIR] [--run-dir DIR] [--bpffs DIR]\n"
 		"              [--lxc-path DIR] [--template PATH] [--id-base N]\n"
-		"              [--group NAME] [--foreground] [--log-level LEVEL]\n"
+		"              [--group NAME] [--metrics ADDR:PORT] [--foreground]\n"
+		"              [--log-level LEVEL]\n"
 		"  --state-dir DIR   database and containers (/var/lib/tenet)\n"
 		"  --run-dir DIR     control socket %s and tenants' sockets (/run/tenet)\n"
 		"  --group NAME      the control socket is root's and NAME's, mode 0660\n"
@@ -351,6 +353,9 @@ static void usage(FILE *f)
 		"                    outside /etc/subuid, /etc/subgid and the host's users\n"
 		"  --no-passrights   accept descriptors routers pass, and close them off\n"
 		"                    the loop, as on kernels before 6.16 (for tests)\n"
+		"  --metrics ADDR:PORT  serve Prometheus metrics at\n"
+		"                    http://ADDR:PORT/metrics (IPv6 as [ADDR]:PORT, every\n"
+		"                    address as :PORT; default: off)\n"
 		"  --foreground      do not detach from the terminal\n"
 		"  --log-level err|warn|info|debug\n",
 		TN_CTL_SOCK, TN_ID_BASE_DEFAULT);
@@ -366,6 +371,7 @@ static bool no_such_group(int err)
 struct opts {
 	bool fg;
 	int level;
+	const char *metrics; /* ADDR:PORT, or NULL: off */
 };
 
 /* 0 to run, or the exit status. */
@@ -382,6 +388,7 @@ static int parse_args(int argc, char **argv, struct tenetd *d, struct opts *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -445,6 +452,19 @@ static int parse_args(int argc, char **argv, struct tenetd *d, struct opts *o)
 				return 2;
 			}
 			break;
+		case 'm': {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			char why[256];
+
+			if (metrics_parse_addr(optarg, &ss, &len, why,
+					       sizeof(why))) {
+				fprintf(stderr, "tenetd: --metrics %s\n", why);
+				return 2;
+			}
+			o->metrics = optarg;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -603,6 +623,7 @@ static void run(struct tenetd *d)
 		if (now - last_sup >= 1000) {
 			last_sup = now;
 			supervise_tick(d, now);
+			metrics_refresh(d);
 		}
 	}
 }
@@ -627,6 +648,9 @@ int main(int argc, char **argv)
 	if (setup(&d, &o, lxc, sizeof(lxc), tmpl, sizeof(tmpl)))
 		return 1;
 	d.started = time(NULL);
+	/* After setup's daemon(): the thread must be the daemon's. */
+	if (o.metrics && metrics_start(&d, o.metrics))
+		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -634,6 +658,7 @@ int main(int argc, char **argv)
 		d.db_path, d.bpffs);
 	run(&d);
 	tn_info("stopping: the data path stays as it is\n");
+	metrics_stop(&d);
 	control_close(&d);
 	tn_store_close(d.st);
 	return 0;
