@@ -99,8 +99,9 @@ $(O)/agent/main.o: $(O)/prefix
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lmicrohttpd -lpthread
 
-$(O)/tenetctl: $(O)/cli/tenetctl.o $(LIB)
+$(O)/tenetctl: $(O)/cli/tenetctl.o $(O)/cli/apply.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
+$(O)/cli/tenetctl.o $(O)/cli/apply.o: cli/tenetctl.h
 
 $(O)/tn-grammar: $(O)/tools/tn-grammar.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)

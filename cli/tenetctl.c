@@ -10,7 +10,8 @@
  * (lib/grammar.h), which tenetd checks requests with too; this file adds
  * the printer of each command's reply. The request's args are named after
  * the CLI's keywords, every value a string as typed, a list of strings for
- * keys that take several.
+ * keys that take several. tenetctl apply, which makes its own requests
+ * of these, is cli/apply.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,12 +32,12 @@
 #include "ctl.h"
 #include "ctl_cmds.h"
 #include "print.h"
+#include "tenetctl.h"
 #include "validate.h"
 
 #define DEFAULT_SOCK "/run/tenet/" TN_CTL_SOCK
 #define REPLY_TIMEOUT_S 30
 #define REPLY_TIMEOUT_MAX_S 3600
-#define EXIT_USAGE 2
 
 static const struct tn_grammar *const g = &tn_ctl_grammar;
 static const char *sock_path = DEFAULT_SOCK;
@@ -65,17 +66,27 @@ usage_err(const struct tn_gcmd *c, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* The daemon's sentence, kept to one line. */
-static void say(const char *msg)
+/* Why a request failed, kept to one line: into why, or (why NULL) on
+ * stderr. */
+static void __attribute__((format(printf, 3, 4)))
+tell(char *why, size_t n, const char *fmt, ...)
 {
-	fputs("tenetctl: ", stderr);
-	for (; *msg; msg++)
-		fputc((unsigned char)*msg < 0x20 ? ' ' : *msg, stderr);
-	fputc('\n', stderr);
+	char buf[TN_CTL_WHY_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	if (why)
+		snprintf(why, n, "%s", buf);
+	else
+		fprintf(stderr, "tenetctl: %s\n", buf);
 }
 
-/* Sends req and gets the reply: 0, or 1 after saying why on stderr. */
-static int call(json_object *req, json_object **reply)
+int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	json_object *v = NULL;
@@ -84,8 +95,8 @@ static int call(json_object *req, json_object **reply)
 	memcpy(sa.sun_path, sock_path, strlen(sock_path)); /* checked */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "tenetctl: cannot reach tenetd at %s: %s\n",
-			sock_path, strerror(errno));
+		tell(why, n, "cannot reach tenetd at %s: %s", sock_path,
+		     strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 1;
@@ -103,24 +114,23 @@ static int call(json_object *req, json_object **reply)
 		err = -EBADMSG;
 	if (err) {
 		if (err == -ETIMEDOUT)
-			fprintf(stderr,
-				"tenetctl: tenetd at %s: no reply within %llu s"
-				" (--timeout)\n",
-				sock_path, (unsigned long long)reply_timeout_s);
+			tell(why, n,
+			     "tenetd at %s: no reply within %llu s (--timeout)",
+			     sock_path, (unsigned long long)reply_timeout_s);
 		else
-			fprintf(stderr, "tenetctl: tenetd at %s: %s\n",
-				sock_path,
-				err == -EBADMSG || err == -EMSGSIZE ?
-					"malformed reply" :
-					strerror(-err));
+			tell(why, n, "tenetd at %s: %s", sock_path,
+			     err == -EBADMSG || err == -EMSGSIZE ?
+				     "malformed reply" :
+				     strerror(-err));
 		return 1;
 	}
 	err = json_object_get_int(v);
 	if (!err)
 		return 0;
 	json_object_object_get_ex(*reply, "message", &v);
-	say(json_object_get_string_len(v) ? json_object_get_string(v) :
-					    strerror(err < 0 ? -err : err));
+	tell(why, n, "%s",
+	     json_object_get_string_len(v) ? json_object_get_string(v) :
+					     strerror(err < 0 ? -err : err));
 	return 1;
 }
 
@@ -167,55 +177,14 @@ static void show_time(const char *key, json_object *v)
 }
 
 /* Numbers in the units tenetctl reads them in, so that what is printed
- * can be typed back. */
-
-static void fmt_plain(uint64_t v, char *buf, size_t n)
-{
-	snprintf(buf, n, "%" PRIu64, v);
-}
-
-/* Cores: 500 millicores "0.5", 1250 "1.25", 2000 "2". */
-static void fmt_cores(uint64_t m, char *buf, size_t n)
-{
-	int len =
-		snprintf(buf, n, "%" PRIu64 ".%03" PRIu64, m / 1000, m % 1000);
-
-	while (len > 0 && (size_t)len < n && buf[len - 1] == '0')
-		buf[--len] = '\0';
-	if (len > 0 && (size_t)len < n && buf[len - 1] == '.')
-		buf[len - 1] = '\0';
-}
-
-/* v in the largest unit of mul[] that divides it exactly, or as it is. */
-static void fmt_exact(uint64_t v, const uint64_t *mul, const char *const *sfx,
-		      const char *unit, char *buf, size_t n)
-{
-	int i;
-
-	for (i = 0; mul[i] && (v < mul[i] || v % mul[i]); i++)
-		;
-	if (mul[i])
-		snprintf(buf, n, "%" PRIu64 "%s%s", v / mul[i], sfx[i], unit);
-	else
-		snprintf(buf, n, "%" PRIu64 "%s", v, unit);
-}
-
-/* Bytes, binary: "256M". */
-static void fmt_size(uint64_t v, char *buf, size_t n)
-{
-	static const uint64_t mul[] = { 1ULL << 30, 1ULL << 20, 1ULL << 10, 0 };
-	static const char *const sfx[] = { "G", "M", "K" };
-
-	fmt_exact(v, mul, sfx, "", buf, n);
-}
-
-/* Bits/s, decimal: "100Mbit". */
+ * can be typed back (lib/print.h's tn_fmt_*). Bits/s: "100Mbit", "1500kbit". */
 static void fmt_rate(uint64_t v, char *buf, size_t n)
 {
-	static const uint64_t mul[] = { 1000000000, 1000000, 1000, 0 };
-	static const char *const sfx[] = { "G", "M", "k" };
+	size_t len;
 
-	fmt_exact(v, mul, sfx, "bit", buf, n);
+	tn_fmt_rate(v, buf, n);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, "bit");
 }
 
 /* Bytes in use, rounded: "97.7M". */
@@ -274,7 +243,7 @@ static void show_str(const char *key, json_object *v, const char *label,
 
 static void show_cpu(const char *key, json_object *v)
 {
-	show_num(key, v, "cpu", "unlimited", fmt_cores);
+	show_num(key, v, "cpu", "unlimited", tn_fmt_cores);
 }
 
 static void show_cpuset(const char *key, json_object *v)
@@ -284,12 +253,12 @@ static void show_cpuset(const char *key, json_object *v)
 
 static void show_memory(const char *key, json_object *v)
 {
-	show_num(key, v, "memory", "unlimited", fmt_size);
+	show_num(key, v, "memory", "unlimited", tn_fmt_size);
 }
 
 static void show_pids(const char *key, json_object *v)
 {
-	show_num(key, v, "pids", "unlimited", fmt_plain);
+	show_num(key, v, "pids", "unlimited", tn_fmt_plain);
 }
 
 static void show_rate(const char *key, json_object *v)
@@ -299,7 +268,7 @@ static void show_rate(const char *key, json_object *v)
 
 static void show_pps(const char *key, json_object *v)
 {
-	show_num(key, v, "pps", "unlimited", fmt_plain);
+	show_num(key, v, "pps", "unlimited", tn_fmt_plain);
 }
 
 static void show_cpu_used(const char *key, json_object *v)
@@ -822,7 +791,7 @@ static int run(const struct tn_gcmd *c, int argc, char **argv)
 	if (ret)
 		ret = usage_err(usage ? c : NULL, "%s", err);
 	if (!ret)
-		ret = call(req, &reply);
+		ret = ctl_call(req, &reply, NULL, 0);
 	json_object_put(req);
 	if (ret) {
 		json_object_put(reply);
@@ -852,6 +821,18 @@ static int run(const struct tn_gcmd *c, int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+/* A command tenetctl does itself, through others (apply). */
+static int local(const struct tn_gcmd *c, int argc, char **argv)
+{
+	char err[TN_V_ERR_MAX];
+	struct tn_gargs a;
+	bool usage;
+
+	if (tn_g_argv(g, c, argc, argv, &a, NULL, err, sizeof(err), &usage))
+		return usage_err(usage ? c : NULL, "%s", err);
+	return apply_main(&a, json);
 }
 
 static void help(FILE *f, const char *obj)
@@ -914,6 +895,8 @@ static int dispatch(int argc, char **argv)
 		help(stdout, c->obj);
 		return 0;
 	}
+	if (c->flags & TN_GC_LOCAL)
+		return local(c, argc - 1, argv + 1);
 	return run(c, argc - 1, argv + 1);
 }
 

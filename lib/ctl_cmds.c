@@ -127,6 +127,16 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " all: only where the NIC steers nothing but that tenant's"
 		    " frames to its queue (or carries no other tenant). off:"
 		    " copy mode, each tenant sees only its own frames"),
+	KEY(FILE, .name = "file", .type = TN_G_PATH, .meta = "FILE",
+	    .max = 4096,
+	    .help = "the tenants wanted, as tenetctl -j tenant list prints"
+		    " them; - reads standard input"),
+	KEY(PRUNE, .name = "--prune", .type = TN_G_FLAG,
+	    .help = "also remove the tenants FILE does not name (without it"
+		    " they are kept, and said so)"),
+	KEY(DRY_RUN, .name = "--dry-run", .type = TN_G_FLAG,
+	    .help = "print the plan, a line per tenant to add, change, remove"
+		    " or keep, and change nothing"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
@@ -217,6 +227,31 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 	    .args = "<name> <cidr> via!", .summary = "Removes that route."),
 	CMD(ROUTE_LIST, .obj = "route", .verb = "list", .args = "<name>",
 	    .summary = "Tenant NAME's routes, one \"CIDR via IP\" a line."),
+	CMD(APPLY, .obj = "apply", .args = "<file> --prune --dry-run",
+	    .flags = TN_GC_LOCAL,
+	    .summary =
+		    "Makes the host's tenants what FILE says, FILE being what"
+		    " tenetctl -j tenant list prints (read-only fields such as"
+		    " id, state, container and router are ignored; a field"
+		    " left out is tenant add's default). FILE is checked whole"
+		    " first, against the grammar of tenant add and for clashes"
+		    " between its tenants (VLANs, uplink MACs, prefixes); a"
+		    " fault refuses all of it (exit 2). Then tenetctl compares"
+		    " it with tenant list: a tenant not on the host is added, one"
+		    " whose limits, cpuset, source-check or fastpath differ is"
+		    " changed live with one tenant set, one FILE does not name"
+		    " is kept unless --prune. A change tenant set cannot make"
+		    " (NICs, VLANs, addresses, prefixes, mode...) fails that"
+		    " tenant alone, naming the field. Each tenant is a request"
+		    " of its own; one failing does not stop the others. A line"
+		    " per tenant as it goes (on a terminal one line, rewritten),"
+		    " then the counts; -j: one JSON object with each tenant's"
+		    " result and the counts. Exit status 1 if a tenant failed:",
+	    .help = "apply: 1/3 del old: ok (0.52 s)\n"
+		    "apply: 2/3 set beta (rate 100M -> 200M): ok (0.05 s)\n"
+		    "apply: 3/3 add gamma: ok (0.71 s)\n"
+		    "apply: 1 added, 1 changed, 1 removed, 5 unchanged, 0"
+		    " failed"),
 };
 
 static const struct tn_gopt opts[] = {
@@ -256,5 +291,5 @@ int tn_ctl_cmd_find(const char *name)
 {
 	const struct tn_gcmd *c = tn_g_find(&tn_ctl_grammar, name);
 
-	return c ? (int)(c - cmds) : -1;
+	return c && !(c->flags & TN_GC_LOCAL) ? (int)(c - cmds) : -1;
 }

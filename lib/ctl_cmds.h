@@ -45,6 +45,9 @@ enum tn_ctl_key {
 	TN_K_SOURCE_CHECK,
 	TN_K_FASTPATH,
 	TN_K_ZEROCOPY,
+	TN_K_FILE,
+	TN_K_PRUNE,
+	TN_K_DRY_RUN,
 	TN_K__MAX,
 };
 
@@ -63,6 +66,7 @@ enum tn_ctl_cmd {
 	TN_C_ROUTE_ADD,
 	TN_C_ROUTE_DEL,
 	TN_C_ROUTE_LIST,
+	TN_C_APPLY, /* tenetctl's own: tenant list, then add, set, del */
 	TN_C__MAX,
 };
 
@@ -72,7 +76,8 @@ enum tn_ctl_cmd {
 
 extern const struct tn_grammar tn_ctl_grammar;
 
-/* The command of a request's "cmd", or -1. */
+/* The command of a request's "cmd", or -1 (for tenetctl's own commands,
+ * TN_GC_LOCAL, too: no request is one of them). */
 int tn_ctl_cmd_find(const char *name);
 
 #endif

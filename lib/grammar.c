@@ -96,6 +96,9 @@ int tn_g_value(const struct tn_gkey *k, const char *s, struct tn_gval *v,
 	case TN_G_BURST:
 		return tn_v_burst(f, s, k->min, k->max, &v->u, &v->time, err,
 				  n);
+	case TN_G_FLAG:
+		v->u = 1;
+		return 0;
 	}
 	return errf(err, n, "%s: a key of no known type", f);
 }
@@ -208,6 +211,11 @@ static bool is_list(const struct tn_grammar *g, const struct tn_guse *u)
 	return key_of(g, u)->flags & TN_GK_LIST;
 }
 
+static bool is_flag(const struct tn_grammar *g, const struct tn_guse *u)
+{
+	return key_of(g, u)->type == TN_G_FLAG;
+}
+
 /* Values of a list or repeat go to an array. */
 static bool takes_array(const struct tn_grammar *g, const struct tn_guse *u)
 {
@@ -293,7 +301,9 @@ static int take(const struct tn_grammar *g, const struct tn_guse *u,
 		v->list = list;
 	} else if (args)
 		json_object_object_add(args, k->name,
-				       json_object_new_string(s));
+				       k->type == TN_G_FLAG ?
+					       json_object_new_boolean(1) :
+					       json_object_new_string(s));
 	return 0;
 }
 
@@ -412,8 +422,12 @@ int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
 		return r;
 	u = uses = a->spec.u;
 	nk = keywords(g, uses, w, ku, TN_G_MAX_KEYS);
-	/* Leading positional arguments, in order. */
+	/* Leading positional arguments, in order, up to a flag: those left
+	 * then take words as trailing ones do. */
 	for (; u->key && (u->flags & TN_GU_POS) && i < argc; u++) {
+		k = tn_v_keyword("key", argv[i], w, NULL, 0);
+		if (k >= 0 && is_flag(g, ku[k]))
+			break;
 		seen[u - uses] = true;
 		r = take_words(g, c, u, w, argc, argv, &i, a, args, err, n);
 		if (r)
@@ -438,6 +452,13 @@ int tn_g_argv(const struct tn_grammar *g, const struct tn_gcmd *c, int argc,
 			if (seen[p - uses] && !(p->flags & TN_GU_REPEAT)) {
 				*usage = true;
 				return errf(err, n, "%s given twice", w[k]);
+			}
+			if (is_flag(g, p)) {
+				seen[p - uses] = true;
+				r = take(g, p, argv[i++], a, args, err, n);
+				if (r)
+					return r;
+				continue;
 			}
 			/* A list's first value cannot be a key either. */
 			if (++i >= argc ||
@@ -486,6 +507,18 @@ int tn_g_json(const struct tn_grammar *g, const struct tn_gcmd *c,
 					    key);
 			}
 			seen[u - uses] = true;
+			if (is_flag(g, u)) {
+				if (!json_object_is_type(val,
+							 json_type_boolean))
+					return errf(err, n,
+						    "%s: must be true or false",
+						    key);
+				seen[u - uses] = json_object_get_boolean(val);
+				if (seen[u - uses] &&
+				    (r = take(g, u, key, a, NULL, err, n)))
+					return r;
+				continue;
+			}
 			if (!takes_array(g, u)) {
 				if (!json_object_is_type(val, json_type_string))
 					return errf(err, n,
@@ -579,6 +612,8 @@ static const char *meta(const struct tn_gkey *k, char *buf, size_t n)
 	size_t used = 0;
 
 	buf[0] = '\0';
+	if (k->type == TN_G_FLAG)
+		return buf;
 	if (k->type == TN_G_ENUM)
 		for (int i = 0; k->words[i] && used < n; i++)
 			used += (size_t)snprintf(buf + used, n - used, "%s%s",
@@ -603,7 +638,10 @@ static const char *word_of(const struct tn_grammar *g, const struct tn_guse *u,
 	char m[96];
 
 	meta(k, m, sizeof(m));
-	if (u->flags & TN_GU_POS)
+	if (k->type == TN_G_FLAG)
+		snprintf(buf, n, "%s%s%s", opt ? "[" : "", k->name,
+			 opt ? "]" : "");
+	else if (u->flags & TN_GU_POS)
 		snprintf(buf, n, "%s%s%s%s", opt ? "[" : "", m,
 			 is_list(g, u) ? "..." : "", opt ? "]" : "");
 	else
@@ -873,7 +911,7 @@ void tn_g_man(FILE *f, const struct tn_grammar *g, const char *date)
 			fputs(".TP\n.B ", f);
 			roff(f, u->flags & TN_GU_POS ? meta(k, w, sizeof(w)) :
 						       k->name);
-			if (!(u->flags & TN_GU_POS)) {
+			if (!(u->flags & TN_GU_POS) && k->type != TN_G_FLAG) {
 				fputs(" ", f);
 				roff(f, meta(k, w, sizeof(w)));
 			}
@@ -902,6 +940,9 @@ static void value_words(FILE *f, const struct tn_gkey *k)
 		break;
 	case TN_G_PATH:
 		fputs("@path", f);
+		break;
+	case TN_G_FLAG:
+		fputs("@flag", f);
 		break;
 	case TN_G_ENUM:
 		for (int i = 0; k->words[i]; i++)
@@ -1054,7 +1095,8 @@ void tn_g_completion(FILE *f, const struct tn_grammar *g)
 		"\t\tif ((need == 0)) && [[ $keys == *\" $w \"* ||"
 		" $keys == *\" $w+ \"* ]]; then\n"
 		"\t\t\tlast=$w\n"
-		"\t\t\tneed=1\n"
+		"\t\t\t# a flag takes no value\n"
+		"\t\t\t[[ ${_%1$s_values[$w]} == @flag ]] || need=1\n"
 		"\t\t\tkeys=${keys/ $w / }\n"
 		"\t\telse\n"
 		"\t\t\tneed=0\n"

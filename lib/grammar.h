@@ -17,7 +17,9 @@
  * positional arguments in order, then "key value" pairs in any order (a
  * key of a list takes every word up to the next key), among which the
  * trailing positional arguments (declared after a key) take the words that
- * are no key. The request a command line becomes is
+ * are no key. A flag (a key without a value: "--dry-run") may come
+ * anywhere, before a leading positional argument too. The request a
+ * command line becomes is
  *   {"cmd": "OBJECT VERB", "args": {"key": "value as typed", "list": [...]}}
  * with positional arguments under their key's name.
  */
@@ -49,6 +51,8 @@ enum tn_gtype {
 	TN_G_PATH, /* a path of 1..max bytes */
 	TN_G_BURST, /* a size (bytes, K/M/G binary, from min) or a time
 		     * (Nus, Nms, Ns up to max ns): u bytes or ns, time says */
+	TN_G_FLAG, /* the keyword alone, no value ("--prune"): u = 1; a
+		    * leading positional argument never takes it */
 };
 
 /* Key flags. */
@@ -96,6 +100,8 @@ struct tn_gspec {
 /* Command flags. */
 enum {
 	TN_GC_NEEDS_KEY = 1 << 0, /* at least one of its keys */
+	TN_GC_LOCAL = 1 << 1, /* done by the program itself, through other
+			       * commands: never a request of its own */
 };
 
 /*
@@ -106,7 +112,9 @@ enum {
  *   name!     a key, required
  *   name+     a key that may be given again, its values adding up
  *   name=V    a key, V when it is not given
- * e.g. "<name> <cidr> via!" or "<ifname> role! xdp-mode=native".
+ * e.g. "<name> <cidr> via!" or "<ifname> role! xdp-mode=native". A key of
+ * type TN_G_FLAG ("--prune") takes no value; its request argument is
+ * true.
  */
 struct tn_gcmd {
 	const char *obj, *verb; /* verb NULL: the object alone */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,4 +376,49 @@ void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt)
 			tn_print_text(key_fmt, KEY(e));
 		tn_print_json(KEY(e), val_fmt, VAL(e));
 	}
+}
+
+void tn_fmt_plain(uint64_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%" PRIu64, v);
+}
+
+void tn_fmt_cores(uint64_t m, char *buf, size_t n)
+{
+	int len =
+		snprintf(buf, n, "%" PRIu64 ".%03" PRIu64, m / 1000, m % 1000);
+
+	while (len > 0 && (size_t)len < n && buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (len > 0 && (size_t)len < n && buf[len - 1] == '.')
+		buf[len - 1] = '\0';
+}
+
+/* v in the largest unit of mul[] (0-ended) that divides it exactly, with
+ * that unit's letter of sfx, or as it is. */
+static void fmt_exact(uint64_t v, const uint64_t *mul, const char *sfx,
+		      char *buf, size_t n)
+{
+	int i;
+
+	for (i = 0; mul[i] && (v < mul[i] || v % mul[i]); i++)
+		;
+	if (mul[i])
+		snprintf(buf, n, "%" PRIu64 "%c", v / mul[i], sfx[i]);
+	else
+		snprintf(buf, n, "%" PRIu64, v);
+}
+
+void tn_fmt_size(uint64_t v, char *buf, size_t n)
+{
+	static const uint64_t mul[] = { 1ULL << 30, 1ULL << 20, 1ULL << 10, 0 };
+
+	fmt_exact(v, mul, "GMK", buf, n);
+}
+
+void tn_fmt_rate(uint64_t v, char *buf, size_t n)
+{
+	static const uint64_t mul[] = { 1000000000, 1000000, 1000, 0 };
+
+	fmt_exact(v, mul, "GMk", buf, n);
 }

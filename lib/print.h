@@ -98,4 +98,13 @@ void tn_print_pairs(json_object *o, const char *key_fmt, const char *val_fmt);
  * write) reaches the operator's terminal only through this. */
 void tn_print_clean(FILE *f, const char *s, size_t n, bool keep_nl);
 
+/* Numbers as tenetctl reads them, so that what is printed can be typed
+ * back: "12"; cores from millicores ("0.5", "1.25", "2"); bytes in the
+ * largest binary unit that divides them ("256M", "1536K"); bits/s in the
+ * largest decimal one ("100M", "1500k"). */
+void tn_fmt_plain(uint64_t v, char *buf, size_t n);
+void tn_fmt_cores(uint64_t millicores, char *buf, size_t n);
+void tn_fmt_size(uint64_t bytes, char *buf, size_t n);
+void tn_fmt_rate(uint64_t bps, char *buf, size_t n);
+
 #endif

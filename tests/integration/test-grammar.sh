@@ -18,7 +18,7 @@ readme_has_summary() { # tn-grammar readme on a copy changes nothing
 t_check "README's command summary is the table's (make readme)" readme_has_summary
 
 cmds=$(grep -o '^tenetctl [a-z][a-z]* *[a-z]*' "$TMP/summary" | sed 's/ *$//')
-t_check "the summary has the 13 commands" test "$(echo "$cmds" | wc -l)" = 13
+t_check "the summary has the 14 commands" test "$(echo "$cmds" | wc -l)" = 14
 
 man_ok() {
 	local warn
@@ -57,7 +57,7 @@ comp() { # WORDS...: what completes the last one
 		COMPREPLY=(); _tenetctl; echo "${COMPREPLY[*]}"' _ \
 		"$TN_BIN/tenetctl.bash-completion" tenetctl "$@"
 }
-t_check "completion: objects" test "$(comp '')" = "tenant nic route status"
+t_check "completion: objects" test "$(comp '')" = "tenant nic apply route status"
 t_check "completion: tenant's verbs" test "$(comp tenant '')" = "add del list show stats set --help"
 # tenant add's keys as its help lists them, from the same table
 add_keys=$("$TN_BIN/tenetctl" tenant --help | sed -n '/^  tenetctl tenant add/,/^  tenetctl tenant del/p' |
@@ -71,6 +71,18 @@ t_check "completion: interfaces for access" \
 	sh -c "[ \"\$(echo \$1 | tr ' ' '\n' | grep -cx lo)\" = 1 ]" _ "$(comp tenant add acme access '')"
 t_check "completion: unlimited for memory" test "$(comp tenant set acme memory u)" = "unlimited"
 t_check "completion: options before the object" test "$(comp --s)" = "--socket"
+t_check "completion: apply's flags after FILE, a flag taking no value" \
+	test "$(comp apply f.json --prune '')" = "--dry-run"
+t_check "completion: apply FILE completes files" \
+	sh -c "[ \"\$(echo \$1 | tr ' ' '\n' | grep -cx README.md)\" = 1 ]" _ "$(cd "$TOP" && comp apply '')"
+apply_help() {
+	local h
+	h=$("$TN_BIN/tenetctl" apply --help) || return 1
+	grep -q '^  tenetctl apply FILE \[--prune\] \[--dry-run\]$' <<<"$h" &&
+		grep -Eq '^        --prune +also remove' <<<"$h" &&
+		grep -Eq '^        --dry-run +print the plan' <<<"$h"
+}
+t_check "tenetctl apply --help: its usage and both flags" apply_help
 
 opt_refused() { # PATTERN ARGS...: tenetctl refuses, exit 2, one line
 	local pat=$1 out rc
@@ -86,6 +98,8 @@ t_check "and one without its value" opt_refused '--socket needs a PATH' --socket
 t_check "--timeout 0 refused with its range" \
 	opt_refused 'timeout: must be a number from 1 to 3600, not "0"' --timeout 0 status
 t_check "-t 3601 too" opt_refused 'timeout: must be a number from 1 to 3600, not "3601"' -t 3601 status
+t_check "apply: FILE is required" opt_refused 'missing FILE; usage: tenetctl apply FILE' apply
+t_check "apply: a flag twice" opt_refused '--prune given twice' apply f.json --prune --prune
 # A tenetd that never answers: a listening socket nobody accepts from.
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' \

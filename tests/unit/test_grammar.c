@@ -409,6 +409,67 @@ static void test_trailing(void **state)
 			    "DEV tenant T IFNAME...");
 }
 
+/* Flags (apply's --prune and --dry-run): no value, before or after a
+ * positional argument, once; a request's flag is true. tenetd finds no
+ * command of tenetctl's own. */
+static void test_flags(void **state)
+{
+	const struct tn_gcmd *apply = tn_g_find(g, "apply");
+	char line[256];
+	struct run r;
+
+	(void)state;
+	assert_non_null(apply);
+	run_line(&r, "apply f.json --dry-run");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(r.a.v[TN_K_FILE].s, "f.json");
+	assert_true(r.a.v[TN_K_DRY_RUN].set);
+	assert_false(r.a.v[TN_K_PRUNE].set);
+	assert_string_equal(
+		json_object_to_json_string_ext(r.args, JSON_C_TO_STRING_PLAIN),
+		"{\"file\":\"f.json\",\"--dry-run\":true}");
+	json_object_put(r.args);
+
+	run_line(&r, "apply --prune --dry-run f.json");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(r.a.v[TN_K_FILE].s, "f.json");
+	assert_true(r.a.v[TN_K_PRUNE].set && r.a.v[TN_K_DRY_RUN].set);
+	json_object_put(r.args);
+
+	run_line(&r, "apply --prune");
+	assert_int_equal(r.ret, -EINVAL);
+	assert_true(r.usage);
+	assert_string_equal(r.err, "missing FILE");
+	json_object_put(r.args);
+
+	run_line(&r, "apply f.json --prune --prune");
+	assert_int_equal(r.ret, -EINVAL);
+	assert_string_equal(r.err, "--prune given twice");
+	json_object_put(r.args);
+
+	run_line(&r, "apply f.json g.json");
+	assert_int_equal(r.ret, -EINVAL);
+	assert_string_equal(
+		r.err, "apply: must be --prune or --dry-run, not \"g.json\"");
+	json_object_put(r.args);
+
+	assert_string_equal(tn_g_usage(g, apply, line, sizeof(line)),
+			    "FILE [--prune] [--dry-run]");
+
+	run_json(&r, "apply", "{\"file\": \"f\", \"--prune\": true}");
+	assert_int_equal(r.ret, 0);
+	assert_true(r.a.v[TN_K_PRUNE].set);
+	assert_false(r.a.v[TN_K_DRY_RUN].set);
+	json_object_put(r.args);
+	run_json(&r, "apply", "{\"file\": \"f\", \"--prune\": \"yes\"}");
+	assert_int_equal(r.ret, -EINVAL);
+	assert_string_equal(r.err, "--prune: must be true or false");
+	json_object_put(r.args);
+
+	assert_int_equal(tn_ctl_cmd_find("apply"), -1);
+	assert_int_equal(tn_ctl_cmd_find("tenant add"), TN_C_TENANT_ADD);
+}
+
 /* Every key of the vocabulary is used, named, typed and explained. */
 static void test_table(void **state)
 {
@@ -449,6 +510,7 @@ static void test_table(void **state)
 		assert_non_null(g->keys[k].name);
 		assert_non_null(g->keys[k].help);
 		assert_true(g->keys[k].type == TN_G_ENUM ||
+			    g->keys[k].type == TN_G_FLAG ||
 			    g->keys[k].meta != NULL);
 	}
 }
@@ -462,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_json_same_sentence),
 		cmocka_unit_test(test_json_refused),
 		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_table),
 	};
 
