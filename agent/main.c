@@ -641,15 +641,24 @@ int main(int argc, char **argv)
 	struct opts o = { .level = TN_LOG_INFO };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char lxc[512], tmpl[PATH_MAX];
-	int ret = parse_args(argc, argv, &d, &o);
+	int ret = parse_args(argc, argv, &d, &o), mfd = -1;
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	if (o.metrics) {
+		char why[300];
+
+		mfd = metrics_listen(o.metrics, why, sizeof(why));
+		if (mfd < 0) {
+			fprintf(stderr, "tenetd: --metrics %s\n", why);
+			return 1;
+		}
+	}
 	if (setup(&d, &o, lxc, sizeof(lxc), tmpl, sizeof(tmpl)))
 		return 1;
 	d.started = time(NULL);
 	/* After setup's daemon(): the thread must be the daemon's. */
-	if (o.metrics && metrics_start(&d, o.metrics))
+	if (mfd >= 0 && metrics_start(&d, mfd, o.metrics))
 		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -871,41 +871,53 @@ int metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 	return -EINVAL;
 }
 
-int metrics_start(struct tenetd *d, const char *addr)
+int metrics_listen(const char *addr, char *err, size_t n)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char err[256];
-	int e;
+	int fd, one = 1, e;
 
-	e = metrics_parse_addr(addr, &ss, &len, err, sizeof(err));
-	if (e) {
-		tn_err("--metrics %s\n", err);
+	e = metrics_parse_addr(addr, &ss, &len, err, n);
+	if (e)
+		return e;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		e = -errno;
+		snprintf(err, n, "%s: cannot listen: %s", addr, strerror(-e));
+		if (fd >= 0)
+			close(fd);
 		return e;
 	}
+	return fd;
+}
+
+int metrics_start(struct tenetd *d, int fd, const char *addr)
+{
 	mt = calloc(1, sizeof(*mt));
-	if (!mt)
+	if (!mt) {
+		close(fd);
 		return -ENOMEM;
+	}
 	mt->d = d;
 	pthread_mutex_init(&mt->mu, NULL);
 	metrics_refresh(d);
 	/* One thread serves every connection in turn: scrapes never run
 	 * at once, and a client that holds its connection holds one of
 	 * 16, for at most 10 s. */
-	errno = 0;
 	mt->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-		0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
-		MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+		on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT,
+		10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 		MHD_OPTION_END);
 	if (!mt->mhd) {
-		e = errno ? -errno : -EADDRNOTAVAIL;
-		tn_err("--metrics %s: cannot listen: %s\n", addr, strerror(-e));
+		tn_err("--metrics %s: cannot serve\n", addr);
+		close(fd);
 		metrics_stop(d);
-		return e;
+		return -EIO;
 	}
 	tn_info("metrics on http://%s/metrics\n", addr);
 	return 0;

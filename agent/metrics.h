@@ -22,9 +22,13 @@ struct tenetd;
  * -EINVAL with the reason in err. */
 int metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 		       socklen_t *len, char *err, size_t n);
-/* Listens on addr (metrics_parse_addr's) and serves: 0 or -errno, the
- * reason logged. */
-int metrics_start(struct tenetd *d, const char *addr);
+/* A socket listening on addr (metrics_parse_addr's), or -errno with the
+ * reason in err: made before tenetd touches anything, so that a port in
+ * use fails it at once. */
+int metrics_listen(const char *addr, char *err, size_t n);
+/* Serves on fd (metrics_listen's, taken) from a thread of its own: after
+ * daemon(). 0 or -errno, the reason logged. */
+int metrics_start(struct tenetd *d, int fd, const char *addr);
 /* The loop's snapshot for the next scrapes; cheap with metrics off. */
 void metrics_refresh(struct tenetd *d);
 void metrics_stop(struct tenetd *d);

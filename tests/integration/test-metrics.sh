@@ -35,7 +35,7 @@ t_check "--metrics localhost:9464: refused (an IP address)" bad_arg localhost:94
 t_check "--metrics ::1:9464: refused (IPv6 in [])" bad_arg ::1:9464 "not an IP address"
 t_check "nothing made for the refused starts" test ! -e "$T_DIR/bad"
 
-# A port another program holds: tenetd stops, saying so.
+# A port another program holds: tenetd stops at once, saying so.
 nsx_bg H python3 -c "
 import socket, time
 s = socket.socket(); s.bind(('127.0.0.1', $PORT)); s.listen(); time.sleep(120)"
@@ -49,6 +49,7 @@ taken() {
 	[ "$rc" = 1 ] && grep -q "cannot listen" <<<"$out" || { echo "rc $rc: $out"; return 1; }
 }
 t_check "--metrics on a port in use: tenetd exits 1, cannot listen" taken
+t_check "before touching anything (no state dir, no maps)" test ! -e "$T_DIR/taken" -a ! -e "$BPFFS/taken"
 kill "$HOLDER" 2>/dev/null
 wait "$HOLDER" 2>/dev/null
 
