@@ -255,7 +255,7 @@ CHECK_DEBIAN := test_bpf test-container test-e2e test-bgp test-tenetd
 check-debian: deps
 	$(MAKE) all variant
 	$(MAKE) deb
-	tests/debian/vm env T_RATE_DIV=10 tests/debian/installed $(CHECK_DEBIAN)
+	tests/debian/vm env T_RATE_DIV=10 T_CTL_TIMEOUT=120 tests/debian/installed $(CHECK_DEBIAN)
 
 # Direct mode on NICs whose driver does zero-copy AF_XDP (test-zc, and
 # test-zc-steer on NICs of two queues), in qemu (tests/debian/vm): a newer
@@ -271,7 +271,7 @@ check-debian: deps
 ZC_KERNEL := linux-image-6.18.15+deb13-amd64
 ZC_APT := deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 ZC_VM := VM_TCG=single VM_DIR=$(O)/zc VM_KERNEL=$(ZC_KERNEL) VM_APT='$(ZC_APT)' VM_NICS=2
-ZC_RUN := tests/debian/vm env T_RATE_DIV=10 TN_ZC_NICS="eth0:eth1 eth2:eth3" tests/run
+ZC_RUN := tests/debian/vm env T_RATE_DIV=10 T_CTL_TIMEOUT=120 TN_ZC_NICS="eth0:eth1 eth2:eth3" tests/run
 check-zc: deps
 	$(MAKE) all
 	rc=0; \

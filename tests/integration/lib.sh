@@ -262,8 +262,13 @@ agent_start() {
 	AGENT=$BG
 	wait_for "$log" ready 150
 }
-# ctl ARGS...: tenetctl to the agent of agent_start.
-ctl() { nsx H "$TN_BIN/tenetctl" --socket "$T_DIR/run/tenetd.sock" "$@"; }
+# ctl ARGS...: tenetctl to the agent of agent_start. T_CTL_TIMEOUT: its
+# --timeout, where a tenant add takes longer than its default 30 s (an
+# emulated machine, make check-debian).
+ctl() {
+	nsx H "$TN_BIN/tenetctl" --socket "$T_DIR/run/tenetd.sock" \
+		${T_CTL_TIMEOUT:+--timeout "$T_CTL_TIMEOUT"} "$@"
+}
 
 # isp_reach N: customer N of topo_isp reaches the upstream (a few tries:
 # the first ping waits for ARP on every hop).
