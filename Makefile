@@ -99,9 +99,10 @@ $(O)/agent/main.o: $(O)/prefix
 $(O)/tenetd: $(O)/agent/main.o $(AGENT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lmnl -lsqlite3 -llxc -lmicrohttpd -lpthread
 
-$(O)/tenetctl: $(O)/cli/tenetctl.o $(O)/cli/apply.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
-$(O)/cli/tenetctl.o $(O)/cli/apply.o: cli/tenetctl.h
+CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard cli/*.c))
+$(O)/tenetctl: $(CLI_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS) -lpcap
+$(CLI_OBJS): cli/tenetctl.h
 
 $(O)/tn-grammar: $(O)/tools/tn-grammar.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
@@ -217,7 +218,7 @@ DEPS := clang libclang-rt-14-dev clang-format llvm bpftool libbpf-dev libxdp-dev
 	lxc lxc-dev busybox-static iproute2 ethtool iperf3 bird2 traceroute \
 	tcpdump jq util-linux procps python3 iputils-ping valgrind groff-base man-db \
 	gnuplot-nox qemu-system-x86 cpio kmod xz-utils apparmor debhelper dpkg-dev lintian \
-	libmicrohttpd-dev curl prometheus
+	libmicrohttpd-dev curl prometheus libpcap-dev tshark
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
+struct tn_ctl_hold;
+
 #include "grammar.h"
 #include "validate.h"
 
@@ -73,6 +75,7 @@ struct req {
 	struct tn_gargs a;
 	char err[TN_V_ERR_MAX];
 	json_object *data;
+	struct tn_ctl_hold *hold; /* control.h: a reply that keeps its client */
 };
 
 /* Writes the sentence into r->err and returns err. */

@@ -32,6 +32,8 @@ struct client {
 	char *out;
 	size_t out_len, out_off;
 	int64_t deadline;
+	struct tn_ctl_hold hold;
+	bool held; /* the reply is out; the client holds hold.ctx */
 };
 
 struct control {
@@ -48,6 +50,10 @@ static void drop(struct tenetd *d, struct client *c)
 	struct control *k = d->ctl;
 	int fd = c->w.fd;
 
+	if (c->hold.ctx) /* gone before its hold ended */
+		json_object_put(c->hold.end(d, c->hold.ctx, -EPIPE));
+	if (c->hold.fd >= 0)
+		close(c->hold.fd);
 	tn_watch_del(d, &c->w);
 	close(fd);
 	if (c->prev)
@@ -62,14 +68,49 @@ static void drop(struct tenetd *d, struct client *c)
 	tn_loop_free(d, c);
 }
 
-/* Writes what the client takes now; drops it when all is sent or it is
- * gone. */
+/* send(), the hold's descriptor going with the first bytes. */
+static ssize_t send_some(struct client *c)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = c->out + c->out_off,
+			     .iov_len = c->out_len - c->out_off };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *h;
+	ssize_t n;
+
+	if (c->hold.fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &c->hold.fd, sizeof(int));
+	}
+	n = sendmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0 && c->hold.fd >= 0) {
+		close(c->hold.fd);
+		c->hold.fd = -1;
+	}
+	return n;
+}
+
+/* Holds the client whose reply is out: it may now only send a line. */
+static void hold(struct tenetd *d, struct client *c)
+{
+	free(c->out);
+	c->out = NULL;
+	c->held = true;
+	c->deadline = c->hold.until ? c->hold.until : INT64_MAX;
+	tn_watch_set(d, &c->w, EPOLLIN);
+}
+
+/* Writes what the client takes now; when all is sent, holds it or drops
+ * it; drops it if it is gone. */
 static void flush(struct tenetd *d, struct client *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->w.fd, c->out + c->out_off,
-				 c->out_len - c->out_off,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = send_some(c);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -82,7 +123,72 @@ static void flush(struct tenetd *d, struct client *c)
 		c->out_off += (size_t)n;
 		c->deadline = tn_now_ms() + TN_CTL_WRITE_MS;
 	}
-	drop(d, c);
+	if (c->out_off == c->out_len && c->hold.ctx && !c->held)
+		hold(d, c);
+	else
+		drop(d, c);
+}
+
+/* The reply rep (taken) on its way, or the client dropped. */
+static void reply(struct tenetd *d, struct client *c, json_object *rep)
+{
+	c->out = rep ? tn_ctl_format(rep, &c->out_len) : NULL;
+	json_object_put(rep);
+	if (!c->out) {
+		drop(d, c);
+		return;
+	}
+	c->out_off = 0;
+	c->deadline = tn_now_ms() + TN_CTL_WRITE_MS;
+	flush(d, c);
+}
+
+static void hold_end(struct tenetd *d, struct client *c, int why)
+{
+	void *ctx = c->hold.ctx;
+
+	c->hold.ctx = NULL;
+	reply(d, c, c->hold.end(d, ctx, why));
+}
+
+/* A held client: a line (or anything, up to a newline) ends the hold; so
+ * does its going away. */
+static void on_held(struct tenetd *d, struct client *c)
+{
+	char buf[256];
+
+	for (;;) {
+		ssize_t n = recv(c->w.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			drop(d, c); /* the hold ends with -EPIPE */
+			return;
+		}
+		if (memchr(buf, '\n', (size_t)n)) {
+			hold_end(d, c, 0);
+			return;
+		}
+	}
+}
+
+void control_hold_end(struct tenetd *d, void *ctx, int why)
+{
+	struct control *k = d->ctl;
+
+	for (struct client *c = k ? k->clients : NULL; c; c = c->next)
+		if (c->hold.ctx == ctx) {
+			if (c->held)
+				hold_end(d, c, why);
+			else { /* its reply still going out: no hold after */
+				json_object_put(c->hold.end(d, ctx, why));
+				c->hold.ctx = NULL;
+			}
+			return;
+		}
 }
 
 static void answer(struct tenetd *d, struct client *c, int err)
@@ -91,24 +197,21 @@ static void answer(struct tenetd *d, struct client *c, int err)
 
 	if (!err)
 		err = tn_ctl_parse(c->in, c->in_len, &req);
-	rep = tenetd_request(d, req, err);
+	rep = tenetd_request(d, req, err, &c->hold);
 	json_object_put(req);
 	free(c->in);
 	c->in = NULL;
-	c->out = tn_ctl_format(rep, &c->out_len);
-	json_object_put(rep);
-	if (!c->out) {
-		drop(d, c);
-		return;
-	}
-	c->deadline = tn_now_ms() + TN_CTL_WRITE_MS;
-	flush(d, c);
+	reply(d, c, rep);
 }
 
 static void on_client(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 {
 	struct client *c = (struct client *)w;
 
+	if (c->held && !c->out) {
+		on_held(d, c);
+		return;
+	}
 	if (c->out) {
 		if (ev & (EPOLLERR | EPOLLHUP))
 			drop(d, c);
@@ -209,6 +312,8 @@ static void on_listen(struct tenetd *d, struct tn_watch *w, uint32_t ev)
 			return;
 		}
 		c = calloc(1, sizeof(*c));
+		if (c)
+			c->hold.fd = -1;
 		if (c && (c->in = malloc(4096)))
 			c->in_cap = 4096;
 		if (!c || !c->in ||
@@ -238,7 +343,11 @@ void control_tick(struct tenetd *d, int64_t now)
 		return;
 	for (c = k->clients; c; c = next) {
 		next = c->next;
-		if (now >= c->deadline)
+		if (now < c->deadline)
+			continue;
+		if (c->held && !c->out && c->hold.ctx)
+			hold_end(d, c, -ETIME);
+		else
 			drop(d, c);
 	}
 	if (k->paused &&
@@ -318,8 +427,16 @@ void control_close(struct tenetd *d)
 
 	if (!k)
 		return;
-	while (k->clients)
-		drop(d, k->clients);
+	while (k->clients) {
+		struct client *c = k->clients;
+
+		if (c->hold.ctx) {
+			json_object_put(
+				c->hold.end(d, c->hold.ctx, -ESHUTDOWN));
+			c->hold.ctx = NULL;
+		}
+		drop(d, c);
+	}
 	fd = k->lw.fd;
 	tn_watch_del(d, &k->lw);
 	close(fd);

@@ -43,6 +43,7 @@
 #include "fs.h"
 #include "log.h"
 #include "agent.h"
+#include "capture.h"
 #include "container.h"
 #include "control.h"
 #include "ids.h"
@@ -130,6 +131,7 @@ static int (*const handlers[TN_C__MAX])(struct req *r) = {
 	[TN_C_ROUTE_ADD] = do_route_add,
 	[TN_C_ROUTE_DEL] = do_route_del,
 	[TN_C_ROUTE_LIST] = do_route_list,
+	[TN_C_CAPTURE] = do_capture,
 };
 
 /*
@@ -139,9 +141,10 @@ static int (*const handlers[TN_C__MAX])(struct req *r) = {
  * reads the checked values (r->a) and does the rest: what exists, what
  * collides.
  */
-json_object *tenetd_request(struct tenetd *d, json_object *req, int err)
+json_object *tenetd_request(struct tenetd *d, json_object *req, int err,
+			    struct tn_ctl_hold *hold)
 {
-	struct req r = { .d = d };
+	struct req r = { .d = d, .hold = hold };
 	json_object *rep, *cmdv, *args = NULL;
 	const char *cmd = NULL;
 	int c;
@@ -584,6 +587,7 @@ static int setup(struct tenetd *d, const struct opts *o, char *lxc, size_t nl,
 		return 1;
 	}
 	nics_reconcile(d);
+	capture_reset(d);
 	tenants_reconcile(d);
 	upgrade_plan(d);
 	nics_sweep(d);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "egress.h"
 #include "log.h"
 #include "nic.h"
@@ -122,6 +123,7 @@ int tenant_row_down(struct tenetd *d, const struct tn_tenant_rec *t)
 	struct routes rs = { 0 };
 	struct tenant_ctx c;
 
+	capture_tenant_gone(d, t->id);
 	resolve(d, t, true, false, &c, &rs);
 	return tenant_down(d, &c);
 }

@@ -14,6 +14,7 @@
  * counters: include/tenet/dp.h.
  */
 #include "lib/common.h"
+#include "lib/capture.h"
 #include "lib/fast.h"
 #include "lib/local.h"
 #include "lib/parse.h"
@@ -270,6 +271,8 @@ int nic_ingress(struct xdp_md *ctx)
 	port = tn_port(tid, nic->role & 1);
 	ps = bpf_map_lookup_elem(&tn_port_stats, &port);
 	stats_rx(ps, len);
+	/* As it came in, tags and all, whatever becomes of it. */
+	capture(ctx, tid, nic->role & 1, TN_CAP_IN);
 
 	/* A frame costs its untagged length (lib/dp.h's TN_LIMITS_*): what
 	 * the tenant's router sees and shapes to, however it is attached. */

@@ -7,6 +7,8 @@
 #ifndef TN_SHARED_MAPS_H
 #define TN_SHARED_MAPS_H
 
+#include <tenet/capture.h>
+
 #include "lib/maps.h"
 
 /* struct tn_local_key (tenant id, address) -> u32 (unused, 1): every
@@ -43,6 +45,28 @@ TN_PINNED_MAP(tn_src6, TN_MAP_SRC6, BPF_MAP_TYPE_LPM_TRIE, struct tn_src6_key,
  * BPF_F_LOCK. */
 TN_PINNED_MAP(tn_egress_policer, TN_MAP_EGRESS_POLICER, BPF_MAP_TYPE_ARRAY,
 	      __u32, struct tn_policer, TN_MAX_PORTS, 0);
+
+/* tenetctl capture (include/tenet/capture.h): u32 tenant id -> struct
+ * tn_capture, whether and how the tenant's frames are copied; and u32
+ * tenant id -> the ring they are copied into, made for that capture alone.
+ * tenetd, as a capture starts and ends; the programs keep the counters. */
+TN_PINNED_MAP(tn_capture, TN_MAP_CAPTURE, BPF_MAP_TYPE_ARRAY, __u32,
+	      struct tn_capture, TN_MAX_TENANTS, 0);
+
+struct tn_cap_ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TN_CAP_RING_SIZE);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, TN_MAX_TENANTS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct tn_cap_ring);
+} tn_cap_rings SEC(".maps");
+_Static_assert(__builtin_strcmp("tn_cap_rings", TN_MAP_CAP_RINGS) == 0,
+	       "tn_cap_rings is pinned by another name than userspace opens");
 
 /* u32 port -> struct tn_stats, per CPU (port 0: veths bound to no NIC).
  * The program counts; tenetctl tenant stats sums. */

@@ -13,6 +13,7 @@
  * so that what its container originates counts too.
  */
 #include "lib/common.h"
+#include "lib/capture.h"
 #include "lib/parse.h"
 #include "lib/policer.h"
 #include "lib/source.h"
@@ -135,6 +136,8 @@ int tenant_egress(struct xdp_md *ctx)
 		stats_drop(s, TN_DROP_MALFORMED);
 		return XDP_DROP;
 	}
+	/* As it leaves, tagged. */
+	capture(ctx, eg->port / 2, eg->port & 1, TN_CAP_OUT);
 	if (bpf_redirect_map(&tn_nic_dev, eg->nic_id, XDP_DROP) !=
 	    XDP_REDIRECT) {
 		stats_drop(s, TN_DROP_NO_SLOT);

@@ -86,11 +86,10 @@ tell(char *why, size_t n, const char *fmt, ...)
 		fprintf(stderr, "tenetctl: %s\n", buf);
 }
 
-int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
+int ctl_connect(char *why, size_t n)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	json_object *v = NULL;
-	int fd, err;
+	int fd;
 
 	memcpy(sa.sun_path, sock_path, strlen(sock_path)); /* checked */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -99,16 +98,34 @@ int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
 		     strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return 1;
+		return -1;
 	}
+	return fd;
+}
+
+int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
+{
+	return ctl_call_fd(-1, req, reply, NULL, why, n);
+}
+
+int ctl_call_fd(int fd, json_object *req, json_object **reply, int *pass,
+		char *why, size_t n)
+{
+	bool own = fd < 0;
+	json_object *v = NULL;
+	int err;
+
+	if (own && (fd = ctl_connect(why, n)) < 0)
+		return 1;
 	/* tenetd going away mid-write is an error to report, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	err = tn_ctl_write(fd, req);
 	if (!err)
-		err = tn_ctl_read(fd, (int)reply_timeout_s * 1000,
-				  TN_CTL_REPLY_MAX, reply);
+		err = tn_ctl_read_fd(fd, (int)reply_timeout_s * 1000,
+				     TN_CTL_REPLY_MAX, reply, pass);
 	signal(SIGPIPE, SIG_DFL);
-	close(fd);
+	if (own)
+		close(fd);
 	if (!err && (!json_object_object_get_ex(*reply, "status", &v) ||
 		     !json_object_is_type(v, json_type_int)))
 		err = -EBADMSG;
@@ -122,7 +139,7 @@ int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
 			     err == -EBADMSG || err == -EMSGSIZE ?
 				     "malformed reply" :
 				     strerror(-err));
-		return 1;
+		goto fail;
 	}
 	err = json_object_get_int(v);
 	if (!err)
@@ -131,6 +148,11 @@ int ctl_call(json_object *req, json_object **reply, char *why, size_t n)
 	tell(why, n, "%s",
 	     json_object_get_string_len(v) ? json_object_get_string(v) :
 					     strerror(err < 0 ? -err : err));
+fail:
+	if (pass && *pass >= 0) {
+		close(*pass);
+		*pass = -1;
+	}
 	return 1;
 }
 
@@ -835,6 +857,23 @@ static int local(const struct tn_gcmd *c, int argc, char **argv)
 	return apply_main(&a, json);
 }
 
+/* A request tenetctl stays with: capture. */
+static int capture(const struct tn_gcmd *c, int argc, char **argv)
+{
+	json_object *args = json_object_new_object();
+	char err[TN_V_ERR_MAX];
+	struct tn_gargs a;
+	bool usage;
+	int ret;
+
+	if (tn_g_argv(g, c, argc, argv, &a, args, err, sizeof(err), &usage))
+		ret = usage_err(usage ? c : NULL, "%s", err);
+	else
+		ret = capture_main(&a, args, json);
+	json_object_put(args);
+	return ret;
+}
+
 static void help(FILE *f, const char *obj)
 {
 	tn_g_help(f, g, obj);
@@ -897,6 +936,8 @@ static int dispatch(int argc, char **argv)
 	}
 	if (c->flags & TN_GC_LOCAL)
 		return local(c, argc - 1, argv + 1);
+	if (c == &g->cmds[TN_C_CAPTURE])
+		return capture(c, argc - 1, argv + 1);
 	return run(c, argc - 1, argv + 1);
 }
 

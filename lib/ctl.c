@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <tenet/ctl.h>
 
 #include "ctl.h"
@@ -46,7 +47,49 @@ int tn_ctl_parse(const char *buf, size_t len, json_object **msg)
 	return -EBADMSG;
 }
 
+/* read(), keeping the first descriptor that comes with the bytes in *pass
+ * (when pass, and it holds none yet) and closing any other. */
+static ssize_t read_fds(int fd, char *buf, size_t len, int *pass)
+{
+	union {
+		char b[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cb.b,
+			     .msg_controllen = sizeof(cb.b) };
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h;
+	     h = CMSG_NXTHDR(&mh, h)) {
+		size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (pass && *pass < 0)
+				*pass = f;
+			else
+				close(f);
+		}
+	}
+	return n;
+}
+
 int tn_ctl_read(int fd, int timeout_ms, size_t max, json_object **msg)
+{
+	return tn_ctl_read_fd(fd, timeout_ms, max, msg, NULL);
+}
+
+int tn_ctl_read_fd(int fd, int timeout_ms, size_t max, json_object **msg,
+		   int *pass)
 {
 	struct timespec end;
 	size_t len = 0, cap = 0;
@@ -87,7 +130,7 @@ int tn_ctl_read(int fd, int timeout_ms, size_t max, json_object **msg)
 			err = -ETIMEDOUT;
 			break;
 		}
-		n = read(fd, buf + len, cap - len);
+		n = read_fds(fd, buf + len, cap - len, pass);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -13,6 +13,10 @@
  * -EBADMSG (not a JSON object, or cut short), -ETIMEDOUT (nothing complete
  * within timeout_ms), or -errno. The caller puts *msg. */
 int tn_ctl_read(int fd, int timeout_ms, size_t max, json_object **msg);
+/* tn_ctl_read(), the descriptor sent with the object (SCM_RIGHTS) kept in
+ * *pass (-1 before; still -1 if none came; any other is closed). */
+int tn_ctl_read_fd(int fd, int timeout_ms, size_t max, json_object **msg,
+		   int *pass);
 /* Writes one object and the newline. */
 int tn_ctl_write(int fd, json_object *msg);
 /* The object in buf[0..len) (a newline may end it): 0 or -EBADMSG. */

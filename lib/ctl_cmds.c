@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <tenet/capture.h>
 #include <tenet/ctl.h>
 
 #include "ctl_cmds.h"
@@ -137,6 +138,28 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 	KEY(DRY_RUN, .name = "--dry-run", .type = TN_G_FLAG,
 	    .help = "print the plan, a line per tenant to add, change, remove"
 		    " or keep, and change nothing"),
+	KEY(PORT, .name = "port", .type = TN_G_ENUM, .words = tn_role_names,
+	    .help = "the tenant's port whose frames to take, both ways: access"
+		    " or uplink; both unless given"),
+	KEY(COUNT, .name = "count", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = 1000000000,
+	    .help = "stop after N frames (default: on Ctrl-C or duration)"),
+	KEY(DURATION, .name = "duration", .type = TN_G_COUNT, .meta = "SECONDS",
+	    .min = 1, .max = 86400,
+	    .help = "stop after this many seconds (at most a day)"),
+	KEY(WRITE, .name = "write", .type = TN_G_PATH, .meta = "FILE",
+	    .max = 4096,
+	    .help = "write the frames to FILE in pcap format (tcpdump -r,"
+		    " tshark -r read it; - is standard output) instead of a"
+		    " line per frame"),
+	KEY(CAP, .name = "cap", .type = TN_G_COUNT, .meta = "N", .min = 1,
+	    .max = TN_CAP_RATE_MAX,
+	    .help = "frames a second copied at most, the bound on what the"
+		    " capture costs the data path (default 1000; the rest"
+		    " are counted as over the cap)"),
+	KEY(SNAPLEN, .name = "snaplen", .type = TN_G_COUNT, .meta = "BYTES",
+	    .min = 14, .max = TN_CAP_SNAP_MAX,
+	    .help = "bytes of each frame kept (default 1536)"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }
@@ -252,6 +275,22 @@ static const struct tn_gcmd cmds[TN_C__MAX] = {
 		    "apply: 3/3 add gamma: ok (0.71 s)\n"
 		    "apply: 1 added, 1 changed, 1 removed, 5 unchanged, 0"
 		    " failed"),
+	CMD(CAPTURE, .obj = "capture",
+	    .args = "<name> port count duration write cap snaplen",
+	    .summary =
+		    "Copies tenant NAME's frames, as they cross its ports on"
+		    " the NICs (in: as they came in, tagged; out: as they"
+		    " leave), from XDP into a ring buffer of that capture's"
+		    " own: only that tenant's frames, ever. Without write, a"
+		    " line per frame as tcpdump -n prints it; with write, a"
+		    " pcap file. At most cap frames a second are copied. Ends"
+		    " on count, duration, Ctrl-C, or the tenant's removal,"
+		    " then says on stderr what was taken, what the cap left"
+		    " out and what was lost (the reader too slow). One"
+		    " capture per tenant at a time:",
+	    .help = "12:00:01.000123 access in vlan 100 IP 10.0.0.2 >"
+		    " 10.0.1.2: ICMP echo request, id 7, seq 1, length 64\n"
+		    "capture: 2 frames (0 over the cap, 0 lost)"),
 };
 
 static const struct tn_gopt opts[] = {

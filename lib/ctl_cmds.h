@@ -48,6 +48,12 @@ enum tn_ctl_key {
 	TN_K_FILE,
 	TN_K_PRUNE,
 	TN_K_DRY_RUN,
+	TN_K_PORT,
+	TN_K_COUNT,
+	TN_K_DURATION,
+	TN_K_WRITE,
+	TN_K_CAP,
+	TN_K_SNAPLEN,
 	TN_K__MAX,
 };
 
@@ -67,6 +73,7 @@ enum tn_ctl_cmd {
 	TN_C_ROUTE_DEL,
 	TN_C_ROUTE_LIST,
 	TN_C_APPLY, /* tenetctl's own: tenant list, then add, set, del */
+	TN_C_CAPTURE, /* tenetd hands tenetctl the ring (agent/capture.c) */
 	TN_C__MAX,
 };
 

@@ -15,6 +15,7 @@
 #ifndef TN_BPF_FAST_H
 #define TN_BPF_FAST_H
 
+#include "capture.h"
 #include "parse.h"
 #include "policer.h"
 #include "source.h"
@@ -252,6 +253,7 @@ static __always_inline int fast_forward(struct xdp_md *ctx, struct pkt *p,
 	if (out->vid && vlan_push(ctx, out->vid, out->inner_vid) < 0)
 		goto malformed;
 	stats_rx(es, len);
+	capture(ctx, tid, h.out, TN_CAP_OUT);
 	if (bpf_redirect_map(&tn_nic_dev, out->nic_id, 0) != XDP_REDIRECT) {
 		stats_drop(es, TN_DROP_NO_SLOT);
 		return XDP_DROP;

@@ -48,6 +48,9 @@
 #define TN_MAP_EGRESS_POLICER "tn_egress_policer"
 #define TN_MAP_SRC4 "tn_src4"
 #define TN_MAP_SRC6 "tn_src6"
+/* tenetctl capture (tenet/capture.h), both programs */
+#define TN_MAP_CAPTURE "tn_capture"
+#define TN_MAP_CAP_RINGS "tn_cap_rings"
 
 /* tenant_rx, in each tenant's container: one set per tenant, pinned under
  * tenants/<id>/ in the agent's directory (tenet-router --standalone keeps

@@ -21,7 +21,7 @@
 #define TENET_VERSION_H
 
 #define TENET_VERSION "0.17.0"
-#define TN_DP_LAYOUT_VERSION 3
+#define TN_DP_LAYOUT_VERSION 4
 #define TN_HO_VERSION 3
 
 /* Made by tenetd: u32 0 -> u64 TN_DP_LAYOUT_VERSION of the maps pinned

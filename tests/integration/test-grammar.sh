@@ -18,7 +18,7 @@ readme_has_summary() { # tn-grammar readme on a copy changes nothing
 t_check "README's command summary is the table's (make readme)" readme_has_summary
 
 cmds=$(grep -o '^tenetctl [a-z][a-z]* *[a-z]*' "$TMP/summary" | sed 's/ *$//')
-t_check "the summary has the 14 commands" test "$(echo "$cmds" | wc -l)" = 14
+t_check "the summary has the 15 commands" test "$(echo "$cmds" | wc -l)" = 15
 
 man_ok() {
 	local warn
@@ -57,7 +57,7 @@ comp() { # WORDS...: what completes the last one
 		COMPREPLY=(); _tenetctl; echo "${COMPREPLY[*]}"' _ \
 		"$TN_BIN/tenetctl.bash-completion" tenetctl "$@"
 }
-t_check "completion: objects" test "$(comp '')" = "tenant nic apply route status"
+t_check "completion: objects" test "$(comp '')" = "tenant nic apply capture route status"
 t_check "completion: tenant's verbs" test "$(comp tenant '')" = "add del list show stats set --help"
 # tenant add's keys as its help lists them, from the same table
 add_keys=$("$TN_BIN/tenetctl" tenant --help | sed -n '/^  tenetctl tenant add/,/^  tenetctl tenant del/p' |

@@ -35,12 +35,14 @@ static pthread_t loop_th;
 static volatile int stop_loop;
 static char dir[64];
 
-json_object *tenetd_request(struct tenetd *dd, json_object *req, int err)
+json_object *tenetd_request(struct tenetd *dd, json_object *req, int err,
+			    struct tn_ctl_hold *hold)
 {
 	json_object *cmd, *args, *n, *data = NULL;
 	const char *c;
 
 	(void)dd;
+	(void)hold;
 	if (err)
 		return tn_ctl_reply(err, "refused", NULL);
 	json_object_object_get_ex(req, "cmd", &cmd);
