@@ -159,7 +159,7 @@ static const struct tn_gkey keys[TN_K__MAX] = {
 		    " are counted as over the cap)"),
 	KEY(SNAPLEN, .name = "snaplen", .type = TN_G_COUNT, .meta = "BYTES",
 	    .min = 14, .max = TN_CAP_SNAP_MAX,
-	    .help = "bytes of each frame kept (default 1536)"),
+	    .help = "bytes of each frame kept (default 2048)"),
 };
 
 #define CMD(c, ...) [TN_C_##c] = { __VA_ARGS__ }

@@ -13,6 +13,10 @@
 
 #define NS_PER_S 1000000000ull
 
+_Static_assert(!(TN_CAP_SNAP_MAX & (TN_CAP_SNAP_MAX - 1)) &&
+		       !(TN_CAP_SNAP_SMALL & (TN_CAP_SNAP_SMALL - 1)),
+	       "cap_copy() bounds a length by a record's room minus one");
+
 /* A record of room bytes of frame; room a constant, for the verifier. */
 static __always_inline void cap_copy(struct xdp_md *ctx, void *ring,
 				     struct tn_capture *c, __u64 len,
@@ -26,13 +30,16 @@ static __always_inline void cap_copy(struct xdp_md *ctx, void *ring,
 		__sync_fetch_and_add(&c->lost, 1);
 		return;
 	}
-	/* Bounded here, next to the copy, where the verifier sees it: the
-	 * compiler would otherwise drop a bound it knows already holds. 64
-	 * bits wide, so that no zero-extended copy is what gets compared. */
-	asm volatile("" : "+r"(caplen));
 	if (caplen > room)
 		caplen = room;
-	if (!caplen || bpf_xdp_load_bytes(ctx, 0, r + 1, caplen)) {
+	/* 1 to room, by arithmetic the verifier follows into any copy of
+	 * the register (a comparison refines only the one compared, and the
+	 * compiler may spill another); room is a power of two, so for
+	 * 1 <= caplen <= room this is caplen. Opaque first, or the
+	 * compiler would drop the mask as doing nothing. */
+	asm volatile("" : "+r"(caplen));
+	caplen = ((caplen - 1) & (room - 1)) + 1;
+	if (bpf_xdp_load_bytes(ctx, 0, r + 1, caplen)) {
 		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
 		__sync_fetch_and_add(&c->lost, 1);
 		return;
@@ -77,6 +84,8 @@ static __always_inline void capture(struct xdp_md *ctx, __u32 tid,
 	}
 	len = ctx->data_end - ctx->data;
 	caplen = len < c->snaplen ? len : c->snaplen;
+	if (!caplen) /* a snaplen of 0 is tenetd's mistake, not a frame */
+		return;
 	if (caplen <= TN_CAP_SNAP_SMALL)
 		cap_copy(ctx, ring, c, len, caplen, port, dir,
 			 TN_CAP_SNAP_SMALL);

@@ -23,8 +23,9 @@
 /* Each capture's ring: the size every ring in tn_cap_rings must have. */
 #define TN_CAP_RING_SIZE (4u << 20)
 /* Bytes of a frame copied at most (a 1500-byte MTU's frame with two tags
- * fits), and the records' two sizes: a small frame takes a small one. */
-#define TN_CAP_SNAP_MAX 1536
+ * fits), and the records' two sizes: a small frame takes a small one.
+ * Powers of two (bpf/lib/capture.h bounds a length with them). */
+#define TN_CAP_SNAP_MAX 2048
 #define TN_CAP_SNAP_SMALL 128
 /* Frames a second, at most and by default. */
 #define TN_CAP_RATE_MAX 100000
