@@ -221,7 +221,8 @@ int do_capture(struct req *r)
 	json_object_object_add(o, "tenant", json_object_new_string(t.name));
 	json_object_object_add(o, "id", json_object_new_int64(t.id));
 	json_object_object_add(o, "ports", ports);
-	json_object_object_add(o, "snaplen", json_object_new_int64(cfg.snaplen));
+	json_object_object_add(o, "snaplen",
+			       json_object_new_int64(cfg.snaplen));
 	json_object_object_add(o, "cap", json_object_new_int64(cfg.rate));
 	json_object_object_add(o, "ring_bytes",
 			       json_object_new_int64(TN_CAP_RING_SIZE));

@@ -80,8 +80,7 @@ static void print_line(struct cap *c, const struct tn_cap_rec *r,
 				       json_object_new_int64(r->caplen));
 		json_object_object_add(o, "summary",
 				       json_object_new_string(sum));
-		puts(json_object_to_json_string_ext(o,
-						    JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 		return;
 	}

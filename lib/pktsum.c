@@ -208,8 +208,8 @@ static void icmp6(struct out *o, const struct frame *f, size_t off, size_t len)
 		    c[1], len);
 		return;
 	case 2:
-		put(o, "ICMP6, packet too big, mtu %lu, length %zu", be32(c + 4),
-		    len);
+		put(o, "ICMP6, packet too big, mtu %lu, length %zu",
+		    be32(c + 4), len);
 		return;
 	case 3:
 		put(o, "ICMP6, time exceeded in-transit, length %zu", len);
@@ -304,8 +304,8 @@ const char *tn_pkt_summary(const uint8_t *p, size_t caplen, size_t len,
 	}
 	type = be16(e + off);
 	/* The tags, outer first, as 802.1Q (and QinQ's S-tag) stack them. */
-	for (int i = 0; i < 2 && (type == 0x8100 || type == 0x88a8 ||
-				  type == 0x9100);
+	for (int i = 0;
+	     i < 2 && (type == 0x8100 || type == 0x88a8 || type == 0x9100);
 	     i++) {
 		tag = take(&f, off + 2, 4);
 		if (!tag) {

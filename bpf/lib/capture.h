@@ -55,8 +55,8 @@ static __always_inline void cap_copy(struct xdp_md *ctx, void *ring,
 
 /* Tenant tid's frame in ctx, on its port of role, going dir (TN_CAP_IN,
  * TN_CAP_OUT). */
-static __always_inline void capture(struct xdp_md *ctx, __u32 tid,
-				    __u32 role, __u32 dir)
+static __always_inline void capture(struct xdp_md *ctx, __u32 tid, __u32 role,
+				    __u32 dir)
 {
 	__u32 port = role ? TN_CAP_UPLINK : TN_CAP_ACCESS;
 	__u64 len, caplen;

@@ -107,9 +107,8 @@ static void check(const struct fb *f, const char *want)
 {
 	char line[512];
 
-	assert_string_equal(tn_pkt_summary(f->b, f->n, f->n, line,
-					   sizeof(line)),
-			    want);
+	assert_string_equal(
+		tn_pkt_summary(f->b, f->n, f->n, line, sizeof(line)), want);
 	for (size_t cut = 0; cut < f->n; cut++) {
 		uint8_t *p = malloc(cut ? cut : 1);
 
@@ -139,9 +138,9 @@ static void test_icmp_tagged(void **state)
 	check(&f, "vlan 100, IP 10.0.0.2 > 198.51.100.1: ICMP echo request,"
 		  " id 7, seq 1, length 64");
 	f.b[18 + 20] = 0; /* a reply */
-	assert_non_null(strstr(tn_pkt_summary(f.b, f.n, f.n, (char[256]){ 0 },
-					      256),
-			       "ICMP echo reply"));
+	assert_non_null(
+		strstr(tn_pkt_summary(f.b, f.n, f.n, (char[256]){ 0 }, 256),
+		       "ICMP echo reply"));
 }
 
 static void test_qinq_udp(void **state)
