@@ -45,13 +45,22 @@ struct control {
 	int64_t last_warn;
 };
 
+/* Ends c's hold, if any, with no reply to send. */
+static void hold_forget(struct tenetd *d, struct client *c, int why)
+{
+	void *ctx = c->hold.ctx;
+
+	c->hold.ctx = NULL;
+	if (ctx)
+		json_object_put(c->hold.end(d, ctx, why));
+}
+
 static void drop(struct tenetd *d, struct client *c)
 {
 	struct control *k = d->ctl;
 	int fd = c->w.fd;
 
-	if (c->hold.ctx) /* gone before its hold ended */
-		json_object_put(c->hold.end(d, c->hold.ctx, -EPIPE));
+	hold_forget(d, c, -EPIPE); /* gone before its hold ended */
 	if (c->hold.fd >= 0)
 		close(c->hold.fd);
 	tn_watch_del(d, &c->w);
@@ -183,10 +192,8 @@ void control_hold_end(struct tenetd *d, void *ctx, int why)
 		if (c->hold.ctx == ctx) {
 			if (c->held)
 				hold_end(d, c, why);
-			else { /* its reply still going out: no hold after */
-				json_object_put(c->hold.end(d, ctx, why));
-				c->hold.ctx = NULL;
-			}
+			else /* its reply still going out: no hold after */
+				hold_forget(d, c, why);
 			return;
 		}
 }
@@ -428,14 +435,8 @@ void control_close(struct tenetd *d)
 	if (!k)
 		return;
 	while (k->clients) {
-		struct client *c = k->clients;
-
-		if (c->hold.ctx) {
-			json_object_put(
-				c->hold.end(d, c->hold.ctx, -ESHUTDOWN));
-			c->hold.ctx = NULL;
-		}
-		drop(d, c);
+		hold_forget(d, k->clients, -ESHUTDOWN);
+		drop(d, k->clients);
 	}
 	fd = k->lw.fd;
 	tn_watch_del(d, &k->lw);

@@ -104,15 +104,7 @@ struct tn_fast_table {
 	__uint(map_flags, BPF_F_MMAPABLE);
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, TN_MAX_TENANTS);
-	__type(key, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct tn_fast_table);
-} tn_fast SEC(".maps");
-_Static_assert(__builtin_strcmp("tn_fast", TN_MAP_FAST) == 0,
-	       "tn_fast is pinned by another name than userspace opens");
+TN_PINNED_TENANT_MAPS(tn_fast, TN_MAP_FAST, struct tn_fast_table);
 
 /* u32 port -> struct tn_egress: what a frame forwarded by the fast path
  * leaves that port with (the tenant's NIC, tag, source MAC and MTU, and

@@ -58,15 +58,7 @@ struct tn_cap_ring {
 	__uint(max_entries, TN_CAP_RING_SIZE);
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, TN_MAX_TENANTS);
-	__type(key, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct tn_cap_ring);
-} tn_cap_rings SEC(".maps");
-_Static_assert(__builtin_strcmp("tn_cap_rings", TN_MAP_CAP_RINGS) == 0,
-	       "tn_cap_rings is pinned by another name than userspace opens");
+TN_PINNED_TENANT_MAPS(tn_cap_rings, TN_MAP_CAP_RINGS, struct tn_cap_ring);
 
 /* u32 port -> struct tn_stats, per CPU (port 0: veths bound to no NIC).
  * The program counts; tenetctl tenant stats sums. */

@@ -30,4 +30,18 @@
 		       "map " #_name " would be pinned as " #_name ", but " \
 		       "userspace opens " _pin)
 
+/* A pinned array of maps, one slot per tenant id: name, its TN_MAP_*
+ * constant, and the struct (a map definition) its inner maps are like. */
+#define TN_PINNED_TENANT_MAPS(_name, _pin, _inner)                          \
+	struct {                                                            \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                   \
+		__uint(max_entries, TN_MAX_TENANTS);                        \
+		__type(key, __u32);                                         \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                        \
+		__array(values, _inner);                                    \
+	} _name SEC(".maps");                                               \
+	_Static_assert(__builtin_strcmp(#_name, _pin) == 0,                 \
+		       "map " #_name " would be pinned as " #_name ", but " \
+		       "userspace opens " _pin)
+
 #endif
